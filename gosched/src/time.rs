@@ -1,0 +1,148 @@
+//! Timers: `time.Sleep` and `time.AfterFunc` (`runtime/time.go`, Go 1.27).
+//!
+//! Outside a running scheduler, timers live on one lazily started timer
+//! thread with a binary heap, not a thread per timer. Callbacks run on that
+//! thread and must not block (Go runs `AfterFunc` callbacks in their own
+//! goroutine; a callback here that needs to block should spawn).
+
+use std::cmp::Reverse;
+use std::collections::BinaryHeap;
+use std::fmt;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, Condvar, Mutex, OnceLock};
+use std::time::{Duration, Instant};
+
+use crate::park::{WaitReason, current, park_timeout};
+
+type Callback = Box<dyn FnOnce() + Send + 'static>;
+
+struct Pending {
+    when: Instant,
+    seq: u64,
+    stopped: Arc<AtomicBool>,
+    f: Callback,
+}
+
+impl PartialEq for Pending {
+    fn eq(&self, other: &Self) -> bool {
+        (self.when, self.seq) == (other.when, other.seq)
+    }
+}
+impl Eq for Pending {}
+impl PartialOrd for Pending {
+    fn partial_cmp(&self, other: &Self) -> Option<std::cmp::Ordering> {
+        Some(self.cmp(other))
+    }
+}
+impl Ord for Pending {
+    fn cmp(&self, other: &Self) -> std::cmp::Ordering {
+        (self.when, self.seq).cmp(&(other.when, other.seq))
+    }
+}
+
+#[derive(Default)]
+struct TimerHeap {
+    heap: BinaryHeap<Reverse<Pending>>,
+    next_seq: u64,
+}
+
+struct TimerThread {
+    heap: Mutex<TimerHeap>,
+    changed: Condvar,
+}
+
+fn timer_thread() -> &'static TimerThread {
+    static THREAD: OnceLock<&'static TimerThread> = OnceLock::new();
+    THREAD.get_or_init(|| {
+        let shared: &'static TimerThread = Box::leak(Box::new(TimerThread {
+            heap: Mutex::new(TimerHeap::default()),
+            changed: Condvar::new(),
+        }));
+        std::thread::Builder::new()
+            .name("gosched-timers".into())
+            .spawn(move || run_timers(shared))
+            .expect("failed to start the timer thread");
+        shared
+    })
+}
+
+fn run_timers(shared: &TimerThread) {
+    let mut guard = shared.heap.lock().unwrap_or_else(|e| e.into_inner());
+    loop {
+        let now = Instant::now();
+        match guard.heap.peek() {
+            None => guard = shared.changed.wait(guard).unwrap_or_else(|e| e.into_inner()),
+            Some(Reverse(next)) if next.when > now => {
+                let wait = next.when - now;
+                guard = shared
+                    .changed
+                    .wait_timeout(guard, wait)
+                    .unwrap_or_else(|e| e.into_inner())
+                    .0;
+            }
+            Some(_) => {
+                let Reverse(due) = guard.heap.pop().expect("peeked");
+                drop(guard);
+                if !due.stopped.swap(true, Ordering::AcqRel) {
+                    (due.f)();
+                }
+                guard = shared.heap.lock().unwrap_or_else(|e| e.into_inner());
+            }
+        }
+    }
+}
+
+/// A pending [`after_func`] timer.
+pub struct Timer {
+    stopped: Arc<AtomicBool>,
+}
+
+impl fmt::Debug for Timer {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Timer").field("stopped", &self.stopped.load(Ordering::Relaxed)).finish()
+    }
+}
+
+impl Timer {
+    /// Prevents the callback from running. Returns `true` if this call stopped
+    /// it, `false` if it had already run or been stopped (Go's `Timer.Stop`).
+    pub fn stop(&self) -> bool {
+        !self.stopped.swap(true, Ordering::AcqRel)
+    }
+}
+
+/// Runs `f` once `d` has passed (Go's `time.AfterFunc`). `f` must not block.
+///
+/// ```
+/// use std::sync::mpsc;
+/// let (tx, rx) = mpsc::channel();
+/// gosched::time::after_func(std::time::Duration::from_millis(1), move || tx.send(7).unwrap());
+/// assert_eq!(rx.recv().unwrap(), 7);
+/// ```
+pub fn after_func(d: Duration, f: impl FnOnce() + Send + 'static) -> Timer {
+    let stopped = Arc::new(AtomicBool::new(false));
+    let shared = timer_thread();
+    let mut guard = shared.heap.lock().unwrap_or_else(|e| e.into_inner());
+    let seq = guard.next_seq;
+    guard.next_seq += 1;
+    guard.heap.push(Reverse(Pending {
+        when: Instant::now() + d,
+        seq,
+        stopped: Arc::clone(&stopped),
+        f: Box::new(f),
+    }));
+    drop(guard);
+    shared.changed.notify_one();
+    Timer { stopped }
+}
+
+/// Blocks the calling goroutine (or thread) for at least `d` (Go's
+/// `time.Sleep`).
+pub fn sleep(d: Duration) {
+    let deadline = Instant::now() + d;
+    let me = current();
+    let _timer = after_func(d, move || me.unpark());
+    while let Some(left) = deadline.checked_duration_since(Instant::now()).filter(|d| !d.is_zero()) {
+        park_timeout(WaitReason::Sleep, left);
+    }
+}

@@ -1,0 +1,1 @@
+//! goslice — Go slices (chapter 1). Work in progress (issue 2).

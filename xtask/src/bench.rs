@@ -1,0 +1,60 @@
+//! `cargo xtask bench [TOPIC] [-- CRITERION ARGS]`: criterion benchmarks per
+//! topic. Each topic's bench target puts our structure beside its peer in the
+//! same criterion group, so one run gives the ratio.
+
+use std::process::{Command, ExitCode};
+
+use crate::cli::project_root;
+
+/// A topic: the package and the bench target that holds its groups.
+struct Topic {
+    name: &'static str,
+    package: &'static str,
+    bench: &'static str,
+    peers: &'static str,
+}
+
+const TOPICS: &[Topic] = &[Topic {
+    name: "slice",
+    package: "goslice",
+    bench: "slice",
+    peers: "Vec<T>",
+}];
+
+pub(crate) fn run(args: &[String]) -> ExitCode {
+    let (ours, criterion_args) = match args.iter().position(|a| a == "--") {
+        Some(i) => (&args[..i], &args[i + 1..]),
+        None => (args, &[][..]),
+    };
+    let selected: Vec<&Topic> = match ours.first() {
+        None => TOPICS.iter().collect(),
+        Some(name) => match TOPICS.iter().find(|t| t.name == name) {
+            Some(t) => vec![t],
+            None => {
+                let names: Vec<_> = TOPICS.iter().map(|t| t.name).collect();
+                eprintln!("error: unknown bench topic `{name}` (topics: {})", names.join(", "));
+                return ExitCode::from(2);
+            }
+        },
+    };
+    for topic in selected {
+        eprintln!("== bench {}: {} vs {}", topic.name, topic.package, topic.peers);
+        let status = Command::new(env!("CARGO"))
+            .current_dir(project_root())
+            .args(["bench", "-p", topic.package, "--bench", topic.bench, "--"])
+            .args(criterion_args)
+            .status();
+        match status {
+            Ok(s) if s.success() => {}
+            Ok(s) => {
+                eprintln!("error: bench {} failed: {s}", topic.name);
+                return ExitCode::FAILURE;
+            }
+            Err(e) => {
+                eprintln!("error: could not run cargo: {e}");
+                return ExitCode::FAILURE;
+            }
+        }
+    }
+    ExitCode::SUCCESS
+}

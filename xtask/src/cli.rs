@@ -1,0 +1,46 @@
+//! Small helpers shared by the subcommands: the project root, argument
+//! parsing, and the one-line error convention of the query commands.
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+/// The workspace root (the parent of `xtask/`).
+pub(crate) fn project_root() -> PathBuf {
+    let dir = std::env::var("CARGO_MANIFEST_DIR")
+        .map(PathBuf::from)
+        .unwrap_or_else(|_| PathBuf::from("xtask"));
+    dir.parent().map(PathBuf::from).unwrap_or(dir)
+}
+
+/// Query commands report bad arguments as one line on stderr and exit 2.
+pub(crate) fn usage_error(msg: impl std::fmt::Display) -> ExitCode {
+    eprintln!("error: {msg}");
+    ExitCode::from(2)
+}
+
+/// Parses a Go release written `1.N` and checks it is within `min..=max`
+/// (both minor numbers).
+pub(crate) fn parse_go_minor(text: &str, min: u32, max: u32) -> Result<u32, String> {
+    let minor = text
+        .strip_prefix("1.")
+        .and_then(|m| m.parse::<u32>().ok())
+        .ok_or_else(|| format!("--go takes a release written 1.N, not `{text}`"))?;
+    if !(min..=max).contains(&minor) {
+        return Err(format!("unknown Go release {text}: this query knows 1.{min} to 1.{max}"));
+    }
+    Ok(minor)
+}
+
+/// Takes the value that follows a `--flag`.
+pub(crate) fn value_of<'a>(
+    flag: &str,
+    it: &mut impl Iterator<Item = &'a String>,
+) -> Result<&'a str, String> {
+    it.next().map(String::as_str).ok_or_else(|| format!("{flag} needs a value"))
+}
+
+/// Parses a non-negative integer argument.
+pub(crate) fn parse_count(flag: &str, text: &str) -> Result<usize, String> {
+    text.parse::<usize>()
+        .map_err(|_| format!("{flag} takes a non-negative integer, not `{text}`"))
+}

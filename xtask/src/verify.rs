@@ -1,0 +1,157 @@
+//! `cargo xtask verify [--deep] [FILTER]`: the cross-crate property,
+//! invariant and golden-data suite, one summary line per check.
+//!
+//! Each check is a test target (or a filter inside one) run through
+//! `cargo test`, so a check that fails here fails the same way under
+//! `cargo test --workspace`. `--deep` raises `PROPTEST_CASES` (from 256 to
+//! 20 000) for long runs that do not belong in CI.
+
+use std::process::{Command, ExitCode};
+use std::time::Instant;
+
+use crate::cli::project_root;
+
+/// One line of the summary.
+struct Check {
+    /// `crate/what`, matched by FILTER.
+    name: &'static str,
+    /// What a passing run shows.
+    shows: &'static str,
+    /// Arguments to `cargo test`.
+    cargo_test: &'static [&'static str],
+}
+
+/// Every check, in dependency order. Chapters add their rows as they land.
+const CHECKS: &[Check] = &[
+    Check {
+        name: "goslice/model",
+        shows: "random make/slice/slice3/append/copy/set match a model of backing arrays",
+        cargo_test: &["-p", "goslice", "--test", "model"],
+    },
+    Check {
+        name: "goslice/growth",
+        shows: "growslice/roundupsize invariants hold for every release 1.9-1.27",
+        cargo_test: &["-p", "goslice", "--test", "growth"],
+    },
+    Check {
+        name: "goslice/golden",
+        shows: "every append in Go 1.19 and 1.27's golden tables gives Go's cap",
+        cargo_test: &["-p", "goslice", "--test", "golden"],
+    },
+    Check {
+        name: "goslice/seed",
+        shows: "chapter 1's examples print what the notes print",
+        cargo_test: &["-p", "goslice", "--test", "seed"],
+    },
+];
+
+const DEFAULT_CASES: &str = "256";
+const DEEP_CASES: &str = "20000";
+
+pub(crate) fn run(args: &[String]) -> ExitCode {
+    let mut deep = false;
+    let mut filter: Option<&str> = None;
+    for arg in args {
+        match arg.as_str() {
+            "--deep" => deep = true,
+            flag if flag.starts_with('-') => {
+                eprintln!("error: unknown flag `{flag}` (usage: cargo xtask verify [--deep] [FILTER])");
+                return ExitCode::from(2);
+            }
+            name => filter = Some(name),
+        }
+    }
+    let cases = std::env::var("PROPTEST_CASES")
+        .unwrap_or_else(|_| (if deep { DEEP_CASES } else { DEFAULT_CASES }).to_owned());
+    let selected: Vec<&Check> =
+        CHECKS.iter().filter(|c| filter.is_none_or(|f| c.name.contains(f))).collect();
+    if selected.is_empty() {
+        eprintln!("error: no check matches `{}`", filter.unwrap_or_default());
+        return ExitCode::from(2);
+    }
+
+    println!("goruntime verify: {} checks, PROPTEST_CASES={cases}", selected.len());
+    let mut failed = 0;
+    let started = Instant::now();
+    for check in &selected {
+        let t0 = Instant::now();
+        let output = Command::new(env!("CARGO"))
+            .current_dir(project_root())
+            .arg("test")
+            .args(check.cargo_test)
+            .args(["--", "--test-threads=2"])
+            .env("PROPTEST_CASES", &cases)
+            .output();
+        let secs = t0.elapsed().as_secs_f64();
+        match output {
+            Ok(out) => {
+                let stdout = String::from_utf8_lossy(&out.stdout);
+                let (passed, fails) = count_results(&stdout);
+                let ok = out.status.success() && fails == 0 && passed > 0;
+                let verdict = if ok { "ok  " } else { "FAIL" };
+                println!(
+                    "{verdict} {:<22} {:>4} passed {:>3} failed {:>7.1}s  {}",
+                    check.name, passed, fails, secs, check.shows
+                );
+                if !ok {
+                    failed += 1;
+                    if passed == 0 && fails == 0 {
+                        println!("     (no test ran: a check that runs nothing proves nothing)");
+                    }
+                    print_tail(&stdout, &String::from_utf8_lossy(&out.stderr));
+                }
+            }
+            Err(e) => {
+                failed += 1;
+                println!("FAIL {:<22} could not run cargo test: {e}", check.name);
+            }
+        }
+    }
+    println!(
+        "{} passed, {} failed ({:.1}s)",
+        selected.len() - failed,
+        failed,
+        started.elapsed().as_secs_f64()
+    );
+    if failed == 0 { ExitCode::SUCCESS } else { ExitCode::FAILURE }
+}
+
+/// Sums libtest's `test result: ok. N passed; M failed; ...` lines.
+fn count_results(stdout: &str) -> (usize, usize) {
+    let mut passed = 0;
+    let mut failed = 0;
+    for line in stdout.lines().filter(|l| l.starts_with("test result:")) {
+        let number_before = |word: &str| -> usize {
+            line.split(';')
+                .find_map(|part| part.trim().strip_suffix(word))
+                .and_then(|n| n.trim().rsplit(' ').next()?.parse().ok())
+                .unwrap_or(0)
+        };
+        passed += number_before("passed");
+        failed += number_before("failed");
+    }
+    (passed, failed)
+}
+
+fn print_tail(stdout: &str, stderr: &str) {
+    const TAIL: usize = 40;
+    for text in [stdout, stderr] {
+        let lines: Vec<&str> = text.lines().collect();
+        for line in &lines[lines.len().saturating_sub(TAIL)..] {
+            println!("     | {line}");
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::count_results;
+
+    #[test]
+    fn counts_libtest_summaries() {
+        let out = "running 3 tests\n\
+                   test result: ok. 3 passed; 0 failed; 0 ignored; 0 measured; 0 filtered out\n\
+                   test result: FAILED. 1 passed; 2 failed; 0 ignored; 0 measured; 0 filtered out\n";
+        assert_eq!(count_results(out), (4, 2));
+    }
+}
