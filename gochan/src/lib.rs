@@ -1,1 +1,80 @@
-//! gochan — Go channels and select (chapter 3). Work in progress (issue 5).
+//! gochan — Go's channels and `select` (chapter 3 of the notes, "Channel"),
+//! modelled on `runtime/chan.go` and `runtime/select.go` of **Go 1.27**.
+//!
+//! ```
+//! use gochan::{make, select, after};
+//! use std::time::Duration;
+//!
+//! let jobs = make::<u32>(10);           // jobs := make(chan uint32, 10)
+//! let done = make::<u32>(0);            // done := make(chan uint32)
+//! let (j, d) = (jobs.clone(), done.clone());
+//! std::thread::spawn(move || {          // go func() { ... }()
+//!     let mut sum = 0;
+//!     for v in &j { sum += v }          // for v := range jobs
+//!     d.send(sum);                      // done <- sum
+//! });
+//! for i in 1..=10 { jobs.send(i) }
+//! jobs.close();
+//! select! {
+//!     recv(done) -> sum => assert_eq!(sum, Some(55)),
+//!     recv(after(Duration::from_secs(5))) -> _ => panic!("timeout"),
+//! }
+//! ```
+//!
+//! # What is modelled
+//!
+//! - `hchan`: a ring buffer (`buf`, `sendx`, `recvx`, `qcount`, `dataqsiz`),
+//!   FIFO queues of waiting senders and receivers (`sudog`s, kept on the
+//!   waiters' stacks), one lock. Unbuffered channels hand the value directly
+//!   from sender to receiver; a receiver at a full buffer with waiting senders
+//!   takes the head and moves the first sender's value into the tail.
+//! - Values: [`Chan<T>`] (clones are the same channel and compare equal),
+//!   [`make`], the nil channel ([`Chan::nil`], also `Default`), directional
+//!   views [`RecvChan<T>`] / [`SendChan<T>`].
+//! - Operations: [`Chan::send`], [`Chan::recv`] (`Option<T>`: Go's
+//!   `v, ok := <-ch`), `try_*`, `*_timeout`, `len`, `cap`, `close`,
+//!   `for v in &ch`. Dropping handles never closes a channel.
+//! - Go's panics, with Go's messages: `send on closed channel` (also for
+//!   senders blocked when the close happens), `close of closed channel`,
+//!   `close of nil channel`; `*_checked` variants return errors instead.
+//! - [`select!`] (`selectgo`): uniform random choice among ready cases, lock
+//!   order by channel address, enqueue on every channel and dequeue the rest
+//!   when one fires, `default`, nil cases never fire, no cases blocks
+//!   forever; timer channels [`after`] and [`tick`].
+//! - Blocking goes through gosched's parking contract with Go's wait
+//!   reasons (`chan send`, `chan receive`, `select`, `chan send (nil chan)`,
+//!   `chan receive (nil chan)`, `select (no cases)`): on a gosched worker it
+//!   parks the goroutine, elsewhere the OS thread. One channel type serves
+//!   both, and threads and goroutines can talk over the same channel.
+//!
+//! # What differs from Go, and why
+//!
+//! - A blocked party spins briefly (about a hundred spin hints and a few
+//!   yields) before parking, as crossbeam-channel does: parking an OS thread
+//!   costs microseconds, and a partner is often nanoseconds away.
+//! - `try_send`/`send_timeout` report a closed channel as an error where
+//!   Go's `select` would panic; `send`, `close` and `select!` panic as Go.
+//! - A `select!` takes at most 32 cases (Go: 65536).
+//! - Timer channels have one internal buffer slot (Go 1.23+ reports
+//!   `len == cap == 0` for them, and so do we).
+
+mod chan;
+mod error;
+mod hchan;
+mod select;
+mod select_macro;
+mod time;
+mod waitq;
+
+pub use chan::{CanRecv, CanSend, Chan, Iter, RecvChan, SendChan, make};
+pub use error::{
+    CLOSE_OF_CLOSED, CLOSE_OF_NIL, CloseError, RecvTimeoutError, SEND_ON_CLOSED, SendError,
+    SendTimeoutError, TryRecvError, TrySendError,
+};
+pub use time::{after, tick};
+
+/// Items the [`select!`] macro expands to; not a public API.
+#[doc(hidden)]
+pub mod __private {
+    pub use crate::select::{Case, RecvCase, SendCase, select};
+}

@@ -1,0 +1,397 @@
+//! `select`: Go's `selectgo` (`runtime/select.go`, Go 1.27), the engine
+//! behind the [`select!`](crate::select!) macro.
+//!
+//! 1. Poll order: a uniformly random permutation of the non-nil cases
+//!    (`cheaprandn` shuffle). Lock order: the cases sorted by channel address
+//!    (`sortkey`), so two selects over the same channels cannot deadlock.
+//! 2. Lock every channel once (`sellock`), poll the cases in poll order; the
+//!    first ready one runs and the select returns (`send on closed channel`
+//!    panics after unlocking). With `default`, return now.
+//! 3. Otherwise enqueue one sudog per case (they all share one `Parker`),
+//!    unlock, park with reason `select`.
+//! 4. Woken: the counterpart that fired claimed the parker for its case (see
+//!    `waitq`). Lock every channel again, unlink the other sudogs, read the
+//!    winner's outcome, unlock.
+//!
+//! Nil-channel cases take no part; with no cases at all the caller parks
+//! forever with reason `select (no cases)`, with only nil cases with reason
+//! `select`, as Go.
+
+use std::cell::Cell;
+use std::fmt;
+
+use gosched::park::{Unparker, WaitReason};
+
+use crate::chan::{CanRecv, CanSend, block_forever};
+use crate::error::SEND_ON_CLOSED;
+use crate::hchan::{HChan, RecvPoll, SendPoll};
+use crate::waitq::{Parker, Sudog};
+
+/// Outcome of polling one case under the locks.
+enum Poll {
+    Pending,
+    Ready(Option<Unparker>),
+    SendClosed,
+}
+
+/// One case as `selectgo` sees it (Go's `scase` plus the code of its
+/// `goto` targets).
+trait CaseOps {
+    /// The channel, or `None` for nil.
+    fn key(&self) -> Option<usize>;
+    fn lock(&self);
+    /// # Safety
+    /// The caller holds this case's channel lock.
+    unsafe fn unlock(&self);
+    /// # Safety
+    /// The channel lock is held.
+    unsafe fn poll(&mut self) -> Poll;
+    /// # Safety
+    /// The channel lock is held; `self` and `parker` stay put until
+    /// [`CaseOps::dequeue`] or a counterpart unlinks the sudog.
+    unsafe fn enqueue(&mut self, parker: &Parker, case: usize);
+    /// # Safety
+    /// The channel lock is held.
+    unsafe fn dequeue(&mut self);
+    /// The outcome after this case fired while parked; `false` for a send
+    /// woken by close.
+    ///
+    /// # Safety
+    /// The channel lock is held and this case's sudog fired.
+    unsafe fn finish(&mut self) -> bool;
+}
+
+/// A `recv(ch) -> v` case. Built by [`select!`](crate::select!).
+#[doc(hidden)]
+pub struct RecvCase<'a, T> {
+    h: Option<&'a HChan<T>>,
+    sg: Sudog<T>,
+    got: Option<Option<T>>,
+}
+
+impl<'a, T> RecvCase<'a, T> {
+    #[doc(hidden)]
+    pub fn new<C: CanRecv<T> + ?Sized>(ch: &'a C) -> Self {
+        RecvCase { h: ch.as_chan().hchan(), sg: Sudog::new(None), got: None }
+    }
+
+    #[doc(hidden)]
+    pub fn case(&mut self) -> Case<'_> {
+        Case(self)
+    }
+
+    /// The received value: `Some(v)`, or `None` if the channel was closed.
+    #[doc(hidden)]
+    pub fn value(self) -> Option<T> {
+        self.got.expect("select: the chosen receive case has a result")
+    }
+}
+
+impl<T> CaseOps for RecvCase<'_, T> {
+    fn key(&self) -> Option<usize> {
+        self.h.map(HChan::sortkey)
+    }
+    fn lock(&self) {
+        if let Some(h) = self.h {
+            h.lock();
+        }
+    }
+    unsafe fn unlock(&self) {
+        if let Some(h) = self.h {
+            // SAFETY: forwarded.
+            unsafe { h.unlock() };
+        }
+    }
+    unsafe fn poll(&mut self) -> Poll {
+        let Some(h) = self.h else { return Poll::Pending };
+        // SAFETY: forwarded: lock held.
+        match unsafe { h.poll_recv() } {
+            RecvPoll::Got(v, u) => {
+                self.got = Some(Some(v));
+                Poll::Ready(u)
+            }
+            RecvPoll::Closed => {
+                self.got = Some(None);
+                Poll::Ready(None)
+            }
+            RecvPoll::Empty => Poll::Pending,
+        }
+    }
+    unsafe fn enqueue(&mut self, parker: &Parker, case: usize) {
+        if let Some(h) = self.h {
+            self.sg.arm(parker, true, case);
+            // SAFETY: forwarded.
+            unsafe { h.recvq.enqueue(&self.sg) };
+        }
+    }
+    unsafe fn dequeue(&mut self) {
+        if let Some(h) = self.h {
+            // SAFETY: forwarded; if linked, it is in this channel's recvq.
+            unsafe { h.recvq.remove(&self.sg) };
+        }
+    }
+    unsafe fn finish(&mut self) -> bool {
+        self.got = Some(if self.sg.success() {
+            // SAFETY: fired and unlinked; we hold the lock.
+            Some(unsafe { self.sg.take_elem() }.expect("sender filled the slot"))
+        } else {
+            None
+        });
+        true
+    }
+}
+
+/// A `send(ch, v)` case. Built by [`select!`](crate::select!).
+#[doc(hidden)]
+pub struct SendCase<'a, T> {
+    h: Option<&'a HChan<T>>,
+    sg: Sudog<T>,
+}
+
+impl<'a, T> SendCase<'a, T> {
+    #[doc(hidden)]
+    pub fn new<C: CanSend<T> + ?Sized>(ch: &'a C, v: T) -> Self {
+        SendCase { h: ch.as_chan().hchan(), sg: Sudog::new(Some(v)) }
+    }
+
+    #[doc(hidden)]
+    pub fn case(&mut self) -> Case<'_> {
+        Case(self)
+    }
+}
+
+impl<T> CaseOps for SendCase<'_, T> {
+    fn key(&self) -> Option<usize> {
+        self.h.map(HChan::sortkey)
+    }
+    fn lock(&self) {
+        if let Some(h) = self.h {
+            h.lock();
+        }
+    }
+    unsafe fn unlock(&self) {
+        if let Some(h) = self.h {
+            // SAFETY: forwarded.
+            unsafe { h.unlock() };
+        }
+    }
+    unsafe fn poll(&mut self) -> Poll {
+        let Some(h) = self.h else { return Poll::Pending };
+        // SAFETY: the sudog is not linked yet: ours alone.
+        let v = unsafe { self.sg.take_elem() }.expect("send case carries its value");
+        // SAFETY: forwarded: lock held.
+        match unsafe { h.poll_send(v) } {
+            SendPoll::Sent(u) => Poll::Ready(u),
+            SendPoll::Full(v) => {
+                // SAFETY: as above.
+                unsafe { self.sg.put_elem(v) };
+                Poll::Pending
+            }
+            SendPoll::Closed(v) => {
+                // SAFETY: as above.
+                unsafe { self.sg.put_elem(v) };
+                Poll::SendClosed
+            }
+        }
+    }
+    unsafe fn enqueue(&mut self, parker: &Parker, case: usize) {
+        if let Some(h) = self.h {
+            self.sg.arm(parker, true, case);
+            // SAFETY: forwarded.
+            unsafe { h.sendq.enqueue(&self.sg) };
+        }
+    }
+    unsafe fn dequeue(&mut self) {
+        if let Some(h) = self.h {
+            // SAFETY: forwarded; if linked, it is in this channel's sendq.
+            unsafe { h.sendq.remove(&self.sg) };
+        }
+    }
+    unsafe fn finish(&mut self) -> bool {
+        self.sg.success()
+    }
+}
+
+/// A type-erased case handed to [`select`].
+#[doc(hidden)]
+pub struct Case<'a>(&'a mut dyn CaseOps);
+
+impl fmt::Debug for Case<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_tuple("Case").field(&self.0.key()).finish()
+    }
+}
+impl<T> fmt::Debug for RecvCase<'_, T> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("RecvCase").field("chan", &self.key()).finish_non_exhaustive()
+    }
+}
+impl<T> fmt::Debug for SendCase<'_, T> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("SendCase").field("chan", &self.key()).finish_non_exhaustive()
+    }
+}
+
+/// Cases up to which the orders live on the stack.
+const INLINE_CASES: usize = 16;
+
+/// Go's `selectgo`: runs one ready case (random among the ready ones), or
+/// returns `None` when `block` is false and none is ready, or parks until a
+/// case fires. Returns the index of the case that ran.
+///
+/// # Panics
+/// `send on closed channel` if the chosen send case's channel is closed.
+#[doc(hidden)]
+pub fn select(cases: &mut [Case<'_>], block: bool) -> Option<usize> {
+    let n = cases.len();
+    if n == 0 {
+        if block {
+            block_forever(WaitReason::SelectNoCases);
+        }
+        return None;
+    }
+    let mut inline = [0u16; 2 * INLINE_CASES];
+    let mut heap = Vec::new();
+    let orders: &mut [u16] = if n <= INLINE_CASES {
+        &mut inline[..2 * n]
+    } else {
+        assert!(n <= usize::from(u16::MAX), "select: too many cases");
+        heap.resize(2 * n, 0u16);
+        &mut heap
+    };
+    let (pollorder, lockorder) = orders.split_at_mut(n);
+
+    // Poll order: a random permutation of the non-nil cases.
+    let mut norder = 0;
+    for i in 0..n {
+        if cases[i].0.key().is_none() {
+            continue;
+        }
+        let j = cheaprandn(norder as u32 + 1) as usize;
+        pollorder[norder] = pollorder[j];
+        pollorder[j] = i as u16;
+        norder += 1;
+    }
+    let pollorder = &pollorder[..norder];
+    let lockorder = &mut lockorder[..norder];
+    if norder == 0 {
+        if block {
+            block_forever(WaitReason::Select);
+        }
+        return None;
+    }
+    // Lock order: by channel address (insertion sort: selects are small).
+    lockorder.copy_from_slice(pollorder);
+    let key = |cases: &[Case<'_>], i: u16| cases[usize::from(i)].0.key().unwrap_or(0);
+    for i in 1..norder {
+        let mut j = i;
+        let o = lockorder[i];
+        while j > 0 && key(cases, lockorder[j - 1]) > key(cases, o) {
+            lockorder[j] = lockorder[j - 1];
+            j -= 1;
+        }
+        lockorder[j] = o;
+    }
+    let lockorder = &*lockorder;
+
+    sellock(cases, lockorder);
+    for &i in pollorder {
+        let i = usize::from(i);
+        // SAFETY: all channels of the select are locked.
+        match unsafe { cases[i].0.poll() } {
+            Poll::Pending => continue,
+            Poll::Ready(u) => {
+                selunlock(cases, lockorder);
+                if let Some(u) = u {
+                    u.unpark();
+                }
+                return Some(i);
+            }
+            Poll::SendClosed => {
+                selunlock(cases, lockorder);
+                panic!("{SEND_ON_CLOSED}");
+            }
+        }
+    }
+    if !block {
+        selunlock(cases, lockorder);
+        return None;
+    }
+
+    // Park on every channel at once.
+    let parker = Parker::current();
+    for &i in lockorder {
+        // SAFETY: locked; `cases` (and their sudogs) and `parker` stay in
+        // place until the dequeue pass below, which this function always
+        // reaches before returning (nothing between here and there panics).
+        unsafe { cases[usize::from(i)].0.enqueue(&parker, usize::from(i)) };
+    }
+    selunlock(cases, lockorder);
+    tracing::trace!(cases = n, "select: parking");
+    parker.wait(WaitReason::Select, None);
+
+    sellock(cases, lockorder);
+    let won = parker.selected();
+    for &i in lockorder {
+        let i = usize::from(i);
+        if i != won {
+            // SAFETY: locked; unlinks our sudog if still linked.
+            unsafe { cases[i].0.dequeue() };
+        }
+    }
+    // SAFETY: locked, and case `won` fired (its counterpart claimed the
+    // parker for it and finished under a lock we now hold).
+    let ok = unsafe { cases[won].0.finish() };
+    selunlock(cases, lockorder);
+    if !ok {
+        panic!("{SEND_ON_CLOSED}");
+    }
+    Some(won)
+}
+
+/// Go's `sellock`: each distinct channel once, in address order.
+fn sellock(cases: &[Case<'_>], lockorder: &[u16]) {
+    let mut last = None;
+    for &i in lockorder {
+        let c = &cases[usize::from(i)].0;
+        if c.key() != last {
+            last = c.key();
+            c.lock();
+        }
+    }
+}
+
+/// Go's `selunlock`: the reverse, each distinct channel once.
+fn selunlock(cases: &[Case<'_>], lockorder: &[u16]) {
+    for k in (0..lockorder.len()).rev() {
+        let c = &cases[usize::from(lockorder[k])].0;
+        if k > 0 && c.key() == cases[usize::from(lockorder[k - 1])].0.key() {
+            continue;
+        }
+        // SAFETY: `sellock` locked each distinct channel once.
+        unsafe { c.unlock() };
+    }
+}
+
+thread_local! {
+    static RNG: Cell<u64> = Cell::new({
+        let local = 0u8;
+        let here = std::ptr::from_ref(&local).addr() as u64;
+        let t = std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map_or(0, |d| d.as_nanos() as u64);
+        (here ^ t.rotate_left(32)) | 1
+    });
+}
+
+/// Go's `cheaprandn`: a uniform value in `[0, n)` (wyrand + Lemire's
+/// multiply-shift reduction).
+pub(crate) fn cheaprandn(n: u32) -> u32 {
+    let r = RNG.with(|s| {
+        let x = s.get().wrapping_add(0xa076_1d64_78bd_642f);
+        s.set(x);
+        let m = u128::from(x) * u128::from(x ^ 0xe703_7ed1_a0b4_28db);
+        ((m >> 64) as u64 ^ m as u64) as u32
+    });
+    ((u64::from(r) * u64::from(n)) >> 32) as u32
+}

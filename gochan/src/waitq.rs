@@ -1,0 +1,337 @@
+//! Waiting parties: Go's `sudog` and `waitq` (`runtime/runtime2.go`,
+//! `runtime/chan.go: waitq.enqueue/dequeue/dequeueSudoG`, Go 1.27).
+//!
+//! A [`Sudog`] is one pending channel operation of one parked goroutine (or
+//! thread). It lives **on the stack of the waiting party**, as Go's sudogs
+//! point into the waiting goroutine's stack: a blocking `send`/`recv` puts
+//! one in its own frame, a blocking `select!` one per case. Queues link them
+//! intrusively (doubly, so a `select` can unlink the losing cases in O(1)).
+//!
+//! # The protocol (every step under the channel's lock unless said)
+//!
+//! 1. The waiter sets up a [`Parker`] (`selected = WAITING`) and its sudogs,
+//!    links them into the channel queues, unlocks, and parks until
+//!    `selected != WAITING`.
+//! 2. A counterpart [`WaitQ::dequeue`]s the first sudog. For a select sudog it
+//!    first claims the parker (`CAS WAITING -> case`, Go's `selectDone`); a
+//!    sudog whose select already fired is dropped from the queue and skipped.
+//! 3. The counterpart moves the value in or out of [`Sudog::elem`], then calls
+//!    [`Sudog::complete`], which sets `success`, clones the [`Unparker`] and,
+//!    for a plain operation, publishes `selected` (Release). That store is the
+//!    counterpart's **last** access to the sudog or the parker. It unlocks and
+//!    unparks the clone.
+//! 4. A plain waiter that sees `selected != WAITING` (Acquire) owns its sudog
+//!    again and returns. A select waiter first locks all its channels (the
+//!    counterpart still holds one of them until step 3 is done), unlinks its
+//!    other sudogs, and only then returns.
+//! 5. A waiter that gives up (timeout) locks the channel; if `selected` is
+//!    still `WAITING` its sudog is still linked (only step 2 unlinks, under
+//!    the same lock) and it unlinks it itself.
+//!
+//! So a sudog is linked only while its owner's frame is blocked in one of
+//! the functions above, and the owner never leaves that frame before the
+//! sudog is unlinked and every counterpart is done with it.
+
+use std::cell::{Cell, UnsafeCell};
+use std::fmt;
+use std::ptr;
+use std::sync::atomic::{AtomicPtr, AtomicUsize, Ordering};
+
+use std::time::Instant;
+
+use gosched::park::{Unparker, WaitReason, park, park_timeout};
+
+/// `Parker::selected` before any operation of the waiter has completed.
+pub(crate) const WAITING: usize = usize::MAX;
+
+/// The waiting goroutine or thread, as far as channels care: its unparker and
+/// Go's `g.selectDone` + `g.param` folded into one word.
+pub(crate) struct Parker {
+    unparker: Unparker,
+    /// `WAITING`, or the index of the case that completed (0 for a plain
+    /// send or receive).
+    selected: AtomicUsize,
+}
+
+impl Parker {
+    /// A parker for the calling goroutine or thread.
+    pub(crate) fn current() -> Parker {
+        Parker { unparker: gosched::park::current(), selected: AtomicUsize::new(WAITING) }
+    }
+
+    /// The completed case, or `WAITING` (Acquire: pairs with the
+    /// counterpart's publication in [`Sudog::complete`] or its claim in
+    /// [`WaitQ::dequeue`]).
+    #[inline]
+    pub(crate) fn selected(&self) -> usize {
+        self.selected.load(Ordering::Acquire)
+    }
+
+    /// Step 1's wait: until a counterpart completes one of our operations
+    /// (`true`) or `deadline` passes (`false`). Spins briefly first, as
+    /// crossbeam's `Context::wait_until` does: a rendezvous partner is often
+    /// a few hundred nanoseconds away, and a park/unpark pair costs
+    /// microseconds on OS threads. `park` may return spuriously (token
+    /// semantics); the loop re-checks `selected`.
+    pub(crate) fn wait(&self, reason: WaitReason, deadline: Option<Instant>) -> bool {
+        let mut step = 0u32;
+        loop {
+            if self.selected() != WAITING {
+                return true;
+            }
+            if step <= SPIN_STEPS {
+                for _ in 0..1u32 << step {
+                    std::hint::spin_loop();
+                }
+                step += 1;
+                continue;
+            }
+            if step <= SPIN_STEPS + YIELD_STEPS {
+                std::thread::yield_now();
+                step += 1;
+                continue;
+            }
+            match deadline {
+                None => park(reason),
+                Some(at) => {
+                    let now = Instant::now();
+                    if now >= at {
+                        return false;
+                    }
+                    park_timeout(reason, at - now);
+                }
+            }
+        }
+    }
+}
+
+/// Doubling spin rounds before yielding (2^0 + ... + 2^6 = 127 spin hints).
+const SPIN_STEPS: u32 = 6;
+/// `yield_now` rounds before parking.
+const YIELD_STEPS: u32 = 4;
+
+impl fmt::Debug for Parker {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Parker").field("selected", &self.selected.load(Ordering::Relaxed)).finish()
+    }
+}
+
+/// One pending operation of a waiting party (Go's `sudog`).
+pub(crate) struct Sudog<T> {
+    prev: Cell<*const Sudog<T>>,
+    next: Cell<*const Sudog<T>>,
+    linked: Cell<bool>,
+    parker: Cell<*const Parker>,
+    is_select: Cell<bool>,
+    case: Cell<usize>,
+    /// Go's `sg.success`: the operation completed by communication (`true`)
+    /// or by close (`false`).
+    success: Cell<bool>,
+    /// A sender's value (taken by the receiver), or a receiver's slot
+    /// (filled by the sender). Go's `sg.elem`.
+    pub(crate) elem: UnsafeCell<Option<T>>,
+}
+
+impl<T> Sudog<T> {
+    /// An unlinked sudog carrying `elem`.
+    pub(crate) fn new(elem: Option<T>) -> Sudog<T> {
+        Sudog {
+            prev: Cell::new(ptr::null()),
+            next: Cell::new(ptr::null()),
+            linked: Cell::new(false),
+            parker: Cell::new(ptr::null()),
+            is_select: Cell::new(false),
+            case: Cell::new(0),
+            success: Cell::new(false),
+            elem: UnsafeCell::new(elem),
+        }
+    }
+
+    /// Ties this sudog to its waiter before it is linked.
+    pub(crate) fn arm(&self, parker: &Parker, is_select: bool, case: usize) {
+        self.parker.set(parker);
+        self.is_select.set(is_select);
+        self.case.set(case);
+        self.success.set(false);
+    }
+
+    /// Whether the operation completed by communication rather than close.
+    /// Read by the owner once it owns the sudog again.
+    pub(crate) fn success(&self) -> bool {
+        self.success.get()
+    }
+
+    /// Takes the value out of the slot (owner, or counterpart under the
+    /// lock after dequeueing).
+    ///
+    /// # Safety
+    /// The caller must have exclusive access to the sudog: it is the owner
+    /// and the sudog is unlinked and completed, or it is the counterpart that
+    /// dequeued it and holds the channel lock.
+    pub(crate) unsafe fn take_elem(&self) -> Option<T> {
+        // SAFETY: exclusive access per this function's contract.
+        unsafe { (*self.elem.get()).take() }
+    }
+
+    /// Puts a value into the slot.
+    ///
+    /// # Safety
+    /// As [`Sudog::take_elem`].
+    pub(crate) unsafe fn put_elem(&self, v: T) {
+        // SAFETY: exclusive access per this function's contract.
+        unsafe { *self.elem.get() = Some(v) }
+    }
+
+    /// Step 3 of the protocol: records the outcome and hands back the
+    /// waiter's unparker, to be unparked **after** the channel is unlocked
+    /// (Go's `send`/`recv`/`closechan` ready the goroutine after unlock).
+    ///
+    /// # Safety
+    /// `sg` was just returned by [`WaitQ::dequeue`] of a channel whose lock
+    /// the caller still holds. After this call the caller must not touch
+    /// `*sg` again.
+    pub(crate) unsafe fn complete(sg: *const Sudog<T>, success: bool) -> Unparker {
+        // SAFETY: `sg` is live: it was dequeued under the lock we hold, and its
+        // owner cannot leave its frame until `selected` is published below
+        // (plain) or until it takes this lock (select).
+        let s = unsafe { &*sg };
+        s.success.set(success);
+        // SAFETY: the parker lives in the owner's frame, as long as the sudog.
+        let parker = unsafe { &*s.parker.get() };
+        let unparker = parker.unparker.clone();
+        if !s.is_select.get() {
+            // Last access: once published the owner may return and free both.
+            parker.selected.store(s.case.get(), Ordering::Release);
+        }
+        unparker
+    }
+}
+
+impl<T> fmt::Debug for Sudog<T> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Sudog")
+            .field("linked", &self.linked.get())
+            .field("is_select", &self.is_select.get())
+            .field("case", &self.case.get())
+            .finish_non_exhaustive()
+    }
+}
+
+/// A FIFO of sudogs (Go's `waitq`). Only touched under the channel lock,
+/// except `first`, which is also read racily (Relaxed) by the lock-free
+/// "would this non-blocking operation fail" checks, as Go's `full`/`empty`.
+pub(crate) struct WaitQ<T> {
+    first: AtomicPtr<Sudog<T>>,
+    last: Cell<*const Sudog<T>>,
+}
+
+impl<T> WaitQ<T> {
+    pub(crate) const fn new() -> WaitQ<T> {
+        WaitQ { first: AtomicPtr::new(ptr::null_mut()), last: Cell::new(ptr::null()) }
+    }
+
+    /// Whether nobody waits, read without the lock (a hint, like Go's
+    /// `c.recvq.first == nil` in `full`).
+    #[inline]
+    pub(crate) fn is_empty_racy(&self) -> bool {
+        self.first.load(Ordering::Relaxed).is_null()
+    }
+
+    /// Appends `sg` (Go's `waitq.enqueue`).
+    ///
+    /// # Safety
+    /// The channel lock is held; `sg` is unlinked, armed, and stays at its
+    /// address until it is unlinked again (see the module protocol).
+    pub(crate) unsafe fn enqueue(&self, sg: &Sudog<T>) {
+        sg.next.set(ptr::null());
+        sg.linked.set(true);
+        let last = self.last.get();
+        sg.prev.set(last);
+        if last.is_null() {
+            self.first.store(ptr::from_ref(sg).cast_mut(), Ordering::Relaxed);
+        } else {
+            // SAFETY: linked sudogs are live (module protocol), lock held.
+            unsafe { (*last).next.set(sg) };
+        }
+        self.last.set(sg);
+    }
+
+    /// Removes and returns the first sudog whose operation may still happen
+    /// (Go's `waitq.dequeue`): a select sudog is claimed for its case first,
+    /// and skipped if its select already fired elsewhere.
+    ///
+    /// # Safety
+    /// The channel lock is held.
+    pub(crate) unsafe fn dequeue(&self) -> Option<*const Sudog<T>> {
+        loop {
+            let sg: *const Sudog<T> = self.first.load(Ordering::Relaxed);
+            if sg.is_null() {
+                return None;
+            }
+            // SAFETY: linked sudogs are live; we hold the lock.
+            let s = unsafe { &*sg };
+            // SAFETY: as above.
+            unsafe { self.unlink(s) };
+            if s.is_select.get() {
+                // SAFETY: the parker outlives its linked sudogs.
+                let parker = unsafe { &*s.parker.get() };
+                if parker
+                    .selected
+                    .compare_exchange(WAITING, s.case.get(), Ordering::AcqRel, Ordering::Acquire)
+                    .is_err()
+                {
+                    continue;
+                }
+            }
+            return Some(sg);
+        }
+    }
+
+    /// Unlinks `sg` if it is still linked (Go's `waitq.dequeueSudoG`).
+    ///
+    /// # Safety
+    /// The channel lock is held; if `sg` is linked, it is linked in `self`.
+    pub(crate) unsafe fn remove(&self, sg: &Sudog<T>) {
+        if sg.linked.get() {
+            // SAFETY: forwarded.
+            unsafe { self.unlink(sg) };
+        }
+    }
+
+    /// # Safety
+    /// The channel lock is held and `sg` is linked in `self`.
+    unsafe fn unlink(&self, sg: &Sudog<T>) {
+        let prev = sg.prev.get();
+        let next = sg.next.get();
+        if prev.is_null() {
+            self.first.store(next.cast_mut(), Ordering::Relaxed);
+        } else {
+            // SAFETY: neighbours of a linked sudog are linked, hence live.
+            unsafe { (*prev).next.set(next) };
+        }
+        if next.is_null() {
+            self.last.set(prev);
+        } else {
+            // SAFETY: as above.
+            unsafe { (*next).prev.set(prev) };
+        }
+        sg.prev.set(ptr::null());
+        sg.next.set(ptr::null());
+        sg.linked.set(false);
+    }
+
+    /// Number of linked sudogs (tests and debug output; O(n)).
+    ///
+    /// # Safety
+    /// The channel lock is held.
+    pub(crate) unsafe fn len(&self) -> usize {
+        let mut n = 0;
+        let mut p: *const Sudog<T> = self.first.load(Ordering::Relaxed);
+        while !p.is_null() {
+            n += 1;
+            // SAFETY: linked sudogs are live; lock held.
+            p = unsafe { (*p).next.get() };
+        }
+        n
+    }
+}
