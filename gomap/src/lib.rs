@@ -1,2 +1,87 @@
-//! gomap — Go's classic bucket map (chapter 2). Work in progress (issue 3).
-#![forbid(unsafe_code)]
+//! gomap — Go's classic bucket map (`hmap`), chapter 2 ("Map") of the notes,
+//! as a generic Rust hash map you can use and watch grow.
+//!
+//! It models `runtime/map.go` of Go 1.19 (and, where they differ, any
+//! release from 1.9 to 1.23 — see [`GoVersion`]):
+//!
+//! - `2^B` buckets of 8 slots: `tophash[8]`, then the 8 keys together, then
+//!   the 8 values together, then an overflow link; keys or values over 128
+//!   bytes are stored indirectly (boxed), as Go does;
+//! - a per-map seed (`hash0`) in the [`BuildHasher`](std::hash::BuildHasher)
+//!   type parameter: [`RandomSeed`] by default, [`RandomSeed::fixed`] for
+//!   reproducible layouts;
+//! - bucket = low `B` bits of the hash, tophash = top 8 bits bumped past the
+//!   reserved states (`emptyRest`, `emptyOne`, `evacuatedX`, `evacuatedY`,
+//!   `evacuatedEmpty`, `minTopHash` of Go 1.12+; the older set for 1.9–1.11,
+//!   see [`TopHashStates`]);
+//! - `make` hint sizing, growth when the load factor 6.5 would be passed
+//!   (doubling) or when there are too many overflow buckets (same-size), by
+//!   `overLoadFactor` and [`too_many_overflow_buckets`];
+//! - incremental evacuation: growth only allocates, each insert and delete
+//!   then evacuates the old bucket it touches plus the one at `nevacuate`;
+//!   X/Y split on doubling; lookups read old buckets not yet evacuated;
+//! - deletes mark `emptyOne`/`emptyRest`; [`HashMap::clear`] is `mapclear`;
+//! - iteration starts at a random bucket and slot offset and is correct
+//!   mid-growth.
+//!
+//! ```
+//! use gomap::{HashMap, RandomSeed};
+//!
+//! let mut m = HashMap::with_hasher(RandomSeed::fixed(42));
+//! for i in 0..14u64 {
+//!     m.insert(i, i * i);
+//! }
+//! // 14 entries in 2 buckets would pass 6.5 per bucket: a doubling started.
+//! assert_eq!(m.b(), 2);
+//! assert!(m.is_growing());
+//! assert_eq!(m[&3], 9);
+//! m.insert(100, 0); // each write evacuates up to two old buckets
+//! assert!(!m.is_growing());
+//! assert!(m.check_invariants().is_ok());
+//! ```
+//!
+//! # What differs from Go, and why
+//!
+//! - **Hash function.** Go uses AES or `memhash` with `hash0`; here any
+//!   `BuildHasher` (the default is a seeded folded-multiply hash). Which
+//!   bucket a key lands in depends on the hash, not on how it was made.
+//! - **Re-seeding.** Go 1.19 draws a new `hash0` in `mapclear` and when the
+//!   last key is deleted; a generic `BuildHasher` cannot be re-seeded, so the
+//!   seed is kept.
+//! - **Evacuated slots give up their entries.** Go keeps evacuated keys in
+//!   old buckets for iterators that began before the growth. A Rust iterator
+//!   borrows the map, so no write (and no growth step) can happen during an
+//!   iteration; entries are moved, not copied.
+//! - **Iteration with writes.** Go allows writes inside `range`; Rust's
+//!   borrows forbid them, except through [`HashMap::retain`], whose deletes
+//!   do no growth work.
+//! - **`m[k]` on a missing key** panics (`Index`) instead of giving the zero
+//!   value; use [`HashMap::get`].
+//! - **Overflow storage.** Go links overflow buckets by pointer and rounds the
+//!   bucket array up to its allocator's size class; here each array is one
+//!   allocation holding the `2^B` buckets, the `2^(B-4)` preallocated
+//!   overflow buckets of `makeBucketArray`, and more as needed, linked by
+//!   index.
+//! - **NaN keys.** `K: Eq` keys are reflexive, so Go's `k != k` paths (the
+//!   tophash-bit choice for NaNs) are not needed.
+//! - **Releases.** `mapclear` arrived in Go 1.11 (builtin `clear` in 1.21);
+//!   [`HashMap::clear`] behaves as `mapclear` for every release.
+
+mod bucket;
+mod evacuate;
+mod hasher;
+mod introspect;
+mod iter;
+mod map;
+mod raw;
+mod version;
+
+pub use hasher::{GoHasher, RandomSeed};
+pub use introspect::{Evacuation, MapStats};
+pub use iter::{Drain, IntoIter, Iter, IterMut, Keys, Values, ValuesMut};
+pub use map::{Entry, HashMap, OccupiedEntry, VacantEntry};
+pub use version::{BUCKET_CNT, GoVersion, TopHashStates, too_many_overflow_buckets};
+
+#[doc = include_str!("../README.md")]
+#[cfg(doctest)]
+pub struct ReadmeDoctests;

@@ -1,0 +1,490 @@
+//! `bmap` and the bucket array: Go 1.19 `runtime/map.go`'s bucket layout in
+//! raw memory, and `makeBucketArray`'s allocation with preallocated overflow
+//! buckets. This is the only file with `unsafe`; everything above it uses the
+//! safe, bounds-checked API below.
+//!
+//! One bucket, for `K` and `V` of at most 128 bytes (larger ones are stored
+//! indirectly: the slot holds a pointer to a boxed key or value, as Go's
+//! `indirectkey`/`indirectelem`):
+//!
+//! ```text
+//! offset 0             DATA_OFFSET          ELEMS_OFFSET         OVERFLOW_OFFSET
+//!        +-------------+--------------------+--------------------+-----------------+
+//!        | tophash [8] | key0 key1 ... key7 | val0 val1 ... val7 | overflow (usize)|
+//!        +-------------+--------------------+--------------------+-----------------+
+//! ```
+//!
+//! Keys together then values together, so `map[int64]int8` needs no padding
+//! between pairs (the notes' point). Go links overflow buckets by pointer;
+//! here every bucket of one array lives in one allocation (the `2^B` main
+//! buckets, then overflow buckets: Go's preallocated `nextOverflow` tail,
+//! then more as needed), and the link is the index of the next bucket in that
+//! allocation (`0` = nil: bucket 0 is always a main bucket).
+//!
+//! The invariant every `unsafe` block below rests on: **slot `i` of bucket
+//! `b` holds an initialized key and value iff `tophash[i] >= min_top`**
+//! (`minTopHash` of the release). Only [`BucketArray::write`] makes a slot
+//! live and only [`BucketArray::take`] (or drop) makes it dead again; every
+//! other tophash write is asserted to stay below `min_top`.
+
+use std::alloc::{self, Layout};
+use std::marker::PhantomData;
+use std::mem::{align_of, needs_drop, size_of};
+use std::ptr::{self, NonNull};
+
+use crate::version::BUCKET_CNT;
+
+/// Keys over this size are stored indirectly (`maxKeySize`).
+pub(crate) const MAX_KEY_SIZE: usize = 128;
+/// Values over this size are stored indirectly (`maxElemSize`).
+pub(crate) const MAX_ELEM_SIZE: usize = 128;
+
+const fn round_up(n: usize, align: usize) -> usize {
+    (n + align - 1) & !(align - 1)
+}
+
+const fn max(a: usize, b: usize) -> usize {
+    if a > b { a } else { b }
+}
+
+/// The byte layout of a bucket for keys `K` and values `V` (all constants
+/// fold at compile time, like the compiler-generated `bmap` type).
+pub(crate) struct Shape<K, V>(PhantomData<(K, V)>);
+
+impl<K, V> Shape<K, V> {
+    /// Keys are stored as `*mut K` (a leaked `Box<K>`).
+    pub(crate) const INDIRECT_KEY: bool = size_of::<K>() > MAX_KEY_SIZE;
+    /// Values are stored as `*mut V` (a leaked `Box<V>`).
+    pub(crate) const INDIRECT_ELEM: bool = size_of::<V>() > MAX_ELEM_SIZE;
+    /// Bytes of one key slot (`t.keysize`).
+    pub(crate) const KEY_SIZE: usize =
+        if Self::INDIRECT_KEY { size_of::<*mut K>() } else { size_of::<K>() };
+    const KEY_ALIGN: usize =
+        if Self::INDIRECT_KEY { align_of::<*mut K>() } else { align_of::<K>() };
+    /// Bytes of one value slot (`t.elemsize`).
+    pub(crate) const ELEM_SIZE: usize =
+        if Self::INDIRECT_ELEM { size_of::<*mut V>() } else { size_of::<V>() };
+    const ELEM_ALIGN: usize =
+        if Self::INDIRECT_ELEM { align_of::<*mut V>() } else { align_of::<V>() };
+    /// Where the keys start (`dataOffset`, 8 on 64-bit Go).
+    pub(crate) const DATA_OFFSET: usize = round_up(BUCKET_CNT, Self::KEY_ALIGN);
+    /// Where the values start.
+    pub(crate) const ELEMS_OFFSET: usize =
+        round_up(Self::DATA_OFFSET + BUCKET_CNT * Self::KEY_SIZE, Self::ELEM_ALIGN);
+    /// Where the overflow link sits.
+    pub(crate) const OVERFLOW_OFFSET: usize =
+        round_up(Self::ELEMS_OFFSET + BUCKET_CNT * Self::ELEM_SIZE, align_of::<usize>());
+    /// Alignment of a bucket (at least 8, so tophash can be read as a `u64`).
+    pub(crate) const ALIGN: usize =
+        max(max(Self::KEY_ALIGN, Self::ELEM_ALIGN), max(align_of::<usize>(), 8));
+    /// `t.bucketsize`.
+    pub(crate) const SIZE: usize =
+        round_up(Self::OVERFLOW_OFFSET + size_of::<usize>(), Self::ALIGN);
+}
+
+/// One bucket array (`h.buckets` or `h.oldbuckets`) with its overflow buckets.
+pub(crate) struct BucketArray<K, V> {
+    /// Start of `cap * Shape::SIZE` bytes (dangling when `cap == 0`).
+    ptr: NonNull<u8>,
+    /// Buckets allocated.
+    cap: usize,
+    /// Buckets in use: the `base` main ones plus the overflow buckets handed out.
+    len: usize,
+    /// `2^B` (0 for the nil array).
+    base: usize,
+    /// Overflow buckets preallocated by `makeBucketArray` (Go's `nextOverflow` tail).
+    prealloc: usize,
+    /// `minTopHash` of the release: slots with tophash `>= min_top` are live.
+    min_top: u8,
+    /// Owns `K`s and `V`s (directly or boxed).
+    marker: PhantomData<(K, V, Box<K>, Box<V>)>,
+}
+
+// SAFETY: a BucketArray owns its keys and values exclusively (like a
+// `Vec<(K, V)>`); moving it to another thread moves them, so it is Send when
+// K and V are.
+unsafe impl<K: Send, V: Send> Send for BucketArray<K, V> {}
+// SAFETY: `&BucketArray` only hands out `&K`/`&V` (all mutation needs
+// `&mut`), so sharing it is sound when K and V are Sync.
+unsafe impl<K: Sync, V: Sync> Sync for BucketArray<K, V> {}
+
+impl<K, V> BucketArray<K, V> {
+    /// The nil array (`h.buckets == nil`): no buckets at all.
+    pub(crate) fn nil(min_top: u8) -> Self {
+        BucketArray {
+            ptr: NonNull::dangling(),
+            cap: 0,
+            len: 0,
+            base: 0,
+            prealloc: 0,
+            min_top,
+            marker: PhantomData,
+        }
+    }
+
+    /// `makeBucketArray(t, b)`: `2^b` zeroed buckets, plus `2^(b-4)`
+    /// preallocated overflow buckets when `b >= 4`. (Go then rounds the
+    /// allocation up to its size class and uses the slack as more overflow
+    /// buckets; that rounding is the allocator's, not the map's, and is left
+    /// out.)
+    pub(crate) fn new(b: u8, min_top: u8) -> Self {
+        let base = 1usize << b;
+        let extra = if b >= 4 { 1usize << (b - 4) } else { 0 };
+        let mut arr = Self::nil(min_top);
+        arr.alloc(base + extra);
+        arr.base = base;
+        arr.len = base;
+        arr.prealloc = extra;
+        arr
+    }
+
+    fn layout(cap: usize) -> Layout {
+        let bytes = Shape::<K, V>::SIZE.checked_mul(cap).expect("map bucket array too large");
+        Layout::from_size_align(bytes, Shape::<K, V>::ALIGN).expect("map bucket array too large")
+    }
+
+    /// Allocates `cap` zeroed buckets (the array must be unallocated).
+    fn alloc(&mut self, cap: usize) {
+        debug_assert_eq!(self.cap, 0);
+        let layout = Self::layout(cap);
+        // SAFETY: layout has non-zero size (a bucket is at least 16 bytes
+        // and cap >= 1) and a power-of-two alignment.
+        let p = unsafe { alloc::alloc_zeroed(layout) };
+        self.ptr = NonNull::new(p).unwrap_or_else(|| alloc::handle_alloc_error(layout));
+        self.cap = cap;
+    }
+
+    /// Makes room for more overflow buckets (doubles the overflow region).
+    #[cold]
+    fn grow_storage(&mut self) {
+        let old_cap = self.cap;
+        let new_cap = old_cap + (old_cap - self.base).max(self.base / 8).max(1);
+        let new_layout = Self::layout(new_cap);
+        // SAFETY: `ptr` was allocated with `layout(old_cap)` (cap > 0 here:
+        // only allocated arrays hand out overflow buckets), and the new size
+        // is non-zero and fits `isize` (checked by `layout`). Buckets are
+        // plain bytes to move: keys and values are relocated by memcpy, which
+        // is a Rust move, and no reference into them can be alive because we
+        // hold `&mut self`.
+        let p = unsafe {
+            alloc::realloc(self.ptr.as_ptr(), Self::layout(old_cap), new_layout.size())
+        };
+        let p = NonNull::new(p).unwrap_or_else(|| alloc::handle_alloc_error(new_layout));
+        let old_bytes = old_cap * Shape::<K, V>::SIZE;
+        // SAFETY: the new allocation is `new_layout.size()` bytes long; the
+        // bytes from `old_bytes` to its end are freshly allocated and ours.
+        unsafe { ptr::write_bytes(p.as_ptr().add(old_bytes), 0, new_layout.size() - old_bytes) };
+        self.ptr = p;
+        self.cap = new_cap;
+    }
+
+    /// Is this the nil array?
+    #[inline]
+    pub(crate) fn is_nil(&self) -> bool {
+        self.base == 0
+    }
+
+    /// Number of main buckets, `2^B`.
+    #[inline]
+    pub(crate) fn base(&self) -> usize {
+        self.base
+    }
+
+    /// Bytes allocated for buckets.
+    pub(crate) fn allocated_bytes(&self) -> usize {
+        self.cap * Shape::<K, V>::SIZE
+    }
+
+    /// Preallocated overflow buckets not yet handed out.
+    pub(crate) fn spare_prealloc(&self) -> usize {
+        (self.base + self.prealloc).saturating_sub(self.len)
+    }
+
+    /// The start of bucket `idx`, bounds-checked.
+    #[inline]
+    fn bucket(&self, idx: usize) -> *mut u8 {
+        assert!(idx < self.len, "bucket index {idx} out of range {}", self.len);
+        // SAFETY: idx < len <= cap, so the offset stays inside the allocation.
+        unsafe { self.ptr.as_ptr().add(idx * Shape::<K, V>::SIZE) }
+    }
+
+    /// The 8 tophash bytes of bucket `idx`.
+    #[inline]
+    pub(crate) fn tophashes(&self, idx: usize) -> [u8; BUCKET_CNT] {
+        let b = self.bucket(idx);
+        // SAFETY: the first 8 bytes of an in-bounds bucket are its tophash
+        // array, always initialized (the allocation is zeroed).
+        unsafe { ptr::read(b as *const [u8; BUCKET_CNT]) }
+    }
+
+    /// Tophash of slot `i` of bucket `idx`.
+    #[inline]
+    pub(crate) fn tophash(&self, idx: usize, i: usize) -> u8 {
+        let b = self.bucket(idx);
+        // SAFETY: `i & 7` < 8 indexes the in-bounds tophash array.
+        unsafe { *b.add(i & (BUCKET_CNT - 1)) }
+    }
+
+    /// Does slot `i` of bucket `idx` hold an entry?
+    #[inline]
+    pub(crate) fn is_live(&self, idx: usize, i: usize) -> bool {
+        self.tophash(idx, i) >= self.min_top
+    }
+
+    /// Sets a *state* (a tophash below `minTopHash`) on a slot that holds no
+    /// entry.
+    #[inline]
+    pub(crate) fn set_state(&mut self, idx: usize, i: usize, state: u8) {
+        assert!(state < self.min_top, "tophash state {state} is not a reserved state");
+        assert!(!self.is_live(idx, i), "set_state on a live slot");
+        let b = self.bucket(idx);
+        // SAFETY: in-bounds tophash byte (see `tophash`); `&mut self` is unique.
+        unsafe { *b.add(i & (BUCKET_CNT - 1)) = state };
+    }
+
+    #[inline]
+    fn key_slot(&self, idx: usize, i: usize) -> *mut u8 {
+        let b = self.bucket(idx);
+        // SAFETY: DATA_OFFSET + i*KEY_SIZE with i < 8 is inside the bucket.
+        unsafe { b.add(Shape::<K, V>::DATA_OFFSET + (i & 7) * Shape::<K, V>::KEY_SIZE) }
+    }
+
+    #[inline]
+    fn elem_slot(&self, idx: usize, i: usize) -> *mut u8 {
+        let b = self.bucket(idx);
+        // SAFETY: ELEMS_OFFSET + i*ELEM_SIZE with i < 8 is inside the bucket.
+        unsafe { b.add(Shape::<K, V>::ELEMS_OFFSET + (i & 7) * Shape::<K, V>::ELEM_SIZE) }
+    }
+
+    /// Pointer to the key of a live slot.
+    #[inline]
+    fn key_ptr(&self, idx: usize, i: usize) -> *mut K {
+        assert!(self.is_live(idx, i), "slot {i} of bucket {idx} is empty");
+        let slot = self.key_slot(idx, i);
+        if Shape::<K, V>::INDIRECT_KEY {
+            // SAFETY: the slot is live, so it holds the `*mut K` written by
+            // `write` (slots are aligned for a pointer: see Shape).
+            unsafe { ptr::read(slot as *const *mut K) }
+        } else {
+            slot as *mut K
+        }
+    }
+
+    /// Pointer to the value of a live slot.
+    #[inline]
+    fn elem_ptr(&self, idx: usize, i: usize) -> *mut V {
+        assert!(self.is_live(idx, i), "slot {i} of bucket {idx} is empty");
+        let slot = self.elem_slot(idx, i);
+        if Shape::<K, V>::INDIRECT_ELEM {
+            // SAFETY: as in key_ptr, the live slot holds a `*mut V`.
+            unsafe { ptr::read(slot as *const *mut V) }
+        } else {
+            slot as *mut V
+        }
+    }
+
+    /// The key in a live slot.
+    #[inline]
+    pub(crate) fn key(&self, idx: usize, i: usize) -> &K {
+        // SAFETY: key_ptr checked the slot is live, so the key is initialized
+        // and aligned; it lives as long as `&self` (only `&mut self` can
+        // take it out or move the storage).
+        unsafe { &*self.key_ptr(idx, i) }
+    }
+
+    /// The key and value in a live slot.
+    #[inline]
+    pub(crate) fn entry(&self, idx: usize, i: usize) -> (&K, &V) {
+        // SAFETY: as in `key`, for the key and the value of a live slot.
+        unsafe { (&*self.key_ptr(idx, i), &*self.elem_ptr(idx, i)) }
+    }
+
+    /// The key and a mutable value in a live slot.
+    #[inline]
+    pub(crate) fn entry_mut(&mut self, idx: usize, i: usize) -> (&K, &mut V) {
+        // SAFETY: live slot (checked); the key and value occupy disjoint
+        // bytes (or disjoint boxes), and `&mut self` makes the value unique.
+        unsafe { (&*self.key_ptr(idx, i), &mut *self.elem_ptr(idx, i)) }
+    }
+
+    /// Raw pointers to a live slot's key and value, for `IterMut` (which
+    /// hands out `&mut V` to distinct slots over one `&mut` borrow).
+    #[inline]
+    pub(crate) fn entry_ptrs(&mut self, idx: usize, i: usize) -> (*const K, *mut V) {
+        (self.key_ptr(idx, i), self.elem_ptr(idx, i))
+    }
+
+    /// Stores an entry in an empty slot and makes it live with tophash `top`.
+    #[inline]
+    pub(crate) fn write(&mut self, idx: usize, i: usize, top: u8, key: K, val: V) {
+        assert!(top >= self.min_top, "tophash {top} is a reserved state");
+        assert!(!self.is_live(idx, i), "write to a live slot");
+        let (ks, es) = (self.key_slot(idx, i), self.elem_slot(idx, i));
+        // SAFETY: the slot is dead, so its bytes hold no value we would leak
+        // or double-drop; they are in bounds and aligned for K (or *mut K)
+        // and V (or *mut V) by Shape. The tophash is set last, so a panic
+        // can't leave a live tophash over uninitialized bytes (and nothing
+        // here panics between the writes).
+        unsafe {
+            if Shape::<K, V>::INDIRECT_KEY {
+                ptr::write(ks as *mut *mut K, Box::into_raw(Box::new(key)));
+            } else {
+                ptr::write(ks as *mut K, key);
+            }
+            if Shape::<K, V>::INDIRECT_ELEM {
+                ptr::write(es as *mut *mut V, Box::into_raw(Box::new(val)));
+            } else {
+                ptr::write(es as *mut V, val);
+            }
+            *self.bucket(idx).add(i & 7) = top;
+        }
+    }
+
+    /// Moves the entry out of a live slot, leaving `state` in its tophash.
+    #[inline]
+    pub(crate) fn take(&mut self, idx: usize, i: usize, state: u8) -> (K, V) {
+        assert!(state < self.min_top, "tophash state {state} is not a reserved state");
+        let (kp, ep) = (self.key_ptr(idx, i), self.elem_ptr(idx, i));
+        // SAFETY: key_ptr/elem_ptr checked the slot is live, so both are
+        // initialized; marking the slot dead right after reading means they
+        // are never read or dropped again. Indirect ones were made by
+        // Box::into_raw in `write`.
+        unsafe {
+            let k = if Shape::<K, V>::INDIRECT_KEY { *Box::from_raw(kp) } else { ptr::read(kp) };
+            let v = if Shape::<K, V>::INDIRECT_ELEM { *Box::from_raw(ep) } else { ptr::read(ep) };
+            *self.bucket(idx).add(i & 7) = state;
+            (k, v)
+        }
+    }
+
+    /// The overflow bucket after `idx`, if any.
+    #[inline]
+    pub(crate) fn overflow(&self, idx: usize) -> Option<usize> {
+        let b = self.bucket(idx);
+        // SAFETY: OVERFLOW_OFFSET is inside the bucket and aligned for usize;
+        // the allocation is zeroed, so the link is always initialized.
+        let next = unsafe { ptr::read(b.add(Shape::<K, V>::OVERFLOW_OFFSET) as *const usize) };
+        (next != 0).then_some(next)
+    }
+
+    /// `newoverflow` without the counting: hands out an empty bucket (a
+    /// preallocated one first) and links it after `idx`, which must be the
+    /// last bucket of its chain.
+    pub(crate) fn new_overflow(&mut self, idx: usize) -> usize {
+        assert!(self.overflow(idx).is_none(), "bucket {idx} already has an overflow bucket");
+        if self.len == self.cap {
+            self.grow_storage();
+        }
+        let new = self.len;
+        self.len += 1;
+        let b = self.bucket(idx);
+        // SAFETY: as in `overflow`; `&mut self` is unique.
+        unsafe { ptr::write(b.add(Shape::<K, V>::OVERFLOW_OFFSET) as *mut usize, new) };
+        new
+    }
+
+    /// Drops every live entry (making its slot `empty_state`).
+    fn drop_entries(&mut self) {
+        if !(needs_drop::<K>()
+            || needs_drop::<V>()
+            || Shape::<K, V>::INDIRECT_KEY
+            || Shape::<K, V>::INDIRECT_ELEM)
+        {
+            return;
+        }
+        for idx in 0..self.len {
+            for i in 0..BUCKET_CNT {
+                if self.is_live(idx, i) {
+                    drop(self.take(idx, i, 0));
+                }
+            }
+        }
+    }
+
+    /// The bucket memory of `mapclear` (`makeBucketArray(t, h.B, h.buckets)`
+    /// reusing the old array): drops the entries and zeroes every bucket,
+    /// giving the overflow buckets back to the preallocated pool.
+    pub(crate) fn reset(&mut self) {
+        self.drop_entries();
+        let bytes = self.cap * Shape::<K, V>::SIZE;
+        // SAFETY: `bytes` is exactly the allocation (0 for the nil array);
+        // all entries were dropped, so zeroing forgets nothing live.
+        unsafe { ptr::write_bytes(self.ptr.as_ptr(), 0, bytes) };
+        self.len = self.base;
+        self.prealloc = self.cap - self.base;
+    }
+
+    /// A copy with the same buckets, links, states and entries.
+    pub(crate) fn clone_array(&self) -> Self
+    where
+        K: Clone,
+        V: Clone,
+    {
+        let mut out = Self::nil(self.min_top);
+        if self.cap > 0 {
+            out.alloc(self.cap);
+        }
+        out.base = self.base;
+        out.prealloc = self.prealloc;
+        out.len = self.len;
+        for idx in 0..self.len {
+            if let Some(next) = self.overflow(idx) {
+                let b = out.bucket(idx);
+                // SAFETY: as in `new_overflow`.
+                unsafe { ptr::write(b.add(Shape::<K, V>::OVERFLOW_OFFSET) as *mut usize, next) };
+            }
+            for i in 0..BUCKET_CNT {
+                let top = self.tophash(idx, i);
+                if top >= self.min_top {
+                    let (k, v) = self.entry(idx, i);
+                    out.write(idx, i, top, k.clone(), v.clone());
+                } else if top != 0 {
+                    out.set_state(idx, i, top);
+                }
+            }
+        }
+        out
+    }
+}
+
+impl<K, V> Drop for BucketArray<K, V> {
+    fn drop(&mut self) {
+        self.drop_entries();
+        if self.cap > 0 {
+            // SAFETY: allocated in `alloc`/`grow_storage` with this layout.
+            unsafe { alloc::dealloc(self.ptr.as_ptr(), Self::layout(self.cap)) };
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn layout_matches_go_for_int64_maps() {
+        // map[int64]int64: 8 + 8*8 + 8*8 + 8 = 144 bytes, as Go's bucketsize.
+        assert_eq!(Shape::<i64, i64>::SIZE, 144);
+        // map[int64]int8: keys together, values together, no padding: 88.
+        assert_eq!(Shape::<i64, i8>::SIZE, 88);
+        assert_eq!(Shape::<i64, i8>::ELEMS_OFFSET, 72);
+        // a 200-byte value is stored through a pointer.
+        assert!(Shape::<u8, [u8; 200]>::INDIRECT_ELEM);
+        assert_eq!(Shape::<u8, [u8; 200]>::SIZE, 8 + 8 + 64 + 8);
+        assert!(!Shape::<u8, [u8; 128]>::INDIRECT_ELEM);
+    }
+
+    #[test]
+    fn write_take_and_overflow_links() {
+        let mut a: BucketArray<String, Box<u32>> = BucketArray::new(1, 5);
+        a.write(1, 3, 200, "k".to_string(), Box::new(7));
+        assert_eq!(a.entry(1, 3), (&"k".to_string(), &Box::new(7)));
+        let o = a.new_overflow(1);
+        assert_eq!(a.overflow(1), Some(o));
+        a.write(o, 0, 9, "x".into(), Box::new(1));
+        let (k, v) = a.take(1, 3, 1);
+        assert_eq!((k.as_str(), *v), ("k", 7));
+        assert!(!a.is_live(1, 3));
+        // `o` still holds "x": dropping the array must free it (valgrind/miri clean).
+    }
+}

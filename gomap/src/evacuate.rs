@@ -1,0 +1,150 @@
+//! Growth: Go 1.19 `runtime/map.go`'s `hashGrow`, `growWork`, `evacuate`
+//! and `advanceEvacuationMark`.
+//!
+//! 1. `hashGrow` only allocates: a new array of `2^(B+1)` buckets when the
+//!    load factor would pass 6.5 (doubling), or of `2^B` when there are too
+//!    many overflow buckets (same-size growth). The old array becomes
+//!    `oldbuckets`, `nevacuate = 0`, `noverflow = 0`.
+//! 2. Every later assign or delete calls `growWork(bucket)`: it evacuates the
+//!    old bucket that the operation's bucket comes from, then the old bucket
+//!    at `nevacuate`, so growth finishes after at most `2^oldB` writes.
+//! 3. `evacuate` walks the old bucket's chain in order. On doubling each
+//!    entry goes to X (same index) or Y (index + old size) by the hash bit
+//!    `newbit`; on same-size growth everything goes to X. The old slot keeps
+//!    `evacuatedX`/`evacuatedY` (or `evacuatedEmpty`), so `evacuated(b)` can
+//!    read the bucket's state from `tophash[0]`.
+//! 4. `advanceEvacuationMark` moves `nevacuate` past evacuated buckets (at
+//!    most 1024 per step); when it reaches the old size, `oldbuckets` is
+//!    dropped and growth is over.
+//!
+//! Unlike Go, the old slot gives up its key and value when they move (Go
+//! keeps them for iterators that started before the growth; Rust's borrow
+//! rules forbid an iterator to live across a write, so none can need them).
+
+use crate::bucket::BucketArray;
+use crate::raw::RawTable;
+use crate::version::BUCKET_CNT;
+
+/// `evacDst`: where the next entry evacuated to X or Y goes.
+#[derive(Clone, Copy)]
+struct EvacDst {
+    idx: usize,
+    slot: usize,
+}
+
+impl<K, V> RawTable<K, V> {
+    /// `hashGrow`: starts a doubling or a same-size growth.
+    pub(crate) fn hash_grow(&mut self) {
+        // If we've hit the load factor, get bigger. Otherwise, there are too
+        // many overflow buckets, so keep the same number of buckets and
+        // "grow" laterally.
+        let bigger = if self.version.over_load_factor_on_assign(self.count, self.b) {
+            1
+        } else {
+            self.same_size_grow = true;
+            0
+        };
+        let newbuckets = BucketArray::new(self.b + bigger, self.st.min_top_hash);
+        let old = std::mem::replace(&mut self.buckets, newbuckets);
+        tracing::debug!(
+            kind = if bigger == 1 { "double" } else { "same-size" },
+            old_b = self.b,
+            new_b = self.b + bigger,
+            count = self.count,
+            noverflow = self.noverflow,
+            "gomap: growth started"
+        );
+        self.b += bigger;
+        self.oldbuckets = Some(old);
+        self.nevacuate = 0;
+        self.noverflow = 0;
+    }
+
+    /// `growWork`: evacuates the old bucket behind `bucket`, then one more.
+    pub(crate) fn grow_work<H: Fn(&K) -> u64>(&mut self, bucket: usize, hasher: &H) {
+        // Make sure we evacuate the oldbucket corresponding to the bucket
+        // we're about to use.
+        self.evacuate(bucket & (self.noldbuckets() - 1), hasher);
+        // Evacuate one more oldbucket to make progress on growing.
+        if self.growing() {
+            self.evacuate(self.nevacuate, hasher);
+        }
+    }
+
+    /// Evacuates every old bucket that is left (used where Rust needs a
+    /// stable table, e.g. `retain`; Go never does this).
+    pub(crate) fn finish_growth<H: Fn(&K) -> u64>(&mut self, hasher: &H) {
+        while self.growing() {
+            self.evacuate(self.nevacuate, hasher);
+        }
+    }
+
+    /// `evacuate(oldbucket)`.
+    pub(crate) fn evacuate<H: Fn(&K) -> u64>(&mut self, oldbucket: usize, hasher: &H) {
+        let newbit = self.noldbuckets();
+        let st = self.st;
+        let same_size = self.same_size_grow;
+        let mut old = self.oldbuckets.take().expect("evacuate while not growing");
+        if !st.evacuated(old.tophash(oldbucket, 0)) {
+            // xy contains the x and y (low and high) evacuation destinations.
+            let mut xy = [
+                EvacDst { idx: oldbucket, slot: 0 },
+                EvacDst { idx: oldbucket + newbit, slot: 0 },
+            ];
+            let mut moved = 0usize;
+            let mut b = Some(oldbucket);
+            while let Some(bi) = b {
+                for i in 0..BUCKET_CNT {
+                    let top = old.tophash(bi, i);
+                    if st.is_empty(top) {
+                        old.set_state(bi, i, st.evacuated_empty);
+                        continue;
+                    }
+                    assert!(top >= st.min_top_hash, "bad map state");
+                    let use_y = !same_size && {
+                        // Compute hash to make our evacuation decision
+                        // (whether we need to send this key/elem to bucket
+                        // x or bucket y).
+                        let hash = hasher(old.key(bi, i));
+                        hash as usize & newbit != 0
+                    };
+                    let (k, v) = old.take(bi, i, st.evacuated_x + u8::from(use_y));
+                    let dst = &mut xy[usize::from(use_y)];
+                    if dst.slot == BUCKET_CNT {
+                        dst.idx = self.new_overflow(dst.idx);
+                        dst.slot = 0;
+                    }
+                    self.buckets.write(dst.idx, dst.slot, top, k, v);
+                    dst.slot += 1;
+                    moved += 1;
+                }
+                b = old.overflow(bi);
+            }
+            tracing::trace!(oldbucket, moved, nevacuate = self.nevacuate, "gomap: bucket evacuated");
+        }
+        self.oldbuckets = Some(old);
+        if oldbucket == self.nevacuate {
+            self.advance_evacuation_mark(newbit);
+        }
+    }
+
+    /// `advanceEvacuationMark`.
+    fn advance_evacuation_mark(&mut self, newbit: usize) {
+        self.nevacuate += 1;
+        // Experiments suggest that 1024 is overkill by at least an order of
+        // magnitude. Put it in there as a safeguard anyway, to ensure O(1)
+        // behavior.
+        let stop = (self.nevacuate + 1024).min(newbit);
+        let st = self.st;
+        let old = self.oldbuckets.as_ref().expect("growing");
+        while self.nevacuate != stop && st.evacuated(old.tophash(self.nevacuate, 0)) {
+            self.nevacuate += 1;
+        }
+        if self.nevacuate == newbit {
+            // Growing is all done. Free old main bucket array.
+            self.oldbuckets = None;
+            self.same_size_grow = false;
+            tracing::debug!(b = self.b, count = self.count, "gomap: growth finished");
+        }
+    }
+}

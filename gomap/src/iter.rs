@@ -1,0 +1,355 @@
+//! Iteration: Go 1.19 `runtime/map.go`'s `mapiterinit` and `mapiternext`,
+//! and the iterator types built on them.
+//!
+//! An iteration starts at a random bucket (`r & bucketMask(B)`) and a random
+//! slot offset (`r >> B & 7`), walks every bucket once (wrapping around),
+//! each bucket's chain in order, and the slots of each bucket starting at the
+//! offset. If the map is mid-growth, a new bucket whose old bucket is not yet
+//! evacuated is read from the old bucket instead, keeping only the entries
+//! whose hash sends them to this new bucket (on doubling each old bucket
+//! feeds two new ones), so every entry is yielded exactly once.
+
+use std::fmt;
+use std::hash::{BuildHasher, Hash};
+use std::iter::FusedIterator;
+use std::marker::PhantomData;
+
+use crate::hasher::fastrand;
+use crate::raw::{Pos, RawTable};
+use crate::version::{BUCKET_CNT, bucket_shift};
+
+/// Go's `hiter` without its pointers: the cursor of one iteration.
+#[derive(Clone, Debug)]
+pub(crate) struct Walker {
+    /// `it.B`: `B` when the iteration started.
+    b: u8,
+    /// `it.startBucket`.
+    start_bucket: usize,
+    /// `it.offset`.
+    offset: usize,
+    /// `it.wrapped`.
+    wrapped: bool,
+    /// `it.bucket`: the next bucket to start.
+    bucket: usize,
+    /// The bucket being read: (in old array, chain head, bucket).
+    cur: Option<(bool, usize, usize)>,
+    /// `it.i`.
+    i: usize,
+    /// `it.checkBucket`: when reading an old bucket during a doubling, the
+    /// new bucket whose entries we want.
+    check_bucket: Option<usize>,
+    /// Entries not yet yielded (lets the walk stop early; Go walks on).
+    remaining: usize,
+}
+
+impl Walker {
+    /// `mapiterinit`: picks the random start.
+    pub(crate) fn new<K, V>(t: &RawTable<K, V>) -> Self {
+        let r = fastrand() as usize;
+        let start_bucket = r & t.mask();
+        let offset = (r.checked_shr(u32::from(t.b)).unwrap_or(0)) & (BUCKET_CNT - 1);
+        Walker {
+            b: t.b,
+            start_bucket,
+            offset,
+            wrapped: false,
+            bucket: start_bucket,
+            cur: None,
+            i: 0,
+            check_bucket: None,
+            remaining: t.count,
+        }
+    }
+
+    /// The bucket and slot offset this iteration started at.
+    pub(crate) fn start(&self) -> (usize, usize) {
+        (self.start_bucket, self.offset)
+    }
+
+    /// Entries still to come.
+    pub(crate) fn remaining(&self) -> usize {
+        self.remaining
+    }
+
+    /// `mapiternext`: the position of the next entry. The table must not
+    /// have changed since `new` except for entries removed at positions
+    /// this walk already yielded.
+    pub(crate) fn next<K, V, H: Fn(&K) -> u64>(
+        &mut self,
+        t: &RawTable<K, V>,
+        hasher: &H,
+    ) -> Option<Pos> {
+        if self.remaining == 0 {
+            return None;
+        }
+        debug_assert_eq!(self.b, t.b, "the map changed under an iterator");
+        loop {
+            let (old, head, idx) = match self.cur {
+                Some(cur) => cur,
+                None => {
+                    if self.bucket == self.start_bucket && self.wrapped {
+                        return None;
+                    }
+                    let bucket = self.bucket;
+                    let cur = match &t.oldbuckets {
+                        // Iterator was started in the middle of a grow, and
+                        // the grow isn't done yet. If the bucket we're
+                        // looking at hasn't been filled in yet (i.e. the old
+                        // bucket hasn't been evacuated) then we need to
+                        // iterate through the old bucket and only return the
+                        // ones that will be migrated to this bucket.
+                        Some(ob) => {
+                            let oldbucket = bucket & (t.noldbuckets() - 1);
+                            if !t.st.evacuated(ob.tophash(oldbucket, 0)) {
+                                self.check_bucket = Some(bucket);
+                                (true, oldbucket, oldbucket)
+                            } else {
+                                self.check_bucket = None;
+                                (false, bucket, bucket)
+                            }
+                        }
+                        None => {
+                            self.check_bucket = None;
+                            (false, bucket, bucket)
+                        }
+                    };
+                    self.bucket += 1;
+                    if self.bucket == bucket_shift(self.b) {
+                        self.bucket = 0;
+                        self.wrapped = true;
+                    }
+                    self.i = 0;
+                    self.cur = Some(cur);
+                    cur
+                }
+            };
+            let arr = t.array(old);
+            while self.i < BUCKET_CNT {
+                let offi = (self.i + self.offset) & (BUCKET_CNT - 1);
+                self.i += 1;
+                if !arr.is_live(idx, offi) {
+                    continue;
+                }
+                if let (Some(check), false) = (self.check_bucket, t.same_size_grow) {
+                    // We're iterating through the oldbucket, skipping any
+                    // keys that will go to the other new bucket.
+                    let hash = hasher(arr.key(idx, offi));
+                    if hash as usize & t.mask() != check {
+                        continue;
+                    }
+                }
+                self.remaining -= 1;
+                return Some(Pos { old, head, idx, slot: offi });
+            }
+            self.cur = arr.overflow(idx).map(|next| (old, head, next));
+            self.i = 0;
+        }
+    }
+}
+
+/// A hasher for walks over a table that is not growing (never called then).
+pub(crate) fn no_hash<K>(_: &K) -> u64 {
+    unreachable!("hash needed to iterate a growing map")
+}
+
+/// Iterator over `(&K, &V)`, from [`HashMap::iter`](crate::HashMap::iter).
+pub struct Iter<'a, K, V, S> {
+    pub(crate) table: &'a RawTable<K, V>,
+    pub(crate) hasher: &'a S,
+    pub(crate) walker: Walker,
+}
+
+impl<K, V, S> Iter<'_, K, V, S> {
+    /// The bucket and in-bucket offset this iteration started at (Go's
+    /// `it.startBucket` and `it.offset`).
+    pub fn start(&self) -> (usize, usize) {
+        self.walker.start()
+    }
+}
+
+impl<K, V, S> Clone for Iter<'_, K, V, S> {
+    fn clone(&self) -> Self {
+        Iter { table: self.table, hasher: self.hasher, walker: self.walker.clone() }
+    }
+}
+
+impl<K, V, S> fmt::Debug for Iter<'_, K, V, S> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Iter").field("walker", &self.walker).finish()
+    }
+}
+
+impl<'a, K: Hash, V, S: BuildHasher> Iterator for Iter<'a, K, V, S> {
+    type Item = (&'a K, &'a V);
+
+    #[inline]
+    fn next(&mut self) -> Option<(&'a K, &'a V)> {
+        let hasher = self.hasher;
+        let pos = self.walker.next(self.table, &|k: &K| hasher.hash_one(k))?;
+        Some(self.table.entry(pos))
+    }
+
+    fn size_hint(&self) -> (usize, Option<usize>) {
+        (self.walker.remaining(), Some(self.walker.remaining()))
+    }
+}
+
+impl<K: Hash, V, S: BuildHasher> ExactSizeIterator for Iter<'_, K, V, S> {}
+impl<K: Hash, V, S: BuildHasher> FusedIterator for Iter<'_, K, V, S> {}
+
+/// Iterator over `(&K, &mut V)`, from [`HashMap::iter_mut`](crate::HashMap::iter_mut).
+pub struct IterMut<'a, K, V, S> {
+    pub(crate) table: *mut RawTable<K, V>,
+    pub(crate) hasher: &'a S,
+    pub(crate) walker: Walker,
+    pub(crate) marker: PhantomData<&'a mut RawTable<K, V>>,
+}
+
+// SAFETY: IterMut is a `&'a mut RawTable` in disguise (a raw pointer so that
+// it can hand out `&'a mut V` to distinct slots), so it may cross threads
+// exactly when `&mut RawTable<K, V>` and `&S` may.
+unsafe impl<K: Send, V: Send, S: Sync> Send for IterMut<'_, K, V, S> {}
+// SAFETY: as above: `&IterMut` gives no access to the table at all.
+unsafe impl<K: Sync, V: Sync, S: Sync> Sync for IterMut<'_, K, V, S> {}
+
+impl<K, V, S> fmt::Debug for IterMut<'_, K, V, S> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("IterMut").field("walker", &self.walker).finish()
+    }
+}
+
+impl<'a, K: Hash, V, S: BuildHasher> Iterator for IterMut<'a, K, V, S> {
+    type Item = (&'a K, &'a mut V);
+
+    fn next(&mut self) -> Option<(&'a K, &'a mut V)> {
+        let hasher = self.hasher;
+        // SAFETY: `table` came from a `&'a mut RawTable` that this iterator
+        // holds for 'a; the shared reborrow here is dropped before we create
+        // the pointers below, and no other reference derived from it is live
+        // while we read (earlier items only alias the slots they point to).
+        let pos = self.walker.next(unsafe { &*self.table }, &|k: &K| hasher.hash_one(k))?;
+        // SAFETY: as above, the table is exclusively ours for 'a.
+        let table = unsafe { &mut *self.table };
+        let (k, v) = table.array_mut(pos.old).entry_ptrs(pos.idx, pos.slot);
+        // SAFETY: the walk yields every live slot at most once and nothing
+        // moves entries while the iterator borrows the map, so each `&mut V`
+        // is to a distinct, live value that stays put for 'a.
+        unsafe { Some((&*k, &mut *v)) }
+    }
+
+    fn size_hint(&self) -> (usize, Option<usize>) {
+        (self.walker.remaining(), Some(self.walker.remaining()))
+    }
+}
+
+impl<K: Hash, V, S: BuildHasher> ExactSizeIterator for IterMut<'_, K, V, S> {}
+impl<K: Hash, V, S: BuildHasher> FusedIterator for IterMut<'_, K, V, S> {}
+
+/// Owning iterator over `(K, V)`, from `HashMap::into_iter`.
+pub struct IntoIter<K, V> {
+    pub(crate) table: RawTable<K, V>,
+    pub(crate) walker: Walker,
+}
+
+impl<K, V> fmt::Debug for IntoIter<K, V> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("IntoIter").field("walker", &self.walker).finish()
+    }
+}
+
+impl<K, V> IntoIter<K, V> {
+    /// Walks `table`, which must not be growing.
+    pub(crate) fn new(table: RawTable<K, V>) -> Self {
+        assert!(!table.growing());
+        let walker = Walker::new(&table);
+        IntoIter { table, walker }
+    }
+}
+
+impl<K, V> Iterator for IntoIter<K, V> {
+    type Item = (K, V);
+
+    fn next(&mut self) -> Option<(K, V)> {
+        let pos = self.walker.next(&self.table, &no_hash)?;
+        let empty = self.table.st.empty_one;
+        self.table.count -= 1;
+        Some(self.table.array_mut(pos.old).take(pos.idx, pos.slot, empty))
+    }
+
+    fn size_hint(&self) -> (usize, Option<usize>) {
+        (self.walker.remaining(), Some(self.walker.remaining()))
+    }
+}
+
+impl<K, V> ExactSizeIterator for IntoIter<K, V> {}
+impl<K, V> FusedIterator for IntoIter<K, V> {}
+
+/// Draining iterator, from [`HashMap::drain`](crate::HashMap::drain).
+pub struct Drain<'a, K, V> {
+    pub(crate) inner: IntoIter<K, V>,
+    pub(crate) marker: PhantomData<&'a mut RawTable<K, V>>,
+}
+
+impl<K, V> fmt::Debug for Drain<'_, K, V> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Drain").field("inner", &self.inner).finish()
+    }
+}
+
+impl<K, V> Iterator for Drain<'_, K, V> {
+    type Item = (K, V);
+    fn next(&mut self) -> Option<(K, V)> {
+        self.inner.next()
+    }
+    fn size_hint(&self) -> (usize, Option<usize>) {
+        self.inner.size_hint()
+    }
+}
+
+impl<K, V> ExactSizeIterator for Drain<'_, K, V> {}
+impl<K, V> FusedIterator for Drain<'_, K, V> {}
+
+/// Iterator over keys, from [`HashMap::keys`](crate::HashMap::keys).
+#[derive(Debug, Clone)]
+pub struct Keys<'a, K, V, S>(pub(crate) Iter<'a, K, V, S>);
+
+impl<'a, K: Hash, V, S: BuildHasher> Iterator for Keys<'a, K, V, S> {
+    type Item = &'a K;
+    fn next(&mut self) -> Option<&'a K> {
+        self.0.next().map(|(k, _)| k)
+    }
+    fn size_hint(&self) -> (usize, Option<usize>) {
+        self.0.size_hint()
+    }
+}
+impl<K: Hash, V, S: BuildHasher> ExactSizeIterator for Keys<'_, K, V, S> {}
+
+/// Iterator over values, from [`HashMap::values`](crate::HashMap::values).
+#[derive(Debug, Clone)]
+pub struct Values<'a, K, V, S>(pub(crate) Iter<'a, K, V, S>);
+
+impl<'a, K: Hash, V, S: BuildHasher> Iterator for Values<'a, K, V, S> {
+    type Item = &'a V;
+    fn next(&mut self) -> Option<&'a V> {
+        self.0.next().map(|(_, v)| v)
+    }
+    fn size_hint(&self) -> (usize, Option<usize>) {
+        self.0.size_hint()
+    }
+}
+impl<K: Hash, V, S: BuildHasher> ExactSizeIterator for Values<'_, K, V, S> {}
+
+/// Iterator over mutable values, from [`HashMap::values_mut`](crate::HashMap::values_mut).
+#[derive(Debug)]
+pub struct ValuesMut<'a, K, V, S>(pub(crate) IterMut<'a, K, V, S>);
+
+impl<'a, K: Hash, V, S: BuildHasher> Iterator for ValuesMut<'a, K, V, S> {
+    type Item = &'a mut V;
+    fn next(&mut self) -> Option<&'a mut V> {
+        self.0.next().map(|(_, v)| v)
+    }
+    fn size_hint(&self) -> (usize, Option<usize>) {
+        self.0.size_hint()
+    }
+}
+impl<K: Hash, V, S: BuildHasher> ExactSizeIterator for ValuesMut<'_, K, V, S> {}

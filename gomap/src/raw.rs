@@ -1,0 +1,410 @@
+//! The raw table: Go's `hmap` header and its lookup, assign and delete paths
+//! (Go 1.19 `runtime/map.go`: `makemap`, `mapaccess1/2/K`, `mapassign`,
+//! `mapdelete`, `mapclear`, `newoverflow`, `incrnoverflow`), generic over
+//! the key and value and told the hash by its caller.
+//!
+//! Growth (`hashGrow`, `growWork`, `evacuate`) lives in `evacuate.rs`,
+//! iteration (`mapiterinit`/`mapiternext`) in `iter.rs`.
+
+use crate::bucket::BucketArray;
+use crate::hasher::fastrand;
+use crate::version::{BUCKET_CNT, GoVersion, TopHashStates, bucket_shift};
+
+/// Where a live entry sits.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) struct Pos {
+    /// In `oldbuckets` (an old bucket not yet evacuated) or in `buckets`.
+    pub(crate) old: bool,
+    /// The chain's main bucket (its index in the array).
+    pub(crate) head: usize,
+    /// The bucket in the chain that holds the slot.
+    pub(crate) idx: usize,
+    /// The slot, 0..8.
+    pub(crate) slot: usize,
+}
+
+/// Go's `hmap`.
+pub(crate) struct RawTable<K, V> {
+    /// `count`: live entries.
+    pub(crate) count: usize,
+    /// `B`: log2 of the number of main buckets.
+    pub(crate) b: u8,
+    /// `flags & sameSizeGrow`.
+    pub(crate) same_size_grow: bool,
+    /// `noverflow`: approximate number of overflow buckets (see `incrnoverflow`).
+    pub(crate) noverflow: u16,
+    /// `buckets` (nil until the first insert when `B == 0`).
+    pub(crate) buckets: BucketArray<K, V>,
+    /// `oldbuckets`: the previous array, only while growing.
+    pub(crate) oldbuckets: Option<BucketArray<K, V>>,
+    /// `nevacuate`: old buckets below this index are evacuated.
+    pub(crate) nevacuate: usize,
+    /// The release whose rules apply.
+    pub(crate) version: GoVersion,
+    /// That release's tophash states.
+    pub(crate) st: TopHashStates,
+}
+
+/// Eight copies of a byte.
+#[inline]
+fn splat(b: u8) -> u64 {
+    u64::from(b) * 0x0101_0101_0101_0101
+}
+
+/// A mask with bit 7 of every byte of `word` that equals `b` (exact, no
+/// false positives: each byte is tested on its own).
+#[inline]
+pub(crate) fn match_byte(word: u64, b: u8) -> u64 {
+    let x = word ^ splat(b);
+    !(((x & 0x7f7f_7f7f_7f7f_7f7f) + 0x7f7f_7f7f_7f7f_7f7f) | x) & 0x8080_8080_8080_8080
+}
+
+impl<K, V> RawTable<K, V> {
+    /// `makemap(t, hint)`: picks `B` for the hint; allocates the buckets
+    /// unless `B == 0` (then the first insert allocates one bucket).
+    pub(crate) fn with_hint(hint: usize, version: GoVersion) -> Self {
+        let st = version.tophash_states();
+        // makemap: a hint whose buckets would not fit in memory counts as 0.
+        let bucket_bytes = crate::bucket::Shape::<K, V>::SIZE as u128;
+        let hint = if (hint as u128).saturating_mul(bucket_bytes) > isize::MAX as u128 {
+            0
+        } else {
+            hint
+        };
+        let b = version.make_b(hint);
+        let buckets = if b == 0 {
+            BucketArray::nil(st.min_top_hash)
+        } else {
+            BucketArray::new(b, st.min_top_hash)
+        };
+        RawTable {
+            count: 0,
+            b,
+            same_size_grow: false,
+            noverflow: 0,
+            buckets,
+            oldbuckets: None,
+            nevacuate: 0,
+            version,
+            st,
+        }
+    }
+
+    /// `bucketMask(h.B)`.
+    #[inline]
+    pub(crate) fn mask(&self) -> usize {
+        bucket_shift(self.b) - 1
+    }
+
+    /// `h.growing()`.
+    #[inline]
+    pub(crate) fn growing(&self) -> bool {
+        self.oldbuckets.is_some()
+    }
+
+    /// `noldbuckets()`: main buckets before the current growth.
+    #[inline]
+    pub(crate) fn noldbuckets(&self) -> usize {
+        if self.same_size_grow { bucket_shift(self.b) } else { bucket_shift(self.b) >> 1 }
+    }
+
+    /// `mapaccess`: finds the entry for `hash` whose key satisfies `eq`.
+    #[inline]
+    pub(crate) fn find(&self, hash: u64, mut eq: impl FnMut(&K) -> bool) -> Option<Pos> {
+        if self.count == 0 {
+            return None;
+        }
+        let mut m = self.mask();
+        let mut arr = &self.buckets;
+        let mut head = hash as usize & m;
+        let mut old = false;
+        if let Some(ob) = &self.oldbuckets {
+            if !self.same_size_grow {
+                // There used to be half as many buckets; mask down one more power of two.
+                m >>= 1;
+            }
+            let oi = hash as usize & m;
+            if !self.st.evacuated(ob.tophash(oi, 0)) {
+                arr = ob;
+                head = oi;
+                old = true;
+            }
+        }
+        let top = self.st.tophash(hash);
+        let mut idx = head;
+        loop {
+            let word = u64::from_le_bytes(arr.tophashes(idx));
+            let mut hits = match_byte(word, top);
+            while hits != 0 {
+                let slot = (hits.trailing_zeros() / 8) as usize;
+                if eq(arr.key(idx, slot)) {
+                    return Some(Pos { old, head, idx, slot });
+                }
+                hits &= hits - 1;
+            }
+            if let Some(rest) = self.st.empty_rest {
+                // emptyRest: no more entries in this bucket or its overflows.
+                if match_byte(word, rest) != 0 {
+                    return None;
+                }
+            }
+            idx = arr.overflow(idx)?;
+        }
+    }
+
+    /// The array a position refers to.
+    #[inline]
+    pub(crate) fn array(&self, old: bool) -> &BucketArray<K, V> {
+        if old { self.oldbuckets.as_ref().expect("no old buckets") } else { &self.buckets }
+    }
+
+    #[inline]
+    pub(crate) fn array_mut(&mut self, old: bool) -> &mut BucketArray<K, V> {
+        if old { self.oldbuckets.as_mut().expect("no old buckets") } else { &mut self.buckets }
+    }
+
+    /// The entry at a position.
+    #[inline]
+    pub(crate) fn entry(&self, pos: Pos) -> (&K, &V) {
+        self.array(pos.old).entry(pos.idx, pos.slot)
+    }
+
+    /// The entry at a position, value mutable.
+    #[inline]
+    pub(crate) fn entry_mut(&mut self, pos: Pos) -> (&K, &mut V) {
+        self.array_mut(pos.old).entry_mut(pos.idx, pos.slot)
+    }
+
+    /// `incrnoverflow`: exact below `B = 16`, then counted with probability
+    /// `1/2^(B-15)` so the `uint16` can stand for about `2^B` buckets.
+    fn incrnoverflow(&mut self) {
+        if self.b < 16 {
+            self.noverflow = self.noverflow.wrapping_add(1);
+            return;
+        }
+        let mask = (1u64 << (self.b - 15)) - 1;
+        if fastrand() & mask == 0 {
+            self.noverflow = self.noverflow.wrapping_add(1);
+        }
+    }
+
+    /// `newoverflow`: links a fresh overflow bucket after `idx` in the
+    /// current array and counts it.
+    pub(crate) fn new_overflow(&mut self, idx: usize) -> usize {
+        let ovf = self.buckets.new_overflow(idx);
+        self.incrnoverflow();
+        ovf
+    }
+
+    /// `mapassign`: inserts or updates. Returns the old value when the key
+    /// was present (the stored key is kept, as std's maps do).
+    pub(crate) fn insert<H>(&mut self, hash: u64, key: K, val: V, hasher: &H) -> Option<V>
+    where
+        K: Eq,
+        H: Fn(&K) -> u64,
+    {
+        self.assign(hash, key, val, hasher, |k, key| k == key).1
+    }
+
+    /// `mapassign` with a caller-supplied equality (`eq(stored, new)`):
+    /// where the entry now is, and the value it replaced.
+    pub(crate) fn assign<H>(
+        &mut self,
+        hash: u64,
+        key: K,
+        val: V,
+        hasher: &H,
+        eq: impl Fn(&K, &K) -> bool,
+    ) -> (Pos, Option<V>)
+    where
+        H: Fn(&K) -> u64,
+    {
+        if self.buckets.is_nil() {
+            // h.buckets = newobject(t.bucket): one bucket, B stays 0.
+            self.buckets = BucketArray::new(self.b, self.st.min_top_hash);
+        }
+        let top = self.st.tophash(hash);
+        loop {
+            // again:
+            let bucket = hash as usize & self.mask();
+            if self.growing() {
+                self.grow_work(bucket, hasher);
+            }
+            let mut insert_at: Option<(usize, usize)> = None;
+            let mut idx = bucket;
+            let last = loop {
+                let th = self.buckets.tophashes(idx);
+                let word = u64::from_le_bytes(th);
+                let mut hits = match_byte(word, top);
+                while hits != 0 {
+                    let slot = (hits.trailing_zeros() / 8) as usize;
+                    if eq(self.buckets.key(idx, slot), &key) {
+                        // Already have a mapping for key. Update it.
+                        let (_, v) = self.buckets.entry_mut(idx, slot);
+                        let old = std::mem::replace(v, val);
+                        return (Pos { old: false, head: bucket, idx, slot }, Some(old));
+                    }
+                    hits &= hits - 1;
+                }
+                if insert_at.is_none() {
+                    if let Some(slot) = th.iter().position(|&t| self.st.is_empty(t)) {
+                        insert_at = Some((idx, slot));
+                    }
+                }
+                if let Some(rest) = self.st.empty_rest {
+                    if match_byte(word, rest) != 0 {
+                        break idx;
+                    }
+                }
+                match self.buckets.overflow(idx) {
+                    Some(next) => idx = next,
+                    None => break idx,
+                }
+            };
+
+            // Did not find mapping for key. Allocate new cell & add entry.
+            // If we hit the max load factor or we have too many overflow
+            // buckets, and we're not already in the middle of growing, start
+            // growing.
+            if !self.growing()
+                && (self.version.over_load_factor_on_assign(self.count, self.b)
+                    || crate::version::too_many_overflow_buckets(self.noverflow, self.b))
+            {
+                self.hash_grow();
+                continue; // Growing the table invalidates everything, so try again.
+            }
+
+            let (idx, slot) = match insert_at {
+                Some(at) => at,
+                None => (self.new_overflow(last), 0),
+            };
+            self.buckets.write(idx, slot, top, key, val);
+            self.count += 1;
+            return (Pos { old: false, head: bucket, idx, slot }, None);
+        }
+    }
+
+    /// `mapdelete`: removes the entry for `hash` matching `eq`.
+    pub(crate) fn remove<H>(
+        &mut self,
+        hash: u64,
+        mut eq: impl FnMut(&K) -> bool,
+        hasher: &H,
+    ) -> Option<(K, V)>
+    where
+        H: Fn(&K) -> u64,
+    {
+        if self.count == 0 {
+            return None;
+        }
+        let bucket = hash as usize & self.mask();
+        if self.growing() {
+            self.grow_work(bucket, hasher);
+        }
+        let top = self.st.tophash(hash);
+        let mut idx = bucket;
+        loop {
+            let word = u64::from_le_bytes(self.buckets.tophashes(idx));
+            let mut hits = match_byte(word, top);
+            while hits != 0 {
+                let slot = (hits.trailing_zeros() / 8) as usize;
+                if eq(self.buckets.key(idx, slot)) {
+                    return Some(self.remove_at(Pos { old: false, head: bucket, idx, slot }));
+                }
+                hits &= hits - 1;
+            }
+            if let Some(rest) = self.st.empty_rest {
+                if match_byte(word, rest) != 0 {
+                    return None;
+                }
+            }
+            idx = self.buckets.overflow(idx)?;
+        }
+    }
+
+    /// The deleting half of `mapdelete`: empties the slot (`emptyOne`, or
+    /// `empty` before Go 1.12) and, from Go 1.12, turns the run of
+    /// `emptyOne`s that now ends the chain into `emptyRest`.
+    pub(crate) fn remove_at(&mut self, pos: Pos) -> (K, V) {
+        let st = self.st;
+        let arr = self.array_mut(pos.old);
+        let kv = arr.take(pos.idx, pos.slot, st.empty_one);
+        if let Some(rest) = st.empty_rest {
+            let (mut b, mut i) = (pos.idx, pos.slot);
+            let next_is_rest = if i == BUCKET_CNT - 1 {
+                arr.overflow(b).is_none_or(|o| arr.tophash(o, 0) == rest)
+            } else {
+                arr.tophash(b, i + 1) == rest
+            };
+            if next_is_rest {
+                loop {
+                    arr.set_state(b, i, rest);
+                    if i == 0 {
+                        if b == pos.head {
+                            break; // beginning of initial bucket, we're done.
+                        }
+                        // Find previous bucket, continue at its last entry.
+                        let c = b;
+                        b = pos.head;
+                        while arr.overflow(b) != Some(c) {
+                            b = arr.overflow(b).expect("broken overflow chain");
+                        }
+                        i = BUCKET_CNT - 1;
+                    } else {
+                        i -= 1;
+                    }
+                    if arr.tophash(b, i) != st.empty_one {
+                        break;
+                    }
+                }
+            }
+        }
+        self.count -= 1;
+        kv
+    }
+
+    /// `mapclear` (Go 1.11+; builtin `clear` from 1.21): drops every entry,
+    /// ends any growth, resets `noverflow`, keeps `B` and reuses the bucket
+    /// memory.
+    pub(crate) fn clear(&mut self) {
+        self.same_size_grow = false;
+        self.oldbuckets = None;
+        self.nevacuate = 0;
+        self.noverflow = 0;
+        self.count = 0;
+        self.buckets.reset();
+    }
+
+    /// An exact copy: same `B`, same buckets, same growth state.
+    pub(crate) fn clone_table(&self) -> Self
+    where
+        K: Clone,
+        V: Clone,
+    {
+        RawTable {
+            count: self.count,
+            b: self.b,
+            same_size_grow: self.same_size_grow,
+            noverflow: self.noverflow,
+            buckets: self.buckets.clone_array(),
+            oldbuckets: self.oldbuckets.as_ref().map(BucketArray::clone_array),
+            nevacuate: self.nevacuate,
+            version: self.version,
+            st: self.st,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::match_byte;
+
+    #[test]
+    fn match_byte_is_exact() {
+        let word = u64::from_le_bytes([0, 5, 0, 1, 5, 255, 5, 0]);
+        assert_eq!(match_byte(word, 5), 0x0080_0000_8000_8000);
+        assert_eq!(match_byte(word, 0), 0x8000_0000_0080_0080);
+        assert_eq!(match_byte(word, 1), 0x0000_0000_8000_0000);
+        assert_eq!(match_byte(word, 255), 0x0000_8000_0000_0000);
+    }
+}

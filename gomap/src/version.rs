@@ -1,0 +1,260 @@
+//! Which Go release the map follows, and the per-release rules that differ:
+//! the tophash reserved states (`runtime/map.go` constants, changed in Go
+//! 1.12), `overLoadFactor` (float math before Go 1.10, integer math after)
+//! and `tooManyOverflowBuckets` (unchanged in effect from 1.9 to 1.23).
+//!
+//! What changed between Go 1.9 and Go 1.23 in the classic map, and what this
+//! crate does with it:
+//!
+//! | release | change | modelled |
+//! |---|---|---|
+//! | 1.9 | `overLoadFactor(count int64, B)` is `count >= 8 && float32(count) >= 6.5*float32(1<<B)`, called with `h.count` *before* the insert | yes: `make` hints 8, 13, 26, 52, … get one more B than in 1.10+ |
+//! | 1.10 | `overLoadFactor(count int, B)` is `count > 8 && count > 13*(1<<B/2)`, called with `h.count+1` | yes (same growth points on insert, different `make` sizing) |
+//! | 1.10 | `tooManyOverflowBuckets` rewritten (`if B > 15 { B = 15 }`) | same result as 1.9 for every `B`: one rule |
+//! | 1.11 | `mapclear` (the `for k := range m { delete(m, k) }` idiom; builtin `clear` in 1.21) keeps `B`, drops `oldbuckets` | [`crate::HashMap::clear`] is `mapclear` for every release |
+//! | 1.12 | tophash states: `emptyRest`=0 added, `emptyOne`=1, `evacuatedX`=2, `evacuatedY`=3, `evacuatedEmpty`=4, `minTopHash`=5 (was `empty`=0, `evacuatedEmpty`=1, X=2, Y=3, `minTopHash`=4); lookups stop at `emptyRest`; deletes turn trailing `emptyOne`s into `emptyRest` | yes |
+//! | 1.24 | swiss tables replace this map | out of scope (the model stops at 1.23) |
+
+use std::fmt;
+
+/// Number of slots in one bucket (`bucketCnt`).
+pub const BUCKET_CNT: usize = 8;
+
+/// A Go release from 1.9 to 1.23 (the classic `hmap` years). The default is
+/// the newest, Go 1.23.
+///
+/// ```
+/// use gomap::GoVersion;
+/// let v = GoVersion::new(19).unwrap();
+/// assert_eq!(v.to_string(), "go1.19");
+/// assert_eq!(GoVersion::default(), GoVersion::V1_23);
+/// assert!(GoVersion::new(24).is_none()); // swiss tables from 1.24 on
+/// ```
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct GoVersion {
+    minor: u8,
+}
+
+impl GoVersion {
+    /// Go 1.9: float `overLoadFactor`, pre-`emptyRest` tophash states.
+    pub const V1_9: GoVersion = GoVersion { minor: 9 };
+    /// Go 1.10: integer `overLoadFactor`.
+    pub const V1_10: GoVersion = GoVersion { minor: 10 };
+    /// Go 1.12: `emptyRest`/`emptyOne` tophash states.
+    pub const V1_12: GoVersion = GoVersion { minor: 12 };
+    /// Go 1.19: the release of the notes' oracle (Debian's `golang-1.19`).
+    pub const V1_19: GoVersion = GoVersion { minor: 19 };
+    /// Go 1.23: the last release with the classic map (the default).
+    pub const V1_23: GoVersion = GoVersion { minor: 23 };
+
+    /// Oldest minor release modelled.
+    pub const MIN_MINOR: u8 = 9;
+    /// Newest minor release modelled.
+    pub const MAX_MINOR: u8 = 23;
+
+    /// Go `1.minor`, or `None` outside 1.9..=1.23.
+    pub fn new(minor: u8) -> Option<GoVersion> {
+        (Self::MIN_MINOR..=Self::MAX_MINOR).contains(&minor).then_some(GoVersion { minor })
+    }
+
+    /// The minor release number (`19` for Go 1.19).
+    pub fn minor(self) -> u8 {
+        self.minor
+    }
+
+    /// The tophash reserved states of this release.
+    pub fn tophash_states(self) -> TopHashStates {
+        if self.minor >= 12 { TopHashStates::GO1_12 } else { TopHashStates::GO1_9 }
+    }
+
+    /// `overLoadFactor` as `makemap` calls it: would `hint` elements overflow
+    /// the 6.5 load factor in `2^b` buckets?
+    ///
+    /// ```
+    /// use gomap::GoVersion;
+    /// assert!(!GoVersion::V1_19.over_load_factor(8, 0));
+    /// assert!(GoVersion::V1_9.over_load_factor(8, 0)); // float32 math, >=
+    /// ```
+    pub fn over_load_factor(self, count: usize, b: u8) -> bool {
+        if self.minor >= 10 {
+            // Go 1.10+: count > bucketCnt && uintptr(count) > loadFactorNum*(bucketShift(B)/loadFactorDen)
+            count > BUCKET_CNT && (count as u128) > 13 * (bucket_shift(b) as u128 / 2)
+        } else {
+            // Go 1.9: count >= bucketCnt && float32(count) >= loadFactor*float32((uint64(1)<<B))
+            count >= BUCKET_CNT && (count as f32) >= 6.5f32 * (bucket_shift(b) as f32)
+        }
+    }
+
+    /// The growth test `mapassign` makes before adding a new key to a map
+    /// that holds `count` keys: Go 1.10+ asks `overLoadFactor(h.count+1, B)`,
+    /// Go 1.9 asked `overLoadFactor(int64(h.count), B)` with its own formula.
+    pub fn over_load_factor_on_assign(self, count: usize, b: u8) -> bool {
+        if self.minor >= 10 {
+            self.over_load_factor(count + 1, b)
+        } else {
+            self.over_load_factor(count, b)
+        }
+    }
+
+    /// `B` right after `make(map[k]v, hint)`: the smallest `B` that does not
+    /// overflow the load factor (`makemap`).
+    ///
+    /// ```
+    /// use gomap::GoVersion;
+    /// assert_eq!(GoVersion::V1_19.make_b(100), 4);
+    /// assert_eq!(GoVersion::V1_19.make_b(8), 0);
+    /// assert_eq!(GoVersion::V1_9.make_b(8), 1);
+    /// ```
+    pub fn make_b(self, hint: usize) -> u8 {
+        let mut b = 0u8;
+        while self.over_load_factor(hint, b) {
+            b += 1;
+        }
+        b
+    }
+}
+
+impl Default for GoVersion {
+    fn default() -> Self {
+        GoVersion::V1_23
+    }
+}
+
+impl fmt::Display for GoVersion {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "go1.{}", self.minor)
+    }
+}
+
+/// `1 << b` (`bucketShift`), saturating instead of wrapping for huge `b`.
+pub(crate) fn bucket_shift(b: u8) -> usize {
+    1usize.checked_shl(u32::from(b)).unwrap_or(usize::MAX)
+}
+
+/// `tooManyOverflowBuckets`: "too many" means (approximately) as many
+/// overflow buckets as regular buckets, capped at `2^15` because `noverflow`
+/// is a `uint16` (Go 1.9's `if B < 16 {...} return noverflow >= 1<<15` and
+/// Go 1.10+'s `if B > 15 { B = 15 }` agree for every `B`).
+///
+/// ```
+/// assert!(gomap::too_many_overflow_buckets(16, 4));
+/// assert!(!gomap::too_many_overflow_buckets(15, 4));
+/// assert!(gomap::too_many_overflow_buckets(1 << 15, 20));
+/// ```
+pub fn too_many_overflow_buckets(noverflow: u16, b: u8) -> bool {
+    let b = b.min(15);
+    noverflow >= 1u16 << b
+}
+
+/// The reserved tophash values of one release. A slot whose tophash is at
+/// least `min_top_hash` holds a live entry; smaller values are states.
+///
+/// | Go 1.12+ | value | Go 1.9–1.11 | value |
+/// |---|---|---|---|
+/// | `emptyRest` (empty, and so is every later slot and overflow bucket) | 0 | `empty` | 0 |
+/// | `emptyOne` (empty) | 1 | — | |
+/// | `evacuatedX` | 2 | `evacuatedX` | 2 |
+/// | `evacuatedY` | 3 | `evacuatedY` | 3 |
+/// | `evacuatedEmpty` | 4 | `evacuatedEmpty` | 1 |
+/// | `minTopHash` | 5 | `minTopHash` | 4 |
+///
+/// For Go 1.9–1.11, `empty_one` is Go's `empty` and `empty_rest` is `None`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct TopHashStates {
+    /// `emptyRest` (Go 1.12+), `None` before.
+    pub empty_rest: Option<u8>,
+    /// `emptyOne` (Go 1.12+) or `empty` (before).
+    pub empty_one: u8,
+    /// `evacuatedX`: moved to the same index of the new array.
+    pub evacuated_x: u8,
+    /// `evacuatedY`: moved to index + old size (doubling only).
+    pub evacuated_y: u8,
+    /// `evacuatedEmpty`: was empty when its bucket was evacuated.
+    pub evacuated_empty: u8,
+    /// `minTopHash`: smallest tophash of a filled slot.
+    pub min_top_hash: u8,
+}
+
+impl TopHashStates {
+    /// Go 1.12 to 1.23.
+    pub const GO1_12: TopHashStates = TopHashStates {
+        empty_rest: Some(0),
+        empty_one: 1,
+        evacuated_x: 2,
+        evacuated_y: 3,
+        evacuated_empty: 4,
+        min_top_hash: 5,
+    };
+    /// Go 1.9 to 1.11.
+    pub const GO1_9: TopHashStates = TopHashStates {
+        empty_rest: None,
+        empty_one: 0,
+        evacuated_x: 2,
+        evacuated_y: 3,
+        evacuated_empty: 1,
+        min_top_hash: 4,
+    };
+
+    /// `isEmpty`: an empty slot (`emptyRest`/`emptyOne`, or `empty`).
+    #[inline]
+    pub fn is_empty(&self, top: u8) -> bool {
+        top <= self.empty_one
+    }
+
+    /// `evacuated(b)` applied to a bucket's first tophash.
+    #[inline]
+    pub fn evacuated(&self, top0: u8) -> bool {
+        top0 > self.empty_one && top0 < self.min_top_hash
+    }
+
+    /// `tophash(hash)`: the top 8 bits of the hash, bumped past the states.
+    #[inline]
+    pub fn tophash(&self, hash: u64) -> u8 {
+        let top = (hash >> 56) as u8;
+        if top < self.min_top_hash { top + self.min_top_hash } else { top }
+    }
+
+    /// A short name for a tophash value (a state name or the number).
+    pub fn name(&self, top: u8) -> String {
+        if Some(top) == self.empty_rest {
+            "emptyRest".into()
+        } else if top == self.empty_one {
+            if self.empty_rest.is_some() { "emptyOne".into() } else { "empty".into() }
+        } else if top == self.evacuated_x {
+            "evacuatedX".into()
+        } else if top == self.evacuated_y {
+            "evacuatedY".into()
+        } else if top == self.evacuated_empty {
+            "evacuatedEmpty".into()
+        } else {
+            format!("{top:#04x}")
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn go_1_9_and_1_10_grow_on_the_same_inserts() {
+        for b in 0..20u8 {
+            for count in 0..2000usize {
+                assert_eq!(
+                    GoVersion::V1_9.over_load_factor_on_assign(count, b),
+                    GoVersion::V1_19.over_load_factor_on_assign(count, b),
+                    "count {count} B {b}"
+                );
+            }
+        }
+    }
+
+    #[test]
+    fn make_hints_differ_only_at_thresholds() {
+        for hint in 0..5000usize {
+            let (old, new) = (GoVersion::V1_9.make_b(hint), GoVersion::V1_19.make_b(hint));
+            let at_threshold = hint == 8 || (hint % 13 == 0 && (hint / 13).is_power_of_two());
+            assert_eq!(old != new, at_threshold, "hint {hint}: {old} vs {new}");
+        }
+    }
+}
