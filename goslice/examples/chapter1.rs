@@ -11,7 +11,7 @@ use std::fmt::Write;
 use goslice::{Slice, slice};
 
 /// 引申2: three slices over one array; the second append moves `s2` away.
-pub fn aliasing(out: &mut String) {
+pub(crate) fn aliasing(out: &mut String) {
     let slice = slice![0, 1, 2, 3, 4, 5, 6, 7, 8, 9];
     let s1 = slice.slice(2..5);
     let mut s2 = s1.slice3(2, 6, 7);
@@ -27,14 +27,14 @@ pub fn aliasing(out: &mut String) {
 }
 
 /// 1.1: `append(s, 4, 5, 6)` on `[]int{1, 2}` rounds cap 5 up to 6.
-pub fn growth(out: &mut String) {
+pub(crate) fn growth(out: &mut String) {
     let s = slice![1, 2];
     let s = s.append_all(&[4, 5, 6]);
     write!(out, "len={}, cap={}", s.len(), s.cap()).unwrap();
 }
 
 /// 1.2: a function that receives a slice writes the caller's array.
-pub fn pass_by_value(out: &mut String) {
+pub(crate) fn pass_by_value(out: &mut String) {
     fn f(s: Slice<i64>) {
         for i in 0..s.len() {
             s.set(i, s.get(i) + 1);
@@ -47,7 +47,7 @@ pub fn pass_by_value(out: &mut String) {
 
 /// 1.2: `myAppend` returns a new header; `myAppendPtr` replaces the caller's.
 /// `%p` lines go to `addrs`, since addresses differ from run to run.
-pub fn my_append(out: &mut String, addrs: &mut Vec<String>) {
+pub(crate) fn my_append(out: &mut String, addrs: &mut Vec<String>) {
     fn my_append(s: Slice<i64>, addrs: &mut Vec<String>) -> Slice<i64> {
         addrs.push(s.addr().to_string());
         let s = s.append(100);

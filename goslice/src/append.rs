@@ -26,10 +26,38 @@ impl<T: Clone + Default + HasPointers> Slice<T> {
     /// assert_eq!((t.to_string(), t.cap()), ("[1 2 3]".to_string(), 4));
     /// assert_eq!(s.to_string(), "[1 2]"); // s is untouched: append returns a new header
     /// ```
+    #[inline]
     #[track_caller]
     pub fn append(&self, value: T) -> Slice<T> {
-        self.try_append_iter(std::iter::once(value))
+        if let Some(cell) = self.spare_cell() {
+            cell.set(value);
+            return self.with_len(self.len + 1);
+        }
+        self.grow_and_append(std::iter::once(value), 1)
             .unwrap_or_else(|e| go_panic(e))
+    }
+
+    /// Go's `s = append(s, value)` in place: the header `self` is replaced by
+    /// the one `append` returns (other headers are untouched, as in Go).
+    ///
+    /// ```
+    /// let mut s = goslice::Slice::nil();
+    /// for i in 0..5 {
+    ///     s.push(i);
+    /// }
+    /// assert_eq!((s.to_string(), s.cap()), ("[0 1 2 3 4]".to_string(), 8));
+    /// ```
+    #[inline]
+    #[track_caller]
+    pub fn push(&mut self, value: T) {
+        if let Some(cell) = self.spare_cell() {
+            cell.set(value);
+            self.len += 1;
+            return;
+        }
+        *self = self
+            .grow_and_append(std::iter::once(value), 1)
+            .unwrap_or_else(|e| go_panic(e));
     }
 
     /// Go's `append(s, values...)` with `values` a Rust slice.
@@ -83,13 +111,7 @@ impl<T: Clone + Default + HasPointers> Slice<T> {
                 for (cell, value) in room.iter().zip(values) {
                     cell.set(value);
                 }
-                Ok(Slice {
-                    array: self.array.clone(),
-                    offset: self.offset,
-                    len: new_len,
-                    cap: self.cap,
-                    version: self.version,
-                })
+                Ok(self.with_len(new_len))
             }
             _ => self.grow_and_append(values, added),
         }

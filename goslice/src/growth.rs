@@ -3,8 +3,9 @@
 //!
 //! Two steps, both pure:
 //! 1. the capacity policy picks a minimum `newcap` ([`next_slice_cap`]):
-//!    - Go 1.9–1.17: double while `old.len < 1024`, else grow by 1/4 until it
+//!    - Go 1.9–1.15: double while `old.len < 1024`, else grow by 1/4 until it
 //!      fits (the seed quotes 1.9.5, which tests `old.len`, not `old.cap`);
+//!    - Go 1.16–1.17: the same, testing `old.cap < 1024`;
 //!    - Go 1.18+: double while `old.cap < 256`, else
 //!      `newcap += (newcap + 3*256) / 4` until it fits;
 //!    - either way, if the new length is more than double, the new length.
@@ -53,7 +54,8 @@ pub fn max_alloc(version: GoVersion) -> usize {
     }
 }
 
-/// Models the capacity policy of `growslice` (`nextslicecap` since Go 1.21):
+/// Models the capacity policy of `growslice` (its own function,
+/// `nextslicecap`, since Go 1.22):
 /// the capacity, before size-class rounding, for a slice of `old_len` /
 /// `old_cap` that must hold `new_len` elements.
 ///
@@ -61,8 +63,11 @@ pub fn max_alloc(version: GoVersion) -> usize {
 /// use goslice::{next_slice_cap, GoVersion};
 /// // The seed: []int{1,2} append 3 elements: more than double, so 5.
 /// assert_eq!(next_slice_cap(GoVersion::V1_27, 2, 2, 5), 5);
-/// // Go 1.17 doubles until len 1024; Go 1.18 starts to slow at cap 256.
+/// // Go 1.17 doubles until cap 1024; Go 1.18 starts to slow at cap 256.
 /// assert_eq!(next_slice_cap(GoVersion::V1_17, 512, 512, 513), 1024);
+/// // Go 1.15 tested the length, 1.16 the capacity.
+/// assert_eq!(next_slice_cap(GoVersion::V1_15, 1000, 1100, 1200), 2200);
+/// assert_eq!(next_slice_cap(GoVersion::V1_16, 1000, 1100, 1200), 1375);
 /// assert_eq!(next_slice_cap(GoVersion::V1_18, 512, 512, 513), 832);
 /// ```
 pub fn next_slice_cap(version: GoVersion, old_len: usize, old_cap: usize, new_len: usize) -> usize {
@@ -91,7 +96,14 @@ pub fn next_slice_cap(version: GoVersion, old_len: usize, old_cap: usize, new_le
             newcap as usize
         }
     } else {
-        if old_len < 1024 {
+        // Go 1.9–1.15 test `old.len < 1024`; Go 1.16 switched to `old.cap`
+        // (commit 2333c6299f).
+        let small = if version >= GoVersion::V1_16 {
+            old_cap < 1024
+        } else {
+            old_len < 1024
+        };
+        if small {
             return doublecap as usize;
         }
         while 0 < newcap && newcap < new_len {

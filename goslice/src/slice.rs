@@ -225,6 +225,28 @@ impl<T> Slice<T> {
         }
     }
 
+    /// The first cell past the length, if the capacity has room.
+    #[inline]
+    pub(crate) fn spare_cell(&self) -> Option<&Cell<T>> {
+        match &self.array {
+            Array::Heap(rc) if self.len < self.cap => rc.get(self.offset + self.len),
+            _ => None,
+        }
+    }
+
+    /// This header with another length (within the capacity).
+    #[inline]
+    pub(crate) fn with_len(&self, len: usize) -> Slice<T> {
+        debug_assert!(len <= self.cap);
+        Slice {
+            array: self.array.clone(),
+            offset: self.offset,
+            len,
+            cap: self.cap,
+            version: self.version,
+        }
+    }
+
     /// Resolves Go's `s[lo:hi]` bounds, with Go's defaults (`lo = 0`,
     /// `hi = len`) and Go's check order (`hi` against `cap` first).
     fn bounds2(&self, range: impl RangeBounds<usize>) -> Result<(usize, usize), RuntimeError> {

@@ -32,13 +32,19 @@ pub(crate) fn run(args: &[String]) -> ExitCode {
             Some(t) => vec![t],
             None => {
                 let names: Vec<_> = TOPICS.iter().map(|t| t.name).collect();
-                eprintln!("error: unknown bench topic `{name}` (topics: {})", names.join(", "));
+                eprintln!(
+                    "error: unknown bench topic `{name}` (topics: {})",
+                    names.join(", ")
+                );
                 return ExitCode::from(2);
             }
         },
     };
     for topic in selected {
-        eprintln!("== bench {}: {} vs {}", topic.name, topic.package, topic.peers);
+        eprintln!(
+            "== bench {}: {} vs {}",
+            topic.name, topic.package, topic.peers
+        );
         let status = Command::new(env!("CARGO"))
             .current_dir(project_root())
             .args(["bench", "-p", topic.package, "--bench", topic.bench, "--"])

@@ -26,7 +26,9 @@ pub(crate) fn parse_go_minor(text: &str, min: u32, max: u32) -> Result<u32, Stri
         .and_then(|m| m.parse::<u32>().ok())
         .ok_or_else(|| format!("--go takes a release written 1.N, not `{text}`"))?;
     if !(min..=max).contains(&minor) {
-        return Err(format!("unknown Go release {text}: this query knows 1.{min} to 1.{max}"));
+        return Err(format!(
+            "unknown Go release {text}: this query knows 1.{min} to 1.{max}"
+        ));
     }
     Ok(minor)
 }
@@ -36,7 +38,9 @@ pub(crate) fn value_of<'a>(
     flag: &str,
     it: &mut impl Iterator<Item = &'a String>,
 ) -> Result<&'a str, String> {
-    it.next().map(String::as_str).ok_or_else(|| format!("{flag} needs a value"))
+    it.next()
+        .map(String::as_str)
+        .ok_or_else(|| format!("{flag} needs a value"))
 }
 
 /// Parses a non-negative integer argument.

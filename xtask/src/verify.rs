@@ -55,7 +55,9 @@ pub(crate) fn run(args: &[String]) -> ExitCode {
         match arg.as_str() {
             "--deep" => deep = true,
             flag if flag.starts_with('-') => {
-                eprintln!("error: unknown flag `{flag}` (usage: cargo xtask verify [--deep] [FILTER])");
+                eprintln!(
+                    "error: unknown flag `{flag}` (usage: cargo xtask verify [--deep] [FILTER])"
+                );
                 return ExitCode::from(2);
             }
             name => filter = Some(name),
@@ -63,14 +65,19 @@ pub(crate) fn run(args: &[String]) -> ExitCode {
     }
     let cases = std::env::var("PROPTEST_CASES")
         .unwrap_or_else(|_| (if deep { DEEP_CASES } else { DEFAULT_CASES }).to_owned());
-    let selected: Vec<&Check> =
-        CHECKS.iter().filter(|c| filter.is_none_or(|f| c.name.contains(f))).collect();
+    let selected: Vec<&Check> = CHECKS
+        .iter()
+        .filter(|c| filter.is_none_or(|f| c.name.contains(f)))
+        .collect();
     if selected.is_empty() {
         eprintln!("error: no check matches `{}`", filter.unwrap_or_default());
         return ExitCode::from(2);
     }
 
-    println!("goruntime verify: {} checks, PROPTEST_CASES={cases}", selected.len());
+    println!(
+        "goruntime verify: {} checks, PROPTEST_CASES={cases}",
+        selected.len()
+    );
     let mut failed = 0;
     let started = Instant::now();
     for check in &selected {
@@ -113,7 +120,11 @@ pub(crate) fn run(args: &[String]) -> ExitCode {
         failed,
         started.elapsed().as_secs_f64()
     );
-    if failed == 0 { ExitCode::SUCCESS } else { ExitCode::FAILURE }
+    if failed == 0 {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::FAILURE
+    }
 }
 
 /// Sums libtest's `test result: ok. N passed; M failed; ...` lines.
