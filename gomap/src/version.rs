@@ -13,6 +13,8 @@
 //! | 1.10 | `tooManyOverflowBuckets` rewritten (`if B > 15 { B = 15 }`) | same result as 1.9 for every `B`: one rule |
 //! | 1.11 | `mapclear` (the `for k := range m { delete(m, k) }` idiom; builtin `clear` in 1.21) keeps `B`, drops `oldbuckets` | [`crate::HashMap::clear`] is `mapclear` for every release |
 //! | 1.12 | tophash states: `emptyRest`=0 added, `emptyOne`=1, `evacuatedX`=2, `evacuatedY`=3, `evacuatedEmpty`=4, `minTopHash`=5 (was `empty`=0, `evacuatedEmpty`=1, X=2, Y=3, `minTopHash`=4); lookups stop at `emptyRest`; deletes turn trailing `emptyOne`s into `emptyRest` | yes |
+//! | 1.21 | `loadFactorNum = (bucketCnt * 13 / 16) * loadFactorDen` is `6 * 2 = 12` by integer division: load factor 6, not 6.5 (golang/go#63438) | yes: 1.21 grows at 13, 25, 49, … instead of 14, 27, 53, … (confirmed by the go1.21.13 golden data) |
+//! | 1.22 | reordered to `loadFactorDen * bucketCnt * 13 / 16` = 13: 6.5 again | yes |
 //! | 1.24 | swiss tables replace this map | out of scope (the model stops at 1.23) |
 
 use std::fmt;
@@ -67,6 +69,19 @@ impl GoVersion {
         if self.minor >= 12 { TopHashStates::GO1_12 } else { TopHashStates::GO1_9 }
     }
 
+    /// `loadFactorNum` (with `loadFactorDen = 2`): 13 (load factor 6.5),
+    /// except Go 1.21's 12 (`(bucketCnt * 13 / 16) * loadFactorDen` with
+    /// integer division; fixed in 1.22).
+    ///
+    /// ```
+    /// use gomap::GoVersion;
+    /// assert_eq!(GoVersion::new(21).unwrap().load_factor_num(), 12);
+    /// assert_eq!(GoVersion::V1_23.load_factor_num(), 13);
+    /// ```
+    pub fn load_factor_num(self) -> u8 {
+        if self.minor == 21 { 12 } else { 13 }
+    }
+
     /// `overLoadFactor` as `makemap` calls it: would `hint` elements overflow
     /// the 6.5 load factor in `2^b` buckets?
     ///
@@ -78,7 +93,8 @@ impl GoVersion {
     pub fn over_load_factor(self, count: usize, b: u8) -> bool {
         if self.minor >= 10 {
             // Go 1.10+: count > bucketCnt && uintptr(count) > loadFactorNum*(bucketShift(B)/loadFactorDen)
-            count > BUCKET_CNT && (count as u128) > 13 * (bucket_shift(b) as u128 / 2)
+            count > BUCKET_CNT
+                && (count as u128) > u128::from(self.load_factor_num()) * (bucket_shift(b) as u128 / 2)
         } else {
             // Go 1.9: count >= bucketCnt && float32(count) >= loadFactor*float32((uint64(1)<<B))
             count >= BUCKET_CNT && (count as f32) >= 6.5f32 * (bucket_shift(b) as f32)
@@ -253,6 +269,7 @@ mod tests {
     fn make_hints_differ_only_at_thresholds() {
         for hint in 0..5000usize {
             let (old, new) = (GoVersion::V1_9.make_b(hint), GoVersion::V1_19.make_b(hint));
+            assert!(GoVersion::new(21).unwrap().make_b(hint) >= new);
             let at_threshold = hint == 8 || (hint % 13 == 0 && (hint / 13).is_power_of_two());
             assert_eq!(old != new, at_threshold, "hint {hint}: {old} vs {new}");
         }
