@@ -1,10 +1,101 @@
-//! gosched — goroutines on a GMP scheduler (chapter 7). Work in progress (issue 4).
+//! gosched — goroutines on a GMP scheduler (chapter 7 of the notes: M:N
+//! scheduling of goroutines onto OS threads through processors), modelled on
+//! Go 1.27's `runtime/proc.go` and `runtime/runtime2.go`.
 //!
-//! Today only the parking contract that `gochan` and `goctx` build on exists
-//! ([`park`], [`time`]); it parks OS threads. The scheduler makes the same
-//! calls park goroutines.
+//! ```
+//! use gosched::{Runtime, WaitGroup, go};
+//!
+//! let sum = Runtime::new().gomaxprocs(2).run(|| {
+//!     let wg = WaitGroup::new();
+//!     let total = std::sync::Arc::new(std::sync::atomic::AtomicU64::new(0));
+//!     for i in 1..=100u64 {
+//!         let (wg, total) = (wg.clone(), total.clone());
+//!         wg.add(1);
+//!         go(move || {
+//!             total.fetch_add(i, std::sync::atomic::Ordering::Relaxed);
+//!             wg.done();
+//!         });
+//!     }
+//!     wg.wait();
+//!     total.load(std::sync::atomic::Ordering::Relaxed)
+//! });
+//! assert_eq!(sum.unwrap(), 5050);
+//! ```
+//!
+//! # The model
+//! - **G** (`g.rs`): a stackful coroutine (corosensei) on a pooled stack
+//!   (`stack.rs`) reserved at [`DEFAULT_STACK_SIZE`] with a guard page and
+//!   committed lazily by the kernel, so a parked goroutine costs the pages
+//!   its frames touched (one, typically). Ids, [`GStatus`], [`WaitReason`],
+//!   spawn site (`#[track_caller]`).
+//! - **P** (`sched.rs`, `runq.rs`): `GOMAXPROCS` processors, each with a
+//!   256-slot lock-free run queue plus `runnext`; overflow moves half to the
+//!   global queue, which is checked every 61 schedule ticks.
+//! - **M** (`schedule.rs`): OS threads that hold a P to run goroutines, spin
+//!   and steal half of a victim's queue, then sleep; new work wakes an M only
+//!   when none is spinning.
+//! - **sysmon** (`sysmon.rs`): Go's back-off (20 µs to 10 ms), retakes Ps
+//!   from goroutines blocked in [`syscall`], warns about goroutines running
+//!   over 10 ms, prints `GODEBUG=schedtrace=N[,scheddetail=1]` lines, and
+//!   detects deadlocks.
+//! - **timers** (`timers.rs`, [`time`]): one heap per runtime, checked by
+//!   the scheduler; [`time::sleep`], [`time::after_func`].
+//! - **parking** ([`park`]): `park(reason)` / [`Unparker::unpark`] (=
+//!   [`ready`]), the contract gochan and goctx build on; from a plain OS
+//!   thread these park the thread.
+//!
+//! # Preemption is cooperative
+//! Go preempts a goroutine that runs 10 ms (signals, since 1.14). Rust code
+//! cannot be stopped at an arbitrary instruction and resumed elsewhere
+//! safely, so a goroutine gives up its M only at schedule points: parking
+//! (channel operations, [`WaitGroup::wait`], [`time::sleep`]),
+//! [`yield_now`], [`syscall`], or returning. A loop without those hogs its P;
+//! sysmon logs a `tracing` warning when it sees one run over 10 ms.
+//!
+//! # Thread-locals
+//! A goroutine that parks may resume on a different M (OS thread). A
+//! `thread_local!` read before a schedule point and after it may therefore
+//! be two different variables, and a reference into one must not be held
+//! across a schedule point (`std::thread::current()` changes too). Use
+//! goroutine-owned data instead (captured values, `Arc`s). gosched's own
+//! code reaches the current G, M and P only through `#[inline(never)]`
+//! accessors, re-read after every switch.
+//!
+//! # What differs from Go
+//! - Stacks have a fixed reserved size instead of growing by copying; a
+//!   goroutine that overflows it dies with Go's message
+//!   `runtime: goroutine stack exceeds N-byte limit` /
+//!   `fatal error: stack overflow` (a SIGSEGV handler checks the guard
+//!   page). Linux caps mappings per process (`vm.max_map_count`), and each
+//!   guard page costs two; beyond a budget of a third of that cap, stacks
+//!   come without guard pages and are checked by a canary at every switch.
+//! - A goroutine panic or a deadlock fails [`Runtime::run`] with a
+//!   [`RunError`] (after printing Go's report) instead of killing the
+//!   process; [`Runtime::run_or_exit`] exits with status 2 like Go.
+//! - Deadlock detection waits a short grace period (plain threads may still
+//!   wake a goroutine) — see [`Runtime::deadlock_detection`].
+//! - Goroutines still blocked when `run` returns are abandoned with their
+//!   stacks (Go's die with the process).
 
+pub mod g;
+pub mod leak;
 pub mod park;
 pub mod time;
 
-pub use park::{Unparker, WaitReason, park, park_timeout};
+mod runq;
+mod runtime;
+mod sched;
+mod schedule;
+mod signal;
+mod stack;
+mod sysmon;
+mod timers;
+mod waitgroup;
+
+pub use g::GStatus;
+pub use park::{Unparker, WaitReason, park, park_timeout, ready};
+pub use runtime::{
+    DEFAULT_STACK_SIZE, RunError, Runtime, SchedStats, go, goid, gomaxprocs, num_goroutine,
+    sched_stats, syscall, yield_now,
+};
+pub use waitgroup::WaitGroup;

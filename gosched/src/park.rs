@@ -16,7 +16,11 @@
 //! another one.
 
 use std::fmt;
+use std::sync::Arc;
+use std::sync::atomic::Ordering;
 use std::time::Duration;
+
+use crate::g::{G, TOKEN_NOTIFIED, TOKEN_PARKED};
 
 /// Why a goroutine (or thread) is parked; shown by deadlock dumps and leak
 /// reports. `Display` gives Go's `waitReason` strings (`runtime/runtime2.go`).
@@ -43,6 +47,12 @@ pub enum WaitReason {
     SyncMutexLock,
     /// `sync.Cond.Wait`
     SyncCondWait,
+    /// `syscall`
+    Syscall,
+    /// `sync.RWMutex.RLock`
+    SyncRWMutexRLock,
+    /// `sync.RWMutex.Lock`
+    SyncRWMutexLock,
     /// A reason of the caller's own.
     Other(&'static str),
 }
@@ -61,6 +71,9 @@ impl WaitReason {
             WaitReason::WaitGroupWait => "sync.WaitGroup.Wait",
             WaitReason::SyncMutexLock => "sync.Mutex.Lock",
             WaitReason::SyncCondWait => "sync.Cond.Wait",
+            WaitReason::Syscall => "syscall",
+            WaitReason::SyncRWMutexRLock => "sync.RWMutex.RLock",
+            WaitReason::SyncRWMutexLock => "sync.RWMutex.Lock",
             WaitReason::Other(s) => s,
         }
     }
@@ -72,33 +85,98 @@ impl fmt::Display for WaitReason {
     }
 }
 
-/// A handle that wakes one parked goroutine or thread. Cheap to clone.
-#[derive(Clone, Debug)]
+/// A handle that wakes one parked goroutine or thread (Go's `goready`
+/// target). Cheap to clone; `Send + Sync`.
+#[derive(Clone)]
 pub struct Unparker {
-    thread: std::thread::Thread,
+    inner: Inner,
+}
+
+#[derive(Clone)]
+enum Inner {
+    Thread(std::thread::Thread),
+    Goroutine(Arc<G>),
+}
+
+impl fmt::Debug for Unparker {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match &self.inner {
+            Inner::Thread(t) => f.debug_tuple("Unparker::Thread").field(&t.id()).finish(),
+            Inner::Goroutine(g) => f.debug_tuple("Unparker::Goroutine").field(&g.id).finish(),
+        }
+    }
 }
 
 impl Unparker {
     /// Provides the wake-up token: the next (or current) [`park`] of the
-    /// owner returns.
+    /// owner returns. Callable from any goroutine or thread.
     pub fn unpark(&self) {
-        self.thread.unpark();
+        match &self.inner {
+            Inner::Thread(t) => t.unpark(),
+            Inner::Goroutine(g) => {
+                if g.token.swap(TOKEN_NOTIFIED, Ordering::AcqRel) == TOKEN_PARKED {
+                    crate::schedule::ready(Arc::clone(g));
+                }
+            }
+        }
     }
+
+    /// The goroutine id this unparker wakes (`None` for a thread).
+    pub fn goid(&self) -> Option<u64> {
+        match &self.inner {
+            Inner::Thread(_) => None,
+            Inner::Goroutine(g) => Some(g.id),
+        }
+    }
+}
+
+/// Go's `goready(gp)`: [`Unparker::unpark`] under the name the issue uses
+/// for the low-level pair.
+pub fn ready(handle: &Unparker) {
+    handle.unpark();
 }
 
 /// The [`Unparker`] of the calling goroutine, or of the calling OS thread.
 pub fn current() -> Unparker {
-    Unparker { thread: std::thread::current() }
+    match crate::schedule::current_g() {
+        Some(g) => Unparker {
+            inner: Inner::Goroutine(g),
+        },
+        None => Unparker {
+            inner: Inner::Thread(std::thread::current()),
+        },
+    }
 }
 
-/// Parks the caller until its token is provided (see the module docs).
+/// Parks the caller until its token is provided (see the module docs). On
+/// a goroutine only the goroutine blocks; its M runs others.
+///
+/// ```
+/// gosched::Runtime::new().run(|| {
+///     let me = gosched::park::current();
+///     gosched::go(move || me.unpark());
+///     gosched::park(gosched::WaitReason::Other("test"));
+/// }).unwrap();
+/// ```
 pub fn park(reason: WaitReason) {
-    let _ = reason;
-    std::thread::park();
+    if !crate::schedule::park_current(reason) {
+        std::thread::park();
+    }
 }
 
-/// Like [`park`], but returns after `timeout` at the latest.
+/// Like [`park`], but returns after `timeout` at the latest (a timer on the
+/// runtime's heap wakes a goroutine).
 pub fn park_timeout(reason: WaitReason, timeout: Duration) {
-    let _ = reason;
-    std::thread::park_timeout(timeout);
+    match crate::schedule::current_g() {
+        None => std::thread::park_timeout(timeout),
+        Some(g) => {
+            let sched = Arc::clone(&g.sched);
+            let waker = Unparker {
+                inner: Inner::Goroutine(g),
+            };
+            let stop = crate::time::runtime_timer(&sched, timeout, move || waker.unpark());
+            park(reason);
+            stop.stop();
+        }
+    }
 }

@@ -1,9 +1,12 @@
 //! Timers: `time.Sleep` and `time.AfterFunc` (`runtime/time.go`, Go 1.27).
 //!
-//! Outside a running scheduler, timers live on one lazily started timer
-//! thread with a binary heap, not a thread per timer. Callbacks run on that
-//! thread and must not block (Go runs `AfterFunc` callbacks in their own
-//! goroutine; a callback here that needs to block should spawn).
+//! On a goroutine (any M of a runtime), timers go on that runtime's timer
+//! heap (`timers.rs`), which the scheduler checks on every schedule and idle
+//! Ms sleep towards. Outside a runtime, timers live on one lazily started
+//! timer thread with a binary heap, not a thread per timer. Either way a
+//! callback runs on the thread that found it due and must not block (Go runs
+//! `AfterFunc` callbacks in their own goroutine; a callback here that needs
+//! to block should [`go`](crate::go)).
 
 use std::cmp::Reverse;
 use std::collections::BinaryHeap;
@@ -12,7 +15,8 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Condvar, Mutex, OnceLock};
 use std::time::{Duration, Instant};
 
-use crate::park::{WaitReason, current, park_timeout};
+use crate::park::{WaitReason, current, park};
+use crate::sched::Sched;
 
 type Callback = Box<dyn FnOnce() + Send + 'static>;
 
@@ -71,7 +75,12 @@ fn run_timers(shared: &TimerThread) {
     loop {
         let now = Instant::now();
         match guard.heap.peek() {
-            None => guard = shared.changed.wait(guard).unwrap_or_else(|e| e.into_inner()),
+            None => {
+                guard = shared
+                    .changed
+                    .wait(guard)
+                    .unwrap_or_else(|e| e.into_inner())
+            }
             Some(Reverse(next)) if next.when > now => {
                 let wait = next.when - now;
                 guard = shared
@@ -99,7 +108,9 @@ pub struct Timer {
 
 impl fmt::Debug for Timer {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("Timer").field("stopped", &self.stopped.load(Ordering::Relaxed)).finish()
+        f.debug_struct("Timer")
+            .field("stopped", &self.stopped.load(Ordering::Relaxed))
+            .finish()
     }
 }
 
@@ -120,6 +131,9 @@ impl Timer {
 /// assert_eq!(rx.recv().unwrap(), 7);
 /// ```
 pub fn after_func(d: Duration, f: impl FnOnce() + Send + 'static) -> Timer {
+    if let Some(sched) = crate::runtime::current_sched() {
+        return runtime_timer(&sched, d, f);
+    }
     let stopped = Arc::new(AtomicBool::new(false));
     let shared = timer_thread();
     let mut guard = shared.heap.lock().unwrap_or_else(|e| e.into_inner());
@@ -136,13 +150,42 @@ pub fn after_func(d: Duration, f: impl FnOnce() + Send + 'static) -> Timer {
     Timer { stopped }
 }
 
+/// A timer on `sched`'s heap.
+pub(crate) fn runtime_timer(
+    sched: &Sched,
+    d: Duration,
+    f: impl FnOnce() + Send + 'static,
+) -> Timer {
+    let stopped = Arc::new(AtomicBool::new(false));
+    let when = sched
+        .now()
+        .saturating_add(u64::try_from(d.as_nanos()).unwrap_or(u64::MAX));
+    if sched.timers.add(when, Arc::clone(&stopped), Box::new(f)) {
+        // The earliest deadline moved up: an idle M may be sleeping towards
+        // the old one.
+        sched.kick_idle_m();
+    }
+    Timer { stopped }
+}
+
 /// Blocks the calling goroutine (or thread) for at least `d` (Go's
-/// `time.Sleep`).
+/// `time.Sleep`). A goroutine parks with wait reason `sleep` and its M runs
+/// others.
+///
+/// ```
+/// let t = std::time::Instant::now();
+/// gosched::Runtime::new().run(|| gosched::time::sleep(std::time::Duration::from_millis(5))).unwrap();
+/// assert!(t.elapsed() >= std::time::Duration::from_millis(5));
+/// ```
 pub fn sleep(d: Duration) {
+    if d.is_zero() {
+        return;
+    }
     let deadline = Instant::now() + d;
     let me = current();
-    let _timer = after_func(d, move || me.unpark());
-    while let Some(left) = deadline.checked_duration_since(Instant::now()).filter(|d| !d.is_zero()) {
-        park_timeout(WaitReason::Sleep, left);
+    let timer = after_func(d, move || me.unpark());
+    while Instant::now() < deadline {
+        park(WaitReason::Sleep);
     }
+    timer.stop();
 }

@@ -1,0 +1,235 @@
+//! G: one goroutine — its id, status, wait reason, spawn site, park token and
+//! its stackful coroutine (`runtime/runtime2.go: type g`, `gstatus`,
+//! `runtime/proc.go: newproc1, gdestroy`, Go 1.27).
+//!
+//! A G is shared as `Arc<G>` between run queues, the `allgs` registry and
+//! [`Unparker`](crate::Unparker)s. Its coroutine is touched only by the M that
+//! currently owns the G (it took the G out of a run queue, or is running it),
+//! which is what makes the `UnsafeCell`s below sound.
+
+use std::cell::{Cell, UnsafeCell};
+use std::fmt;
+use std::panic::Location;
+use std::sync::atomic::{AtomicU8, AtomicU64, Ordering};
+use std::sync::{Arc, Mutex};
+use std::time::Instant;
+
+use corosensei::{Coroutine, Yielder};
+
+use crate::park::WaitReason;
+use crate::sched::Sched;
+use crate::stack::PooledStack;
+
+/// What a goroutine asks its M to do when it switches back to the scheduler.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Switch {
+    /// `Gosched`: put me on the global run queue.
+    Yield,
+    /// `gopark`: park me unless my wake-up token arrived meanwhile.
+    Park,
+    /// `exitsyscall` found no P: queue me globally and stop this M.
+    SyscallNoP,
+}
+
+pub(crate) type Coro = Coroutine<(), Switch, (), PooledStack>;
+pub(crate) type GYielder = Yielder<(), Switch>;
+pub(crate) type Body = Box<dyn FnOnce() + Send + 'static>;
+
+/// A goroutine's status (`_Grunnable`, `_Grunning`, ... in `runtime2.go`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum GStatus {
+    /// On a run queue, waiting for an M.
+    Runnable,
+    /// Running on an M.
+    Running,
+    /// Parked (see its [`WaitReason`]).
+    Waiting,
+    /// Inside [`syscall`](crate::syscall); its P may have been handed off.
+    Syscall,
+    /// Finished.
+    Dead,
+}
+
+impl GStatus {
+    fn from_u8(v: u8) -> GStatus {
+        match v {
+            0 => GStatus::Runnable,
+            1 => GStatus::Running,
+            2 => GStatus::Waiting,
+            3 => GStatus::Syscall,
+            _ => GStatus::Dead,
+        }
+    }
+    /// Go's name as printed in goroutine dumps (`runnable`, `running`, ...).
+    pub fn as_str(self) -> &'static str {
+        match self {
+            GStatus::Runnable => "runnable",
+            GStatus::Running => "running",
+            GStatus::Waiting => "waiting",
+            GStatus::Syscall => "syscall",
+            GStatus::Dead => "dead",
+        }
+    }
+}
+
+impl fmt::Display for GStatus {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+// Park-token states (std::thread::park's protocol, moved onto a G).
+pub(crate) const TOKEN_EMPTY: u8 = 0;
+pub(crate) const TOKEN_NOTIFIED: u8 = 1;
+pub(crate) const TOKEN_PARKED: u8 = 2;
+
+/// A goroutine.
+pub(crate) struct G {
+    pub(crate) id: u64,
+    /// Id of the goroutine that spawned this one (0: spawned from a thread).
+    pub(crate) parent: u64,
+    pub(crate) spawned_at: &'static Location<'static>,
+    pub(crate) sched: Arc<Sched>,
+    status: AtomicU8,
+    /// Park token: `TOKEN_EMPTY`, `TOKEN_NOTIFIED` or `TOKEN_PARKED`.
+    pub(crate) token: AtomicU8,
+    wait_reason: Mutex<Option<WaitReason>>,
+    /// Nanoseconds since the runtime's epoch when the G last started waiting.
+    wait_since: AtomicU64,
+    /// The body, until the G first runs.
+    body: UnsafeCell<Option<Body>>,
+    /// The coroutine, from the first run until the G is dead.
+    coro: UnsafeCell<Option<Coro>>,
+    /// The coroutine's yielder while it runs (lives on the coroutine stack).
+    yielder: Cell<*const GYielder>,
+    /// Lowest address of an unguarded stack (its canary), 0 when guarded.
+    pub(crate) canary_at: Cell<usize>,
+    /// Usable size of its stack.
+    pub(crate) stack_size: Cell<usize>,
+}
+
+// SAFETY: `body`, `coro` and `yielder` are only touched by the single M that
+// owns the G at that moment: ownership passes through the run queues (whose
+// CAS/locks order the hand-over) or through the park token protocol, never
+// two Ms at once. Everything else is atomics or mutexes. The body is `Send`,
+// and the coroutine only ever holds `Send` data of ours plus the user's
+// `Send` closure's frames (see the crate docs on thread-locals).
+unsafe impl Send for G {}
+// SAFETY: as for `Send`: shared access goes through atomics and mutexes; the
+// cells are owner-only.
+unsafe impl Sync for G {}
+
+impl fmt::Debug for G {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("G")
+            .field("id", &self.id)
+            .field("status", &self.status())
+            .field("spawned_at", &self.spawned_at)
+            .finish_non_exhaustive()
+    }
+}
+
+impl G {
+    pub(crate) fn new(
+        id: u64,
+        parent: u64,
+        spawned_at: &'static Location<'static>,
+        sched: Arc<Sched>,
+        body: Body,
+    ) -> G {
+        G {
+            id,
+            parent,
+            spawned_at,
+            sched,
+            status: AtomicU8::new(GStatus::Runnable as u8),
+            token: AtomicU8::new(TOKEN_EMPTY),
+            wait_reason: Mutex::new(None),
+            wait_since: AtomicU64::new(0),
+            body: UnsafeCell::new(Some(body)),
+            coro: UnsafeCell::new(None),
+            yielder: Cell::new(std::ptr::null()),
+            canary_at: Cell::new(0),
+            stack_size: Cell::new(0),
+        }
+    }
+
+    pub(crate) fn status(&self) -> GStatus {
+        GStatus::from_u8(self.status.load(Ordering::Acquire))
+    }
+
+    pub(crate) fn set_status(&self, s: GStatus) {
+        self.status.store(s as u8, Ordering::Release);
+    }
+
+    pub(crate) fn wait_reason(&self) -> Option<WaitReason> {
+        *self.wait_reason.lock().unwrap_or_else(|e| e.into_inner())
+    }
+
+    pub(crate) fn set_waiting(&self, reason: WaitReason, now_nanos: u64) {
+        *self.wait_reason.lock().unwrap_or_else(|e| e.into_inner()) = Some(reason);
+        self.wait_since.store(now_nanos, Ordering::Relaxed);
+    }
+
+    pub(crate) fn wait_since(&self) -> u64 {
+        self.wait_since.load(Ordering::Relaxed)
+    }
+
+    /// Takes the body out for the first run.
+    ///
+    /// # Safety
+    /// The caller owns the G (see the type's docs).
+    pub(crate) unsafe fn take_body(&self) -> Option<Body> {
+        // SAFETY: the caller owns the G, so nobody else touches `body`.
+        unsafe { (*self.body.get()).take() }
+    }
+
+    /// The coroutine slot.
+    ///
+    /// # Safety
+    /// The caller owns the G and does not keep the reference across a point
+    /// where ownership passes on.
+    #[allow(clippy::mut_from_ref)] // owner-only cell, see the type's docs
+    pub(crate) unsafe fn coro_slot(&self) -> &mut Option<Coro> {
+        // SAFETY: the caller owns the G (contract above).
+        unsafe { &mut *self.coro.get() }
+    }
+
+    pub(crate) fn set_yielder(&self, y: *const GYielder) {
+        self.yielder.set(y);
+    }
+
+    /// Switches from this (running) goroutine back to its M's scheduler.
+    ///
+    /// Must be called on the goroutine's own stack, which is the only place
+    /// that reaches a running G through the current-G accessor.
+    #[inline(never)]
+    pub(crate) fn switch(&self, why: Switch) {
+        let y = self.yielder.get();
+        debug_assert!(!y.is_null());
+        // SAFETY: `yielder` points at the Yielder on this goroutine's own
+        // stack, set when the coroutine started and valid until it returns;
+        // we are running on that stack, so the coroutine is alive.
+        unsafe { (*y).suspend(why) };
+    }
+}
+
+impl Drop for G {
+    fn drop(&mut self) {
+        // A goroutine still blocked when its runtime shut down: leak its
+        // stack rather than unwind it on some unrelated thread (Go's die
+        // with the process). Finished or never-started coroutines drop
+        // normally.
+        if let Some(c) = self.coro.get_mut().take() {
+            if c.started() && !c.done() {
+                std::mem::forget(c);
+            }
+        }
+    }
+}
+
+/// Reads the current time as nanoseconds since `epoch`.
+pub(crate) fn nanos_since(epoch: Instant) -> u64 {
+    u64::try_from(epoch.elapsed().as_nanos()).unwrap_or(u64::MAX)
+}

@@ -1,0 +1,142 @@
+//! Goroutine leak reports: a snapshot of live goroutines and a test helper
+//! that fails when goroutines outlive a test (what `go.uber.org/goleak`
+//! gives Go users; the dump format is Go 1.27's `goroutineheader`).
+
+use std::fmt;
+use std::time::{Duration, Instant};
+
+use crate::g::GStatus;
+use crate::park::WaitReason;
+
+/// One live goroutine.
+#[derive(Clone, Debug, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct GoroutineInfo {
+    /// Goroutine id.
+    pub id: u64,
+    /// Id of the goroutine that spawned it (0: a plain thread).
+    pub parent: u64,
+    /// Current status.
+    pub status: GStatus,
+    /// Why it waits (only when [`GStatus::Waiting`]).
+    pub wait_reason: Option<WaitReason>,
+    /// Where it was spawned (`file:line:col`).
+    pub spawned_at: String,
+    /// How long it has been waiting (zero unless waiting).
+    pub waiting_for: Duration,
+}
+
+impl fmt::Display for GoroutineInfo {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let what = match (self.status, self.wait_reason) {
+            (GStatus::Waiting, Some(r)) => r.as_str(),
+            (s, _) => s.as_str(),
+        };
+        writeln!(f, "goroutine {} [{what}, {:?}]:", self.id, self.waiting_for)?;
+        if self.parent == 0 {
+            write!(f, "created at {}", self.spawned_at)
+        } else {
+            write!(
+                f,
+                "created by goroutine {} at {}",
+                self.parent, self.spawned_at
+            )
+        }
+    }
+}
+
+/// Live goroutines of the caller's runtime (empty on a plain thread), by id.
+///
+/// ```
+/// gosched::Runtime::new().run(|| {
+///     let me = gosched::goid().unwrap();
+///     assert!(gosched::leak::snapshot().iter().any(|g| g.id == me));
+/// }).unwrap();
+/// ```
+pub fn snapshot() -> Vec<GoroutineInfo> {
+    let Some(sched) = crate::runtime::current_sched() else {
+        return Vec::new();
+    };
+    let now = sched.now();
+    sched
+        .all_gs()
+        .iter()
+        .map(|g| {
+            let status = g.status();
+            GoroutineInfo {
+                id: g.id,
+                parent: g.parent,
+                status,
+                wait_reason: if status == GStatus::Waiting {
+                    g.wait_reason()
+                } else {
+                    None
+                },
+                spawned_at: g.spawned_at.to_string(),
+                waiting_for: if status == GStatus::Waiting {
+                    Duration::from_nanos(now.saturating_sub(g.wait_since()))
+                } else {
+                    Duration::ZERO
+                },
+            }
+        })
+        .collect()
+}
+
+/// Goroutines that outlived a test.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct LeakReport {
+    /// The leaked goroutines.
+    pub goroutines: Vec<GoroutineInfo>,
+}
+
+impl fmt::Display for LeakReport {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        writeln!(f, "found unexpected goroutines:")?;
+        for g in &self.goroutines {
+            writeln!(f, "{g}\n")?;
+        }
+        Ok(())
+    }
+}
+
+impl std::error::Error for LeakReport {}
+
+/// Waits up to `timeout` for every goroutine except the caller (and the
+/// ones in `ignore`) to finish; returns the ones that did not (goleak's
+/// `Find`). Retries with goleak's back-off (1 µs doubling to 100 ms).
+pub fn find(timeout: Duration, ignore: &[u64]) -> Result<(), LeakReport> {
+    let me = crate::runtime::goid();
+    let deadline = Instant::now() + timeout;
+    let mut delay = Duration::from_micros(1);
+    loop {
+        let left: Vec<GoroutineInfo> = snapshot()
+            .into_iter()
+            .filter(|g| Some(g.id) != me && !ignore.contains(&g.id) && g.status != GStatus::Dead)
+            .collect();
+        if left.is_empty() {
+            return Ok(());
+        }
+        if Instant::now() >= deadline {
+            return Err(LeakReport { goroutines: left });
+        }
+        crate::time::sleep(delay);
+        delay = (delay * 2).min(Duration::from_millis(100));
+    }
+}
+
+/// Test helper: panics with the leak report if goroutines other than the
+/// caller are still alive after a 1 s grace (goleak's `VerifyNone`).
+///
+/// ```
+/// gosched::Runtime::new().run(|| {
+///     gosched::go(|| {});
+///     gosched::leak::verify_none();
+/// }).unwrap();
+/// ```
+#[track_caller]
+pub fn verify_none() {
+    if let Err(report) = find(Duration::from_secs(1), &[]) {
+        panic!("{report}");
+    }
+}

@@ -1,0 +1,211 @@
+//! A P's local run queue: 256 slots plus `runnext` (`runtime/proc.go:
+//! runqput, runqputslow, runqget, runqgrab, runqsteal`, Go 1.27).
+//!
+//! Single producer (the M that owns the P), many consumers (the owner and
+//! thieves). The owner writes a slot and then publishes it by storing
+//! `tail` (Release); anybody takes slots by advancing `head` with a CAS, so
+//! a slot is owned by exactly the consumer whose CAS moved `head` over it.
+//! A thief reads slots *before* its CAS; if the owner reused a slot in the
+//! meantime, `head` must have moved past it, so the CAS fails and the stale
+//! read is discarded — Go's argument, unchanged. Slots are `AtomicPtr`s, so
+//! those racing reads are not data races in Rust's model either.
+//!
+//! A queued G is an `Arc<G>` turned into a raw pointer; whoever takes it out
+//! turns it back exactly once.
+
+use std::ptr;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicPtr, AtomicU32, Ordering};
+
+use crate::g::G;
+
+/// Local run queue capacity (Go: `len(p.runq)`).
+pub(crate) const RUNQ_SIZE: u32 = 256;
+
+pub(crate) struct RunQueue {
+    head: AtomicU32,
+    tail: AtomicU32,
+    slots: [AtomicPtr<G>; RUNQ_SIZE as usize],
+    runnext: AtomicPtr<G>,
+}
+
+impl std::fmt::Debug for RunQueue {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("RunQueue")
+            .field("len", &self.len())
+            .finish_non_exhaustive()
+    }
+}
+
+fn into_raw(g: Arc<G>) -> *mut G {
+    Arc::into_raw(g).cast_mut()
+}
+
+/// # Safety
+/// `p` came from `into_raw` and the caller took sole ownership of it.
+unsafe fn from_raw(p: *mut G) -> Arc<G> {
+    // SAFETY: the caller's contract.
+    unsafe { Arc::from_raw(p) }
+}
+
+impl RunQueue {
+    pub(crate) fn new() -> RunQueue {
+        RunQueue {
+            head: AtomicU32::new(0),
+            tail: AtomicU32::new(0),
+            slots: std::array::from_fn(|_| AtomicPtr::new(ptr::null_mut())),
+            runnext: AtomicPtr::new(ptr::null_mut()),
+        }
+    }
+
+    /// Goroutines queued, counting `runnext` (approximate under races).
+    pub(crate) fn len(&self) -> u32 {
+        let h = self.head.load(Ordering::Acquire);
+        let t = self.tail.load(Ordering::Acquire);
+        t.wrapping_sub(h).min(RUNQ_SIZE)
+            + u32::from(!self.runnext.load(Ordering::Acquire).is_null())
+    }
+
+    pub(crate) fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+
+    /// `runqput`: owner only. With `next`, `g` goes to `runnext` and kicks
+    /// the previous `runnext` to the tail. Returns a batch for the global
+    /// queue when the local queue overflowed (half of it plus the new G).
+    pub(crate) fn put(&self, g: Arc<G>, next: bool) -> Option<Vec<Arc<G>>> {
+        let mut gp = into_raw(g);
+        if next {
+            let old = self.runnext.swap(gp, Ordering::AcqRel);
+            if old.is_null() {
+                return None;
+            }
+            gp = old;
+        }
+        loop {
+            let h = self.head.load(Ordering::Acquire);
+            let t = self.tail.load(Ordering::Relaxed);
+            if t.wrapping_sub(h) < RUNQ_SIZE {
+                self.slots[(t % RUNQ_SIZE) as usize].store(gp, Ordering::Relaxed);
+                self.tail.store(t.wrapping_add(1), Ordering::Release);
+                return None;
+            }
+            if let Some(batch) = self.put_slow(gp, h, t) {
+                return Some(batch);
+            }
+            // The queue is no longer full: a thief took some. Retry.
+        }
+    }
+
+    /// `runqputslow`: moves half the full queue plus `gp` out, for the
+    /// global queue.
+    fn put_slow(&self, gp: *mut G, h: u32, t: u32) -> Option<Vec<Arc<G>>> {
+        let n = t.wrapping_sub(h) / 2;
+        debug_assert_eq!(n, RUNQ_SIZE / 2, "queue is not full");
+        let mut taken = Vec::with_capacity(n as usize + 1);
+        for i in 0..n {
+            taken
+                .push(self.slots[(h.wrapping_add(i) % RUNQ_SIZE) as usize].load(Ordering::Relaxed));
+        }
+        if self
+            .head
+            .compare_exchange(h, h.wrapping_add(n), Ordering::AcqRel, Ordering::Relaxed)
+            .is_err()
+        {
+            return None;
+        }
+        taken.push(gp);
+        // SAFETY: our CAS moved `head` over these slots, so we own them;
+        // `gp` was ours already.
+        Some(taken.into_iter().map(|p| unsafe { from_raw(p) }).collect())
+    }
+
+    /// `runqget`: owner only. `runnext` first; the bool says whether the G
+    /// inherits the current time slice (it came from `runnext`).
+    pub(crate) fn get(&self) -> Option<(Arc<G>, bool)> {
+        let next = self.runnext.swap(ptr::null_mut(), Ordering::AcqRel);
+        if !next.is_null() {
+            // SAFETY: the swap took `runnext` out; we own it.
+            return Some((unsafe { from_raw(next) }, true));
+        }
+        loop {
+            let h = self.head.load(Ordering::Acquire);
+            let t = self.tail.load(Ordering::Relaxed);
+            if t == h {
+                return None;
+            }
+            let gp = self.slots[(h % RUNQ_SIZE) as usize].load(Ordering::Relaxed);
+            if self
+                .head
+                .compare_exchange(h, h.wrapping_add(1), Ordering::AcqRel, Ordering::Relaxed)
+                .is_ok()
+            {
+                // SAFETY: our CAS moved `head` over the slot; we own it.
+                return Some((unsafe { from_raw(gp) }, false));
+            }
+        }
+    }
+
+    /// `runqgrab`: a thief takes half of the queue (rounded up). With
+    /// `steal_runnext` and an empty queue it takes `runnext` instead.
+    pub(crate) fn grab(&self, steal_runnext: bool) -> Vec<Arc<G>> {
+        loop {
+            let h = self.head.load(Ordering::Acquire);
+            let t = self.tail.load(Ordering::Acquire);
+            let n = t.wrapping_sub(h);
+            let n = n - n / 2;
+            if n == 0 {
+                if steal_runnext {
+                    let next = self.runnext.load(Ordering::Acquire);
+                    if !next.is_null()
+                        && self
+                            .runnext
+                            .compare_exchange(
+                                next,
+                                ptr::null_mut(),
+                                Ordering::AcqRel,
+                                Ordering::Relaxed,
+                            )
+                            .is_ok()
+                    {
+                        // SAFETY: our CAS took `runnext`; we own it.
+                        return vec![unsafe { from_raw(next) }];
+                    }
+                }
+                return Vec::new();
+            }
+            if n > RUNQ_SIZE / 2 {
+                continue; // read an inconsistent h and t
+            }
+            let mut taken = Vec::with_capacity(n as usize);
+            for i in 0..n {
+                taken.push(
+                    self.slots[(h.wrapping_add(i) % RUNQ_SIZE) as usize].load(Ordering::Relaxed),
+                );
+            }
+            if self
+                .head
+                .compare_exchange(h, h.wrapping_add(n), Ordering::AcqRel, Ordering::Relaxed)
+                .is_ok()
+            {
+                // SAFETY: our CAS moved `head` over these slots; we own them.
+                return taken.into_iter().map(|p| unsafe { from_raw(p) }).collect();
+            }
+        }
+    }
+
+    /// Takes everything (shutdown, or a P going away).
+    pub(crate) fn drain(&self) -> Vec<Arc<G>> {
+        let mut out = Vec::new();
+        while let Some((g, _)) = self.get() {
+            out.push(g);
+        }
+        out
+    }
+}
+
+impl Drop for RunQueue {
+    fn drop(&mut self) {
+        drop(self.drain());
+    }
+}

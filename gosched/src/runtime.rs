@@ -1,0 +1,418 @@
+//! The public face of the scheduler: the [`Runtime`] builder and
+//! `run(main)` (`runtime/proc.go: main, schedinit, newproc`, Go 1.27), the
+//! default runtime behind [`go`], goroutine entry and failure reporting.
+//!
+//! # Failure policy
+//! Go kills the whole program when a goroutine panics, and on deadlock. A
+//! library must not, so:
+//! - a goroutine panic prints Go's report (`panic: <msg>`, the goroutine and
+//!   where it was spawned) to stderr, stops the runtime and makes
+//!   [`Runtime::run`] return [`RunError::Panic`]; [`Runtime::run_or_exit`]
+//!   instead exits the process with status 2, as Go does;
+//! - a deadlock makes `run` return [`RunError::Deadlock`] whose `Display` is
+//!   Go's `fatal error: all goroutines are asleep - deadlock!` plus the dump
+//!   (also printed to stderr);
+//! - a stack overflow cannot be recovered from at all: it prints Go's
+//!   message and aborts the process.
+
+use std::fmt;
+use std::panic::{AssertUnwindSafe, Location};
+use std::sync::atomic::Ordering;
+use std::sync::{Arc, Mutex, OnceLock};
+use std::time::Duration;
+
+use crate::g::{Body, GStatus, GYielder};
+use crate::sched::{Config, Outcome, Sched};
+use crate::schedule::{self, with_g, with_m};
+
+/// Default usable stack size of a goroutine: 256 KiB reserved, of which
+/// only the touched pages are ever committed. (Go starts at 2 KiB and grows
+/// by copying, up to 1 GB; Rust frames cannot move.)
+pub const DEFAULT_STACK_SIZE: usize = 256 * 1024;
+
+/// Builds and runs a scheduler.
+///
+/// ```
+/// let n = gosched::Runtime::new().gomaxprocs(2).run(|| {
+///     let wg = gosched::WaitGroup::new();
+///     for _ in 0..100 {
+///         let wg = wg.clone();
+///         wg.add(1);
+///         gosched::go(move || wg.done());
+///     }
+///     wg.wait();
+///     gosched::gomaxprocs()
+/// });
+/// assert_eq!(n.unwrap(), 2);
+/// ```
+#[derive(Clone, Debug)]
+pub struct Runtime {
+    cfg: Config,
+}
+
+impl Default for Runtime {
+    fn default() -> Self {
+        Runtime::new()
+    }
+}
+
+/// GOMAXPROCS from the environment, else the available parallelism.
+fn default_gomaxprocs() -> usize {
+    std::env::var("GOMAXPROCS")
+        .ok()
+        .and_then(|v| v.trim().parse::<usize>().ok())
+        .filter(|&n| n > 0)
+        .unwrap_or_else(|| std::thread::available_parallelism().map_or(1, |n| n.get()))
+}
+
+/// `GODEBUG=schedtrace=N,scheddetail=1`.
+fn godebug() -> (u64, bool) {
+    let v = std::env::var("GODEBUG").unwrap_or_default();
+    let mut trace = 0;
+    let mut detail = false;
+    for kv in v.split(',') {
+        match kv.split_once('=') {
+            Some(("schedtrace", n)) => trace = n.trim().parse().unwrap_or(0),
+            Some(("scheddetail", n)) => detail = n.trim() == "1",
+            _ => {}
+        }
+    }
+    (trace, detail)
+}
+
+impl Runtime {
+    /// A builder with Go's defaults: `GOMAXPROCS` from the environment or
+    /// the number of cores, [`DEFAULT_STACK_SIZE`], `GODEBUG` read now.
+    pub fn new() -> Runtime {
+        let (schedtrace_ms, scheddetail) = godebug();
+        Runtime {
+            cfg: Config {
+                gomaxprocs: default_gomaxprocs(),
+                stack_size: DEFAULT_STACK_SIZE,
+                schedtrace_ms,
+                scheddetail,
+                deadlock_grace: Some(Duration::from_millis(50)),
+            },
+        }
+    }
+
+    /// Sets the number of Ps (at least 1).
+    pub fn gomaxprocs(mut self, n: usize) -> Runtime {
+        self.cfg.gomaxprocs = n.max(1);
+        self
+    }
+
+    /// Sets the usable stack size of every goroutine (rounded up to whole
+    /// pages, at least 4).
+    pub fn stack_size(mut self, bytes: usize) -> Runtime {
+        self.cfg.stack_size = crate::stack::round_size(bytes);
+        self
+    }
+
+    /// Deadlock detection: `Some(grace)` reports a deadlock once every
+    /// goroutine has been blocked, with no timer or syscall pending, for
+    /// `grace` (default 50 ms); `None` turns it off. Go reports at once;
+    /// the grace exists because a plain OS thread outside the runtime may
+    /// still wake a goroutine, which gosched cannot see coming.
+    pub fn deadlock_detection(mut self, grace: Option<Duration>) -> Runtime {
+        self.cfg.deadlock_grace = grace;
+        self
+    }
+
+    /// Sets `schedtrace` (ms, 0 = off) and `scheddetail` as `GODEBUG` would.
+    pub fn schedtrace(mut self, every_ms: u64, detail: bool) -> Runtime {
+        self.cfg.schedtrace_ms = every_ms;
+        self.cfg.scheddetail = detail;
+        self
+    }
+
+    /// Runs `main` as goroutine 1 on a new scheduler and returns its result
+    /// once it returns (other goroutines still running are abandoned, as
+    /// when Go's `main` returns). Fails on a goroutine panic or deadlock —
+    /// see the module docs.
+    #[track_caller]
+    pub fn run<T: Send + 'static>(
+        self,
+        main: impl FnOnce() -> T + Send + 'static,
+    ) -> Result<T, RunError> {
+        let at = Location::caller();
+        crate::signal::install();
+        let sched = Sched::new(self.cfg);
+        let result: Arc<Mutex<Option<T>>> = Arc::new(Mutex::new(None));
+        let slot = Arc::clone(&result);
+        let s2 = Arc::clone(&sched);
+        let body: Body = Box::new(move || {
+            let v = main();
+            *slot.lock().unwrap_or_else(|e| e.into_inner()) = Some(v);
+            s2.finish(Outcome::MainReturned);
+        });
+        let g = sched.new_g(0, at, body);
+        let sysmon = crate::sysmon::start(Arc::clone(&sched));
+        schedule::spawn_g(&sched, g);
+        let outcome = sched.wait_outcome();
+        sched.shut_down();
+        let _ = sysmon.join();
+        match outcome {
+            Outcome::MainReturned => {
+                let v = result.lock().unwrap_or_else(|e| e.into_inner()).take();
+                v.ok_or_else(|| RunError::Panic {
+                    goroutine: 1,
+                    message: "main goroutine ended without a result".into(),
+                    spawned_at: at.to_string(),
+                })
+            }
+            Outcome::Failed(e) => Err(e),
+        }
+    }
+
+    /// Like [`run`](Self::run), but a failure ends the process as Go's
+    /// runtime does: exit status 2 after the report on stderr.
+    #[track_caller]
+    pub fn run_or_exit<T: Send + 'static>(self, main: impl FnOnce() -> T + Send + 'static) -> T {
+        match self.run(main) {
+            Ok(v) => v,
+            Err(_) => std::process::exit(2),
+        }
+    }
+}
+
+/// Why [`Runtime::run`] failed.
+#[derive(Clone, Debug, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum RunError {
+    /// A goroutine panicked.
+    Panic {
+        /// The goroutine's id.
+        goroutine: u64,
+        /// The panic message.
+        message: String,
+        /// Where it was spawned (`file:line:col`).
+        spawned_at: String,
+    },
+    /// Every goroutine was blocked with nothing that could wake one.
+    Deadlock {
+        /// The goroutine dump (Go's format, one block per goroutine).
+        dump: String,
+    },
+}
+
+impl fmt::Display for RunError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            RunError::Panic {
+                goroutine,
+                message,
+                spawned_at,
+            } => {
+                write!(
+                    f,
+                    "panic: {message}\n\ngoroutine {goroutine} [running]:\ncreated at {spawned_at}"
+                )
+            }
+            RunError::Deadlock { dump } => {
+                write!(
+                    f,
+                    "fatal error: all goroutines are asleep - deadlock!\n\n{dump}"
+                )
+            }
+        }
+    }
+}
+
+impl std::error::Error for RunError {}
+
+/// Prints `msg` and aborts (Go's `throw`).
+pub(crate) fn fatal(msg: &str) -> ! {
+    eprintln!("fatal error: {msg}");
+    std::process::abort()
+}
+
+/// The first code on every goroutine stack (`goexit` is the return).
+pub(crate) fn goroutine_entry(y: &GYielder, body: Body) {
+    with_g(|g| g.set_yielder(y));
+    if let Err(payload) = std::panic::catch_unwind(AssertUnwindSafe(body)) {
+        let message = if let Some(s) = payload.downcast_ref::<&str>() {
+            (*s).to_owned()
+        } else if let Some(s) = payload.downcast_ref::<String>() {
+            s.clone()
+        } else {
+            "Box<dyn Any>".to_owned()
+        };
+        with_g(|g| {
+            let creator = if g.parent == 0 {
+                String::new()
+            } else {
+                format!("created by goroutine {} ", g.parent)
+            };
+            eprintln!(
+                "panic: {message}\n\ngoroutine {} [running]:\n{creator}at {}",
+                g.id, g.spawned_at
+            );
+            g.sched.finish(Outcome::Failed(RunError::Panic {
+                goroutine: g.id,
+                message,
+                spawned_at: g.spawned_at.to_string(),
+            }));
+        });
+    }
+}
+
+/// The scheduler the caller runs on, if it is on an M.
+pub(crate) fn current_sched() -> Option<Arc<Sched>> {
+    with_m(|m| Arc::clone(&m.sched))
+}
+
+/// The process-wide runtime [`go`] uses outside any runtime: started on
+/// first use, never stopped, no deadlock detection (it has no main).
+fn default_sched() -> Arc<Sched> {
+    static DEFAULT: OnceLock<Arc<Sched>> = OnceLock::new();
+    Arc::clone(DEFAULT.get_or_init(|| {
+        crate::signal::install();
+        let mut cfg = Runtime::new().cfg;
+        cfg.deadlock_grace = None;
+        let sched = Sched::new(cfg);
+        drop(crate::sysmon::start(Arc::clone(&sched)));
+        sched
+    }))
+}
+
+/// Starts a goroutine running `f` (Go's `go f()`): on the caller's runtime
+/// when called from a goroutine, else on the process-wide default runtime.
+///
+/// ```
+/// let (tx, rx) = std::sync::mpsc::channel();
+/// gosched::go(move || tx.send(gosched::goid()).unwrap());
+/// assert!(rx.recv().unwrap().is_some());
+/// ```
+#[track_caller]
+pub fn go(f: impl FnOnce() + Send + 'static) {
+    let at = Location::caller();
+    let sched = current_sched().unwrap_or_else(default_sched);
+    let parent = goid().unwrap_or(0);
+    let g = sched.new_g(parent, at, Box::new(f));
+    schedule::spawn_g(&sched, g);
+}
+
+/// Yields the processor so other goroutines run (`runtime.Gosched`); the
+/// caller goes to the global run queue. On a plain thread, yields the
+/// thread.
+pub fn yield_now() {
+    if !schedule::yield_current() {
+        std::thread::yield_now();
+    }
+}
+
+/// The calling goroutine's id, or `None` on a plain thread.
+pub fn goid() -> Option<u64> {
+    with_g(|g| g.id)
+}
+
+/// Live goroutines of the caller's runtime (`runtime.NumGoroutine`); the
+/// default runtime's on a plain thread.
+pub fn num_goroutine() -> usize {
+    current_sched()
+        .unwrap_or_else(default_sched)
+        .ngoroutines
+        .load(Ordering::Acquire)
+}
+
+/// The caller's runtime's `GOMAXPROCS`; on a plain thread, what a new
+/// runtime would use.
+pub fn gomaxprocs() -> usize {
+    current_sched().map_or_else(default_gomaxprocs, |s| s.cfg.gomaxprocs)
+}
+
+/// Scheduler counters of the caller's runtime (`None` on a plain thread).
+///
+/// ```
+/// let s = gosched::Runtime::new().run(|| gosched::sched_stats().unwrap()).unwrap();
+/// assert!(s.spawned >= 1);
+/// ```
+pub fn sched_stats() -> Option<SchedStats> {
+    current_sched().map(|s| SchedStats::of(&s))
+}
+
+/// A snapshot of a runtime's scheduler counters.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct SchedStats {
+    /// Successful steals (each moves half a victim's queue).
+    pub steals: u64,
+    /// Goroutines moved by steals.
+    pub stolen_goroutines: u64,
+    /// Ps handed off from Ms blocked in syscalls.
+    pub handoffs: u64,
+    /// Pulls from the global run queue.
+    pub global_pulls: u64,
+    /// Goroutines spawned.
+    pub spawned: u64,
+    /// Parks that committed.
+    pub parks: u64,
+    /// Goroutines sysmon saw running over 10 ms without yielding.
+    pub long_runners: u64,
+    /// OS threads (Ms) alive.
+    pub threads: usize,
+}
+
+impl SchedStats {
+    pub(crate) fn of(s: &Sched) -> SchedStats {
+        let c = &s.counters;
+        SchedStats {
+            steals: c.steals.load(Ordering::Relaxed),
+            stolen_goroutines: c.stolen_gs.load(Ordering::Relaxed),
+            handoffs: c.handoffs.load(Ordering::Relaxed),
+            global_pulls: c.global_pulls.load(Ordering::Relaxed),
+            spawned: c.spawned.load(Ordering::Relaxed),
+            parks: c.parks.load(Ordering::Relaxed),
+            long_runners: c.long_runners.load(Ordering::Relaxed),
+            threads: s.mcount.load(Ordering::Relaxed),
+        }
+    }
+}
+
+/// Runs a blocking call (`entersyscall`/`exitsyscall`): the goroutine keeps
+/// its M, but if the call lasts, sysmon hands the P to another M so other
+/// goroutines keep running; afterwards the goroutine takes a P back or
+/// waits in the global queue. On a plain thread, just calls `f`.
+///
+/// ```
+/// let v = gosched::Runtime::new().run(|| gosched::syscall(|| 6 * 7)).unwrap();
+/// assert_eq!(v, 42);
+/// ```
+pub fn syscall<R>(f: impl FnOnce() -> R) -> R {
+    if !schedule::enter_syscall() {
+        return f();
+    }
+    let r = std::panic::catch_unwind(AssertUnwindSafe(f));
+    schedule::exit_syscall();
+    match r {
+        Ok(v) => v,
+        Err(p) => std::panic::resume_unwind(p),
+    }
+}
+
+/// One line of a goroutine dump: `goroutine N [reason, M minutes]:` and the
+/// spawn site (`runtime/traceback.go: goroutineheader`, Go 1.27).
+pub(crate) fn dump_g(out: &mut String, g: &crate::g::G, now: u64) {
+    use std::fmt::Write;
+    let status = g.status();
+    let what = match (status, g.wait_reason()) {
+        (GStatus::Waiting, Some(r)) => r.to_string(),
+        (s, _) => s.as_str().to_owned(),
+    };
+    let mins = if status == GStatus::Waiting {
+        now.saturating_sub(g.wait_since()) / 60_000_000_000
+    } else {
+        0
+    };
+    if mins >= 1 {
+        let _ = writeln!(out, "goroutine {} [{what}, {mins} minutes]:", g.id);
+    } else {
+        let _ = writeln!(out, "goroutine {} [{what}]:", g.id);
+    }
+    if g.parent == 0 {
+        let _ = writeln!(out, "created at {}", g.spawned_at);
+    } else {
+        let _ = writeln!(out, "created by goroutine {} at {}", g.parent, g.spawned_at);
+    }
+}

@@ -1,0 +1,276 @@
+//! Goroutine stacks: reserved large, committed lazily by the kernel, a guard
+//! page below each, recycled through a pool (Go's `runtime/stack.go:
+//! stackalloc/stackfree` and `stackpool`, Go 1.27 — Go grows stacks by
+//! copying; Rust code cannot be moved, so we reserve the limit up front and
+//! let the kernel commit pages on first touch).
+//!
+//! Stacks are carved out of slabs: one `mmap(MAP_NORESERVE)` holds
+//! `SLAB_STACKS` slots laid out as
+//!
+//! ```text
+//!  low addresses                                              high addresses
+//!  +-------+----------------------+-------+----------------------+----
+//!  | guard |  stack 0 (size)  <-- | guard |  stack 1 (size)  <-- | ...
+//!  +-------+----------------------+-------+----------------------+----
+//!   PROT_NONE   grows down from the   PROT_NONE
+//!               top of its slot
+//! ```
+//!
+//! so a parked goroutine costs the few pages its frames touched. Every guard
+//! page splits the mapping, and Linux caps mappings per process
+//! (`vm.max_map_count`, 65 530 by default), so guards are budgeted: past
+//! [`guard_budget`] live guarded stacks, new slabs come without guard pages
+//! and rely on a canary word at the stack limit, checked whenever the
+//! goroutine switches out (loud but after the fact). The slab table below is
+//! what the SIGSEGV handler (`signal.rs`) reads to tell a goroutine stack
+//! overflow from any other fault.
+
+use std::io;
+use std::mem::ManuallyDrop;
+use std::ptr;
+use std::sync::Mutex;
+use std::sync::atomic::{AtomicUsize, Ordering};
+
+use corosensei::stack::valgrind::ValgrindStackRegistration;
+use corosensei::stack::{Stack, StackPointer};
+
+/// Slots per slab.
+const SLAB_STACKS: usize = 64;
+/// Capacity of the slab table the signal handler scans.
+const MAX_SLABS: usize = 1 << 15;
+/// Written at the lowest word of unguarded stacks.
+const CANARY: u64 = 0x676f_7374_6163_6b21; // "gostack!"
+
+pub(crate) fn page_size() -> usize {
+    static PAGE: AtomicUsize = AtomicUsize::new(0);
+    match PAGE.load(Ordering::Relaxed) {
+        0 => {
+            // SAFETY: sysconf has no preconditions.
+            let p = usize::try_from(unsafe { libc::sysconf(libc::_SC_PAGESIZE) }).unwrap_or(4096);
+            PAGE.store(p, Ordering::Relaxed);
+            p
+        }
+        p => p,
+    }
+}
+
+/// One registered slab: `[base, base + stride * SLAB_STACKS)`, `guard` bytes
+/// of guard at the bottom of each `stride`-byte slot (0: unguarded).
+struct SlabEntry {
+    base: AtomicUsize,
+    stride: AtomicUsize,
+    guard: AtomicUsize,
+}
+
+#[allow(clippy::declare_interior_mutable_const)] // array initialiser only
+const EMPTY_SLAB: SlabEntry = SlabEntry {
+    base: AtomicUsize::new(0),
+    stride: AtomicUsize::new(0),
+    guard: AtomicUsize::new(0),
+};
+static SLABS: [SlabEntry; MAX_SLABS] = [EMPTY_SLAB; MAX_SLABS];
+static NSLABS: AtomicUsize = AtomicUsize::new(0);
+static GUARDED_LIVE: AtomicUsize = AtomicUsize::new(0);
+
+/// How many guarded stacks may exist at once: a third of
+/// `vm.max_map_count` (each guard costs two mappings), leaving the rest to
+/// the allocator, threads and libraries.
+pub(crate) fn guard_budget() -> usize {
+    static BUDGET: AtomicUsize = AtomicUsize::new(0);
+    match BUDGET.load(Ordering::Relaxed) {
+        0 => {
+            let max = std::fs::read_to_string("/proc/sys/vm/max_map_count")
+                .ok()
+                .and_then(|s| s.trim().parse::<usize>().ok())
+                .unwrap_or(65_530);
+            let b = (max / 3).max(64);
+            BUDGET.store(b, Ordering::Relaxed);
+            b
+        }
+        b => b,
+    }
+}
+
+/// If `addr` lies in the guard page of a goroutine stack, the stack's usable
+/// size. Async-signal-safe (atomics only).
+pub(crate) fn guard_hit(addr: usize) -> Option<usize> {
+    let n = NSLABS.load(Ordering::Acquire).min(MAX_SLABS);
+    for e in &SLABS[..n] {
+        let base = e.base.load(Ordering::Acquire);
+        let stride = e.stride.load(Ordering::Relaxed);
+        let guard = e.guard.load(Ordering::Relaxed);
+        if base == 0 || stride == 0 || addr < base || addr >= base + stride * SLAB_STACKS {
+            continue;
+        }
+        // An unguarded slab still counts: its "guard" is the canary word at
+        // the bottom of each slot, which a fault cannot hit, so only guarded
+        // slots match here.
+        if guard != 0 && (addr - base) % stride < guard {
+            return Some(stride - guard);
+        }
+    }
+    None
+}
+
+/// A goroutine stack from the pool.
+pub(crate) struct PooledStack {
+    /// Lowest usable address (just above the guard page, if any).
+    limit: usize,
+    /// One past the highest address.
+    top: usize,
+    guarded: bool,
+    /// Tells valgrind this range is a stack (never deregistered: slabs
+    /// live forever).
+    _valgrind: ManuallyDrop<ValgrindStackRegistration>,
+}
+
+impl std::fmt::Debug for PooledStack {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("PooledStack")
+            .field("limit", &format_args!("{:#x}", self.limit))
+            .field("top", &format_args!("{:#x}", self.top))
+            .field("guarded", &self.guarded)
+            .finish()
+    }
+}
+
+// SAFETY: a PooledStack is an address range; handing it to another thread
+// hands over exclusive use of that memory.
+unsafe impl Send for PooledStack {}
+
+impl PooledStack {
+    pub(crate) fn size(&self) -> usize {
+        self.top - self.limit
+    }
+
+    /// Where an unguarded stack keeps its canary (0: guarded).
+    pub(crate) fn canary_at(&self) -> usize {
+        if self.guarded { 0 } else { self.limit }
+    }
+}
+
+// SAFETY: `top` is the page-aligned end and `limit` the page-aligned start
+// of a writable region owned by this value for as long as it lives (slabs
+// are never unmapped), so both are 16-byte aligned and the range is a valid
+// stack.
+unsafe impl Stack for PooledStack {
+    #[inline]
+    fn base(&self) -> StackPointer {
+        StackPointer::new(self.top).expect("stack top is non-null")
+    }
+    #[inline]
+    fn limit(&self) -> StackPointer {
+        StackPointer::new(self.limit).expect("stack limit is non-null")
+    }
+}
+
+/// Whether the canary at `at` (from [`PooledStack::canary_at`], non-zero)
+/// is intact.
+pub(crate) fn canary_ok(at: usize) -> bool {
+    // SAFETY: `at` is the start of an unguarded stack's writable, 8-aligned
+    // slot (slabs are never unmapped); the canary was written there at
+    // allocation and only an overflowing goroutine writes there.
+    unsafe { ptr::read_volatile(at as *const u64) == CANARY }
+}
+
+/// Free stacks, by size. Slabs are never returned to the OS (as Go keeps its
+/// stack spans until the scavenger runs).
+static POOL: Mutex<Vec<PooledStack>> = Mutex::new(Vec::new());
+
+/// Takes a stack of exactly `size` usable bytes (a multiple of the page size)
+/// from the pool, carving a new slab when none is free.
+pub(crate) fn alloc(size: usize) -> io::Result<PooledStack> {
+    {
+        let mut pool = POOL.lock().unwrap_or_else(|e| e.into_inner());
+        if let Some(i) = pool.iter().rposition(|s| s.size() == size) {
+            return Ok(pool.swap_remove(i));
+        }
+    }
+    let mut fresh = new_slab(size)?;
+    let first = fresh.pop().expect("a slab has stacks");
+    POOL.lock().unwrap_or_else(|e| e.into_inner()).extend(fresh);
+    Ok(first)
+}
+
+/// Returns stacks to the pool.
+pub(crate) fn free_many(stacks: impl IntoIterator<Item = PooledStack>) {
+    POOL.lock()
+        .unwrap_or_else(|e| e.into_inner())
+        .extend(stacks);
+}
+
+/// Rounds a requested stack size to whole pages (at least 4 pages).
+pub(crate) fn round_size(bytes: usize) -> usize {
+    let page = page_size();
+    bytes.max(4 * page).div_ceil(page) * page
+}
+
+fn new_slab(size: usize) -> io::Result<Vec<PooledStack>> {
+    let page = page_size();
+    assert_eq!(size % page, 0, "stack size must be whole pages");
+    let slot = NSLABS.fetch_add(1, Ordering::AcqRel);
+    if slot >= MAX_SLABS {
+        NSLABS.fetch_sub(1, Ordering::AcqRel);
+        return Err(io::Error::other("too many goroutine stack slabs"));
+    }
+    let guarded = GUARDED_LIVE.load(Ordering::Relaxed) + SLAB_STACKS <= guard_budget();
+    let guard = if guarded { page } else { 0 };
+    let stride = size + guard;
+    let len = stride * SLAB_STACKS;
+    // SAFETY: an anonymous private mapping at a kernel-chosen address has no
+    // preconditions; MAP_NORESERVE keeps untouched pages uncommitted.
+    let base = unsafe {
+        libc::mmap(
+            ptr::null_mut(),
+            len,
+            libc::PROT_READ | libc::PROT_WRITE,
+            libc::MAP_PRIVATE | libc::MAP_ANONYMOUS | libc::MAP_NORESERVE,
+            -1,
+            0,
+        )
+    };
+    if base == libc::MAP_FAILED {
+        NSLABS.fetch_sub(1, Ordering::AcqRel);
+        return Err(io::Error::last_os_error());
+    }
+    let base = base as usize;
+    let mut out = Vec::with_capacity(SLAB_STACKS);
+    let mut guarded_here = true;
+    for i in (0..SLAB_STACKS).rev() {
+        let start = base + i * stride;
+        if guarded {
+            // SAFETY: `[start, start + page)` lies inside the mapping made
+            // above, which nothing else uses yet.
+            let rc = unsafe { libc::mprotect(start as *mut libc::c_void, page, libc::PROT_NONE) };
+            if rc != 0 {
+                // Out of mappings after all: the rest of the slab stays
+                // unguarded (canary-checked), and so does the registry entry.
+                guarded_here = false;
+            }
+        }
+        let limit = start + guard;
+        let is_guarded = guarded && guarded_here;
+        if !is_guarded {
+            // SAFETY: `limit` is the page-aligned start of this slot's
+            // writable part, inside our fresh mapping.
+            unsafe { ptr::write_volatile(limit as *mut u64, CANARY) };
+        }
+        out.push(PooledStack {
+            limit,
+            top: start + stride,
+            guarded: is_guarded,
+            _valgrind: ManuallyDrop::new(ValgrindStackRegistration::new(limit as *mut u8, size)),
+        });
+    }
+    if guarded && guarded_here {
+        GUARDED_LIVE.fetch_add(SLAB_STACKS, Ordering::Relaxed);
+    }
+    let e = &SLABS[slot];
+    e.stride.store(stride, Ordering::Relaxed);
+    e.guard.store(
+        if guarded && guarded_here { guard } else { 0 },
+        Ordering::Relaxed,
+    );
+    e.base.store(base, Ordering::Release);
+    Ok(out)
+}

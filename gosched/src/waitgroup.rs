@@ -1,0 +1,128 @@
+//! `sync.WaitGroup` (`sync/waitgroup.go`, Go 1.27) on the parking contract:
+//! waiters park (goroutines or threads) until the counter drops to zero.
+
+use std::fmt;
+use std::sync::atomic::{AtomicBool, AtomicI64, Ordering};
+use std::sync::{Arc, Mutex};
+
+use crate::park::{Unparker, WaitReason, current, park};
+
+struct Waiter {
+    woken: AtomicBool,
+    unparker: Unparker,
+}
+
+struct Inner {
+    count: AtomicI64,
+    waiters: Mutex<Vec<Arc<Waiter>>>,
+}
+
+/// Waits for a collection of goroutines to finish. Clones share one
+/// counter.
+///
+/// ```
+/// gosched::Runtime::new().run(|| {
+///     let wg = gosched::WaitGroup::new();
+///     for _ in 0..10 {
+///         wg.go(|| {});
+///     }
+///     wg.wait();
+/// }).unwrap();
+/// ```
+#[derive(Clone)]
+pub struct WaitGroup {
+    inner: Arc<Inner>,
+}
+
+impl fmt::Debug for WaitGroup {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("WaitGroup")
+            .field("count", &self.inner.count.load(Ordering::Relaxed))
+            .finish()
+    }
+}
+
+impl Default for WaitGroup {
+    fn default() -> Self {
+        WaitGroup::new()
+    }
+}
+
+impl WaitGroup {
+    /// A zero counter.
+    pub fn new() -> WaitGroup {
+        WaitGroup {
+            inner: Arc::new(Inner {
+                count: AtomicI64::new(0),
+                waiters: Mutex::new(Vec::new()),
+            }),
+        }
+    }
+
+    /// Adds `delta` (may be negative). Panics with Go's message
+    /// `sync: negative WaitGroup counter` if the counter goes below zero.
+    pub fn add(&self, delta: i64) {
+        let v = self.inner.count.fetch_add(delta, Ordering::AcqRel) + delta;
+        if v < 0 {
+            panic!("sync: negative WaitGroup counter");
+        }
+        if v == 0 && delta != 0 {
+            let waiters =
+                std::mem::take(&mut *self.inner.waiters.lock().unwrap_or_else(|e| e.into_inner()));
+            for w in waiters {
+                w.woken.store(true, Ordering::Release);
+                w.unparker.unpark();
+            }
+        }
+    }
+
+    /// `add(-1)`.
+    pub fn done(&self) {
+        self.add(-1);
+    }
+
+    /// The current counter.
+    pub fn count(&self) -> i64 {
+        self.inner.count.load(Ordering::Acquire)
+    }
+
+    /// Blocks until the counter is zero (the goroutine parks with reason
+    /// `sync.WaitGroup.Wait`).
+    pub fn wait(&self) {
+        if self.count() == 0 {
+            return;
+        }
+        let w = Arc::new(Waiter {
+            woken: AtomicBool::new(false),
+            unparker: current(),
+        });
+        {
+            let mut ws = self.inner.waiters.lock().unwrap_or_else(|e| e.into_inner());
+            if self.count() == 0 {
+                return;
+            }
+            ws.push(Arc::clone(&w));
+        }
+        while !w.woken.load(Ordering::Acquire) {
+            park(WaitReason::WaitGroupWait);
+        }
+    }
+
+    /// Go 1.25's `WaitGroup.Go`: `add(1)`, spawn `f`, `done()` when it
+    /// returns.
+    #[track_caller]
+    pub fn go(&self, f: impl FnOnce() + Send + 'static) {
+        self.add(1);
+        let wg = self.clone();
+        crate::runtime::go(move || {
+            struct Done(WaitGroup);
+            impl Drop for Done {
+                fn drop(&mut self) {
+                    self.0.done();
+                }
+            }
+            let _done = Done(wg);
+            f();
+        });
+    }
+}
