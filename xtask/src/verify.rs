@@ -35,13 +35,33 @@ const CHECKS: &[Check] = &[
     },
     Check {
         name: "goslice/golden",
-        shows: "every append in Go 1.19 and 1.27's golden tables gives Go's cap",
+        shows: "every row of real Go 1.19 and 1.21-1.27 growth tables gives Go's cap",
         cargo_test: &["-p", "goslice", "--test", "golden"],
     },
     Check {
         name: "goslice/seed",
         shows: "chapter 1's examples print what the notes print",
         cargo_test: &["-p", "goslice", "--test", "seed"],
+    },
+    Check {
+        name: "goslice/panics",
+        shows: "misuse panics with Go's exact runtime error texts",
+        cargo_test: &["-p", "goslice", "--test", "panics"],
+    },
+    Check {
+        name: "gomap/model",
+        shows: "random insert/get/remove/entry/retain/clear match std's HashMap; hmap invariants after every op",
+        cargo_test: &["-p", "gomap", "--test", "model"],
+    },
+    Check {
+        name: "gomap/growth",
+        shows: "iteration mid-growth yields each key once, random start, churn makes same-size growth",
+        cargo_test: &["-p", "gomap", "--test", "growth"],
+    },
+    Check {
+        name: "gomap/golden",
+        shows: "B after make(hint 0..2000) and 100k inserts matches Go 1.19/1.21/1.22/1.23",
+        cargo_test: &["-p", "gomap", "--test", "golden"],
     },
 ];
 
