@@ -58,6 +58,11 @@ impl<T> Clone for Array<T> {
 /// `Slice` is neither `Send` nor `Sync`: Go lets goroutines write one array
 /// through many headers without synchronisation, which Rust only allows
 /// within one thread. Move data across threads with [`Slice::to_vec`].
+///
+/// ```compile_fail
+/// fn send<T: Send>(_: T) {}
+/// send(goslice::slice![1, 2, 3]); // Slice is not Send
+/// ```
 pub struct Slice<T> {
     pub(crate) array: Array<T>,
     pub(crate) offset: usize,
