@@ -8,5 +8,8 @@ fn slice() {
 
 #[test]
 fn sched_parking_contract() {
-    assert_eq!(goruntime::sched::WaitReason::ChanReceive.to_string(), "chan receive");
+    assert_eq!(
+        goruntime::sched::WaitReason::ChanReceive.to_string(),
+        "chan receive"
+    );
 }
