@@ -95,7 +95,7 @@ mod waitgroup;
 pub use g::GStatus;
 pub use park::{Unparker, WaitReason, park, park_timeout, ready};
 pub use runtime::{
-    DEFAULT_STACK_SIZE, RunError, Runtime, SchedStats, go, goid, gomaxprocs, num_goroutine,
+    DEFAULT_STACK_SIZE, Handle, RunError, Runtime, SchedStats, go, goid, gomaxprocs, num_goroutine,
     sched_stats, syscall, yield_now,
 };
 pub use waitgroup::WaitGroup;

@@ -120,6 +120,13 @@ impl RunQueue {
         Some(taken.into_iter().map(|p| unsafe { from_raw(p) }).collect())
     }
 
+    /// Takes only `runnext` (owner only).
+    pub(crate) fn get_runnext(&self) -> Option<(Arc<G>, bool)> {
+        let next = self.runnext.swap(ptr::null_mut(), Ordering::AcqRel);
+        // SAFETY: the swap took `runnext` out; we own it.
+        (!next.is_null()).then(|| (unsafe { from_raw(next) }, true))
+    }
+
     /// `runqget`: owner only. `runnext` first; the bool says whether the G
     /// inherits the current time slice (it came from `runnext`).
     pub(crate) fn get(&self) -> Option<(Arc<G>, bool)> {

@@ -293,6 +293,55 @@ pub fn go(f: impl FnOnce() + Send + 'static) {
     schedule::spawn_g(&sched, g);
 }
 
+/// A handle on a runtime, to spawn goroutines onto it from any thread (they
+/// enter through its global run queue) and read its counters.
+///
+/// ```
+/// let h = gosched::Runtime::new().run(|| gosched::Handle::current().unwrap()).unwrap();
+/// assert!(h.stats().spawned >= 1);
+/// ```
+#[derive(Clone)]
+pub struct Handle {
+    sched: Arc<Sched>,
+}
+
+impl fmt::Debug for Handle {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Handle")
+            .field("gomaxprocs", &self.sched.cfg.gomaxprocs)
+            .finish_non_exhaustive()
+    }
+}
+
+impl Handle {
+    /// The runtime the caller runs on (`None` on a plain thread).
+    pub fn current() -> Option<Handle> {
+        current_sched().map(|sched| Handle { sched })
+    }
+
+    /// Starts a goroutine on this runtime. After the runtime has finished,
+    /// `f` is dropped without running.
+    #[track_caller]
+    pub fn spawn(&self, f: impl FnOnce() + Send + 'static) {
+        if self.sched.shutdown.load(Ordering::Acquire) {
+            return;
+        }
+        let parent = goid().unwrap_or(0);
+        let g = self.sched.new_g(parent, Location::caller(), Box::new(f));
+        schedule::spawn_g(&self.sched, g);
+    }
+
+    /// Live goroutines.
+    pub fn num_goroutine(&self) -> usize {
+        self.sched.ngoroutines.load(Ordering::Acquire)
+    }
+
+    /// Scheduler counters.
+    pub fn stats(&self) -> SchedStats {
+        SchedStats::of(&self.sched)
+    }
+}
+
 /// Yields the processor so other goroutines run (`runtime.Gosched`); the
 /// caller goes to the global run queue. On a plain thread, yields the
 /// thread.

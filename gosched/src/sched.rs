@@ -53,6 +53,12 @@ pub(crate) struct P {
     pub(crate) curg: AtomicU64,
     /// sysmon's last observation (`p.sysmontick`).
     pub(crate) sysmon: Mutex<SysmonTick>,
+    /// Resumptions of goroutines on this P (tells a goroutine that runs on
+    /// from a chain of hand-offs sharing one time slice).
+    pub(crate) runs: AtomicU64,
+    /// Set by sysmon when one time slice ran over 10 ms (`preemptone`);
+    /// honoured at the P's next schedule point.
+    pub(crate) preempt: AtomicBool,
 }
 
 /// `sysmontick`: what sysmon last saw on a P.
@@ -60,6 +66,7 @@ pub(crate) struct P {
 pub(crate) struct SysmonTick {
     pub(crate) schedtick: u32,
     pub(crate) schedwhen: u64,
+    pub(crate) runs: u64,
     pub(crate) syscalltick: u32,
     pub(crate) syscallwhen: u64,
     pub(crate) warned_tick: Option<u32>,
@@ -224,6 +231,8 @@ impl Sched {
                 m: AtomicU64::new(0),
                 curg: AtomicU64::new(0),
                 sysmon: Mutex::new(SysmonTick::default()),
+                preempt: AtomicBool::new(false),
+                runs: AtomicU64::new(0),
             })
             .collect();
         let locked = Locked {

@@ -282,6 +282,19 @@ fn find_runnable(ctx: &MCtx) -> Option<(Arc<G>, bool)> {
         let pp = ctx.p();
         sched.timers.run_due(sched.now());
 
+        // sysmon saw this time slice run over 10 ms: end it as Go's
+        // preemption would, by sending the G that would inherit it (the
+        // `runnext` one) to the back of the global queue.
+        if pp.preempt.load(Ordering::Relaxed) && pp.preempt.swap(false, Ordering::AcqRel) {
+            pp.schedtick.fetch_add(1, Ordering::Relaxed);
+            if let Some((g, true)) = pp.runq.get_runnext() {
+                sched.globrunqput(g);
+                if let Some(g) = sched.globrunqget(pi, 1) {
+                    return Some((g, false));
+                }
+            }
+        }
+
         // Fairness: every 61st tick, one G from the global queue.
         if pp.schedtick.load(Ordering::Relaxed) % GLOBAL_CHECK_TICKS == 0
             && sched.globq_len.load(Ordering::SeqCst) > 0
@@ -400,6 +413,7 @@ fn execute(ctx: &MCtx, g: Arc<G>, inherit: bool) {
             pp.schedtick.fetch_add(1, Ordering::Relaxed);
         }
         sched.counters.progress.fetch_add(1, Ordering::Relaxed);
+        pp.runs.fetch_add(1, Ordering::Relaxed);
         g.set_status(GStatus::Running);
         pp.curg.store(g.id, Ordering::Relaxed);
         ctx.m.curg.store(g.id, Ordering::Relaxed);

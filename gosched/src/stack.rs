@@ -20,8 +20,11 @@
 //! page splits the mapping, and Linux caps mappings per process
 //! (`vm.max_map_count`, 65 530 by default), so guards are budgeted: past
 //! [`guard_budget`] live guarded stacks, new slabs come without guard pages
-//! and rely on a canary word at the stack limit, checked whenever the
-//! goroutine switches out (loud but after the fact). The slab table below is
+//! and rely on a canary at the stack limit, checked whenever the goroutine
+//! switches out (loud but after the fact). The canary is "the lowest 64
+//! bytes are still zero": reading an untouched page maps the kernel's zero
+//! page, which costs no resident memory, whereas writing a canary value
+//! would commit a second page per stack. The slab table below is
 //! what the SIGSEGV handler (`signal.rs`) reads to tell a goroutine stack
 //! overflow from any other fault.
 
@@ -38,8 +41,8 @@ use corosensei::stack::{Stack, StackPointer};
 const SLAB_STACKS: usize = 64;
 /// Capacity of the slab table the signal handler scans.
 const MAX_SLABS: usize = 1 << 15;
-/// Written at the lowest word of unguarded stacks.
-const CANARY: u64 = 0x676f_7374_6163_6b21; // "gostack!"
+/// Words at the bottom of an unguarded stack that must stay zero.
+const CANARY_WORDS: usize = 8;
 
 pub(crate) fn page_size() -> usize {
     static PAGE: AtomicUsize = AtomicUsize::new(0);
@@ -167,10 +170,12 @@ unsafe impl Stack for PooledStack {
 /// Whether the canary at `at` (from [`PooledStack::canary_at`], non-zero)
 /// is intact.
 pub(crate) fn canary_ok(at: usize) -> bool {
-    // SAFETY: `at` is the start of an unguarded stack's writable, 8-aligned
-    // slot (slabs are never unmapped); the canary was written there at
-    // allocation and only an overflowing goroutine writes there.
-    unsafe { ptr::read_volatile(at as *const u64) == CANARY }
+    (0..CANARY_WORDS).all(|i| {
+        // SAFETY: `at` is the page-aligned start of an unguarded stack's
+        // writable slot (slabs are never unmapped); only an overflowing
+        // goroutine ever writes these words.
+        unsafe { ptr::read_volatile((at as *const u64).add(i)) == 0 }
+    })
 }
 
 /// Free stacks, by size. Slabs are never returned to the OS (as Go keeps its
@@ -250,11 +255,6 @@ fn new_slab(size: usize) -> io::Result<Vec<PooledStack>> {
         }
         let limit = start + guard;
         let is_guarded = guarded && guarded_here;
-        if !is_guarded {
-            // SAFETY: `limit` is the page-aligned start of this slot's
-            // writable part, inside our fresh mapping.
-            unsafe { ptr::write_volatile(limit as *mut u64, CANARY) };
-        }
         out.push(PooledStack {
             limit,
             top: start + stride,

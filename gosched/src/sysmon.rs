@@ -87,16 +87,21 @@ fn retake(sched: &Arc<Sched>, now: u64) -> usize {
         }
         let mut pd = pp.sysmon.lock().unwrap_or_else(|e| e.into_inner());
         let t = pp.schedtick.load(Ordering::Relaxed);
+        let runs = pp.runs.load(Ordering::Relaxed);
         if pd.schedtick != t {
             pd.schedtick = t;
             pd.schedwhen = now;
+            pd.runs = runs;
         } else if status == P_RUNNING
             && pd.schedwhen + FORCE_PREEMPT_NS <= now
             && pd.warned_tick != Some(t)
         {
             let g = pp.curg.load(Ordering::Relaxed);
-            if g != 0 {
-                pd.warned_tick = Some(t);
+            // Cooperative `preemptone`: the time slice ends at the next
+            // schedule point.
+            pp.preempt.store(true, Ordering::Release);
+            pd.warned_tick = Some(t);
+            if g != 0 && runs == pd.runs {
                 sched.counters.long_runners.fetch_add(1, Ordering::Relaxed);
                 tracing::warn!(
                     goroutine = g,

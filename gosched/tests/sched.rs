@@ -1,0 +1,449 @@
+//! Scheduler behaviour: many goroutines, spawn chains, work stealing,
+//! runnext hand-offs, global-queue fairness, syscall hand-off
+//! (`runtime/proc_test.go`-style scenarios, Go 1.27).
+
+use std::sync::atomic::{AtomicBool, AtomicU64, AtomicUsize, Ordering};
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+use gosched::{Runtime, WaitGroup, WaitReason, go};
+
+/// Kills the test process if a scenario hangs (a starvation bug would).
+fn watchdog(what: &'static str, limit: Duration) -> Arc<AtomicBool> {
+    let done = Arc::new(AtomicBool::new(false));
+    let d = done.clone();
+    std::thread::spawn(move || {
+        let t = Instant::now();
+        while !d.load(Ordering::Acquire) {
+            if t.elapsed() > limit {
+                eprintln!("watchdog: {what} did not finish within {limit:?}");
+                std::process::abort();
+            }
+            std::thread::sleep(Duration::from_millis(10));
+        }
+    });
+    done
+}
+
+/// A million goroutines in release builds; 200 000 in debug builds so that
+/// `cargo test` stays quick (`cargo xtask verify` runs this file with
+/// `--release`, so the full million is part of verify). `GOSCHED_MILLION=1`
+/// forces the full count.
+#[test]
+fn a_million_short_goroutines_all_complete() {
+    let n: u64 = if cfg!(debug_assertions) && std::env::var_os("GOSCHED_MILLION").is_none() {
+        200_000
+    } else {
+        1_000_000
+    };
+    let (sum, stats) = Runtime::new()
+        .gomaxprocs(2)
+        .run(move || {
+            let sum = Arc::new(AtomicU64::new(0));
+            let wg = WaitGroup::new();
+            wg.add(n as i64);
+            for i in 0..n {
+                let (sum, wg) = (sum.clone(), wg.clone());
+                go(move || {
+                    sum.fetch_add(i, Ordering::Relaxed);
+                    wg.done();
+                });
+            }
+            wg.wait();
+            (sum.load(Ordering::Relaxed), gosched::sched_stats().unwrap())
+        })
+        .unwrap();
+    assert_eq!(sum, n * (n - 1) / 2);
+    assert_eq!(stats.spawned, n + 1);
+}
+
+#[test]
+fn a_chain_of_goroutines_spawning_goroutines() {
+    const DEPTH: u64 = 10_000;
+    fn link(left: u64, seen: Arc<Mutex<Vec<u64>>>, wg: WaitGroup) {
+        seen.lock().unwrap().push(gosched::goid().unwrap());
+        if left == 0 {
+            wg.done();
+        } else {
+            go(move || link(left - 1, seen, wg));
+        }
+    }
+    let ids = Runtime::new()
+        .gomaxprocs(2)
+        .run(|| {
+            let seen = Arc::new(Mutex::new(Vec::new()));
+            let wg = WaitGroup::new();
+            wg.add(1);
+            let (s, w) = (seen.clone(), wg.clone());
+            go(move || link(DEPTH, s, w));
+            wg.wait();
+            let v = seen.lock().unwrap().clone();
+            v
+        })
+        .unwrap();
+    assert_eq!(ids.len() as u64, DEPTH + 1);
+    // Each link is a new goroutine with a fresh id.
+    let mut sorted = ids.clone();
+    sorted.dedup();
+    assert_eq!(sorted.len(), ids.len());
+    assert!(ids.windows(2).all(|w| w[0] < w[1]));
+}
+
+#[test]
+fn work_spreads_across_ps_by_stealing() {
+    let (stats, threads) = Runtime::new()
+        .gomaxprocs(2)
+        .run(|| {
+            let threads = Arc::new(Mutex::new(std::collections::HashSet::new()));
+            let wg = WaitGroup::new();
+            for _ in 0..2000 {
+                let threads = threads.clone();
+                wg.go(move || {
+                    // ~20 µs of work so the queue builds up on one P.
+                    let t = Instant::now();
+                    while t.elapsed() < Duration::from_micros(20) {
+                        std::hint::spin_loop();
+                    }
+                    threads.lock().unwrap().insert(std::thread::current().id());
+                });
+            }
+            wg.wait();
+            let n = threads.lock().unwrap().len();
+            (gosched::sched_stats().unwrap(), n)
+        })
+        .unwrap();
+    assert!(stats.steals > 0, "{stats:?}");
+    assert!(stats.stolen_goroutines >= stats.steals);
+    assert!(threads >= 2, "all work ran on one M");
+}
+
+#[test]
+fn runnext_ping_pong_stays_on_one_p() {
+    const ROUNDS: usize = 20_000;
+    let (same, total) = Runtime::new()
+        .gomaxprocs(2)
+        .run(|| {
+            // Two goroutines hand a token back and forth with park/unpark;
+            // the woken one goes to runnext of the waker's P, so both keep
+            // running on the waker's M.
+            let turn = Arc::new(AtomicUsize::new(0));
+            let slots: Arc<[Mutex<Option<gosched::Unparker>>; 2]> =
+                Arc::new([Mutex::new(None), Mutex::new(None)]);
+            let same = Arc::new(AtomicUsize::new(0));
+            let total = Arc::new(AtomicUsize::new(0));
+            let last_thread = Arc::new(Mutex::new(None));
+            let wg = WaitGroup::new();
+            for me in 0..2 {
+                let (turn, slots, same, total, last) = (
+                    turn.clone(),
+                    slots.clone(),
+                    same.clone(),
+                    total.clone(),
+                    last_thread.clone(),
+                );
+                wg.go(move || {
+                    *slots[me].lock().unwrap() = Some(gosched::park::current());
+                    for _ in 0..ROUNDS {
+                        while turn.load(Ordering::Acquire) % 2 != me {
+                            gosched::park(WaitReason::Other("ping-pong"));
+                        }
+                        let tid = std::thread::current().id();
+                        let mut l = last.lock().unwrap();
+                        if *l == Some(tid) {
+                            same.fetch_add(1, Ordering::Relaxed);
+                        }
+                        *l = Some(tid);
+                        drop(l);
+                        total.fetch_add(1, Ordering::Relaxed);
+                        turn.fetch_add(1, Ordering::AcqRel);
+                        loop {
+                            if let Some(u) = slots[1 - me].lock().unwrap().as_ref() {
+                                u.unpark();
+                                break;
+                            }
+                            gosched::yield_now();
+                        }
+                    }
+                });
+            }
+            wg.wait();
+            (same.load(Ordering::Relaxed), total.load(Ordering::Relaxed))
+        })
+        .unwrap();
+    assert_eq!(total, 2 * ROUNDS);
+    // Nearly every hand-off resumes on the same M (a thief may take runnext
+    // now and then, after Go's 3 µs grace).
+    assert!(
+        same * 10 >= total * 9,
+        "only {same} of {total} hand-offs stayed on one M"
+    );
+}
+
+#[test]
+fn a_self_respawning_goroutine_cannot_starve_a_queued_one() {
+    let dog = watchdog("fairness", Duration::from_secs(20));
+    let respawns = Runtime::new()
+        .gomaxprocs(1)
+        .run(|| {
+            let stop = Arc::new(AtomicBool::new(false));
+            let count = Arc::new(AtomicU64::new(0));
+            fn hog(stop: Arc<AtomicBool>, count: Arc<AtomicU64>) {
+                if !stop.load(Ordering::Acquire) {
+                    count.fetch_add(1, Ordering::Relaxed);
+                    let (s, c) = (stop.clone(), count.clone());
+                    go(move || hog(s, c));
+                }
+            }
+            let (s, c) = (stop.clone(), count.clone());
+            go(move || hog(s, c));
+            // Main goes to the back of the global queue; the hog's chain
+            // hands its time slice from child to child through runnext.
+            // Go's sysmon ends that slice after 10 ms; so does ours.
+            gosched::yield_now();
+            stop.store(true, Ordering::Release);
+            count.load(Ordering::Relaxed)
+        })
+        .unwrap();
+    dog.store(true, Ordering::Release);
+    assert!(respawns > 0);
+}
+
+#[test]
+fn the_global_queue_is_polled_while_local_work_never_runs_out() {
+    let dog = watchdog("global queue poll", Duration::from_secs(20));
+    let ran_at = Runtime::new()
+        .gomaxprocs(1)
+        .run(|| {
+            // 100 goroutines that each spin ~20 µs and re-queue themselves
+            // on the local queue (not runnext, which a fresh spawn would
+            // take), so the local queue is never empty; a goroutine spawned
+            // from a plain thread waits in the global queue and must get
+            // its turn within 61 schedule ticks.
+            let stop = Arc::new(AtomicBool::new(false));
+            let ticks = Arc::new(AtomicU64::new(0));
+            fn worker(stop: Arc<AtomicBool>, ticks: Arc<AtomicU64>) {
+                let t = Instant::now();
+                while t.elapsed() < Duration::from_micros(20) {
+                    std::hint::spin_loop();
+                }
+                ticks.fetch_add(1, Ordering::Relaxed);
+                if !stop.load(Ordering::Acquire) {
+                    let (s, c) = (stop.clone(), ticks.clone());
+                    // Two spawns: the second kicks the first out of runnext
+                    // into the local queue; the first returns at once.
+                    go(move || worker(s, c));
+                    go(|| {});
+                }
+            }
+            for _ in 0..100 {
+                let (s, c) = (stop.clone(), ticks.clone());
+                go(move || worker(s, c));
+            }
+            let h = gosched::Handle::current().unwrap();
+            let ran_at = Arc::new(AtomicU64::new(0));
+            let done = WaitGroup::new();
+            done.add(1);
+            let (r, t, d) = (ran_at.clone(), ticks.clone(), done.clone());
+            std::thread::spawn(move || {
+                std::thread::sleep(Duration::from_millis(5));
+                let start = t.load(Ordering::Relaxed);
+                h.spawn(move || {
+                    r.store(t.load(Ordering::Relaxed) - start + 1, Ordering::Relaxed);
+                    d.done();
+                });
+            });
+            done.wait();
+            stop.store(true, Ordering::Release);
+            ran_at.load(Ordering::Relaxed)
+        })
+        .unwrap();
+    dog.store(true, Ordering::Release);
+    assert!(ran_at > 0);
+}
+
+#[test]
+fn a_long_syscall_does_not_stop_other_goroutines_with_gomaxprocs_1() {
+    let (progress_during, handoffs, elapsed) = Runtime::new()
+        .gomaxprocs(1)
+        .run(|| {
+            let in_call = Arc::new(AtomicBool::new(false));
+            let out_of_call = Arc::new(AtomicBool::new(false));
+            let progress = Arc::new(AtomicU64::new(0));
+            let wg = WaitGroup::new();
+            let (i, o) = (in_call.clone(), out_of_call.clone());
+            let t0 = Instant::now();
+            wg.go(move || {
+                gosched::syscall(|| {
+                    i.store(true, Ordering::Release);
+                    std::thread::sleep(Duration::from_millis(100));
+                });
+                o.store(true, Ordering::Release);
+            });
+            let (i, o, p) = (in_call.clone(), out_of_call.clone(), progress.clone());
+            wg.go(move || {
+                while !i.load(Ordering::Acquire) {
+                    gosched::yield_now();
+                }
+                while !o.load(Ordering::Acquire) {
+                    p.fetch_add(1, Ordering::Relaxed);
+                    gosched::time::sleep(Duration::from_millis(1));
+                }
+            });
+            wg.wait();
+            (
+                progress.load(Ordering::Relaxed),
+                gosched::sched_stats().unwrap().handoffs,
+                t0.elapsed(),
+            )
+        })
+        .unwrap();
+    assert!(
+        progress_during >= 10,
+        "only {progress_during} steps ran during the 100 ms syscall"
+    );
+    assert!(handoffs >= 1);
+    assert!(elapsed >= Duration::from_millis(100));
+}
+
+#[test]
+fn park_and_unpark_across_goroutines_and_threads() {
+    Runtime::new()
+        .gomaxprocs(2)
+        .run(|| {
+            // goroutine waits for a thread
+            let flag = Arc::new(AtomicBool::new(false));
+            let me = gosched::park::current();
+            assert!(me.goid().is_some());
+            let f = flag.clone();
+            let t = std::thread::spawn(move || {
+                std::thread::sleep(Duration::from_millis(5));
+                f.store(true, Ordering::Release);
+                me.unpark();
+            });
+            while !flag.load(Ordering::Acquire) {
+                gosched::park(WaitReason::Other("thread"));
+            }
+            t.join().unwrap();
+            // thread waits for a goroutine
+            let flag = Arc::new(AtomicBool::new(false));
+            let f = flag.clone();
+            let (tx, rx) = std::sync::mpsc::channel();
+            let t = std::thread::spawn(move || {
+                tx.send(gosched::park::current()).unwrap();
+                assert!(gosched::park::current().goid().is_none());
+                while !f.load(Ordering::Acquire) {
+                    gosched::park(WaitReason::Other("goroutine"));
+                }
+            });
+            let thread = rx.recv().unwrap();
+            go(move || {
+                flag.store(true, Ordering::Release);
+                gosched::ready(&thread);
+            });
+            t.join().unwrap();
+        })
+        .unwrap();
+}
+
+#[test]
+fn unpark_before_park_is_not_lost() {
+    Runtime::new()
+        .gomaxprocs(1)
+        .run(|| {
+            let me = gosched::park::current();
+            me.unpark();
+            me.unpark(); // tokens do not accumulate
+            gosched::park(WaitReason::Other("token")); // returns at once
+            let t = Instant::now();
+            gosched::park_timeout(WaitReason::Other("timeout"), Duration::from_millis(20));
+            assert!(
+                t.elapsed() >= Duration::from_millis(15),
+                "second park consumed a second token"
+            );
+        })
+        .unwrap();
+}
+
+#[test]
+fn identity_and_counts() {
+    Runtime::new()
+        .gomaxprocs(3)
+        .run(|| {
+            assert_eq!(gosched::goid(), Some(1));
+            assert_eq!(gosched::gomaxprocs(), 3);
+            assert_eq!(gosched::num_goroutine(), 1);
+            let gate = Arc::new(AtomicBool::new(false));
+            let wg = WaitGroup::new();
+            for _ in 0..5 {
+                let gate = gate.clone();
+                wg.go(move || {
+                    while !gate.load(Ordering::Acquire) {
+                        gosched::time::sleep(Duration::from_millis(1));
+                    }
+                });
+            }
+            assert_eq!(gosched::num_goroutine(), 6);
+            gate.store(true, Ordering::Release);
+            wg.wait();
+            let t = Instant::now();
+            while gosched::num_goroutine() > 1 && t.elapsed() < Duration::from_secs(5) {
+                gosched::yield_now();
+            }
+            assert_eq!(gosched::num_goroutine(), 1);
+        })
+        .unwrap();
+    assert_eq!(gosched::goid(), None);
+}
+
+#[test]
+fn a_goroutine_running_over_10ms_is_noticed() {
+    let stats = Runtime::new()
+        .gomaxprocs(2)
+        .run(|| {
+            let t = Instant::now();
+            while t.elapsed() < Duration::from_millis(40) {
+                std::hint::spin_loop();
+            }
+            gosched::sched_stats().unwrap()
+        })
+        .unwrap();
+    assert!(stats.long_runners >= 1, "{stats:?}");
+}
+
+#[test]
+fn yield_alternates_two_goroutines_on_one_p() {
+    let log = Runtime::new()
+        .gomaxprocs(1)
+        .run(|| {
+            let log = Arc::new(Mutex::new(Vec::new()));
+            let wg = WaitGroup::new();
+            for who in 0..2 {
+                let log = log.clone();
+                wg.go(move || {
+                    for _ in 0..5 {
+                        log.lock().unwrap().push(who);
+                        gosched::yield_now();
+                    }
+                });
+            }
+            wg.wait();
+            let v = log.lock().unwrap().clone();
+            v
+        })
+        .unwrap();
+    assert_eq!(log.len(), 10);
+    assert!(log.windows(2).all(|w| w[0] != w[1]), "{log:?}");
+}
+
+#[test]
+fn go_outside_a_runtime_uses_the_default_runtime() {
+    let (tx, rx) = std::sync::mpsc::channel();
+    go(move || {
+        let id = gosched::goid();
+        let wg = WaitGroup::new();
+        wg.go(|| gosched::time::sleep(Duration::from_millis(1)));
+        wg.wait();
+        tx.send(id).unwrap();
+    });
+    assert!(rx.recv_timeout(Duration::from_secs(10)).unwrap().is_some());
+}
