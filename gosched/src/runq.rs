@@ -216,3 +216,155 @@ impl Drop for RunQueue {
         drop(self.drain());
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use std::collections::VecDeque;
+    use std::panic::Location;
+    use std::sync::Arc;
+
+    use proptest::prelude::*;
+
+    use super::{RUNQ_SIZE, RunQueue};
+    use crate::g::G;
+    use crate::sched::{Config, Sched};
+
+    fn sched() -> Arc<Sched> {
+        Sched::new(Config {
+            gomaxprocs: 1,
+            stack_size: crate::runtime::DEFAULT_STACK_SIZE,
+            schedtrace_ms: 0,
+            scheddetail: false,
+            deadlock_grace: None,
+        })
+    }
+
+    fn g(s: &Arc<Sched>, id: u64) -> Arc<G> {
+        Arc::new(G::new(
+            id,
+            0,
+            Location::caller(),
+            Arc::clone(s),
+            Box::new(|| {}),
+        ))
+    }
+
+    #[derive(Clone, Debug)]
+    enum Op {
+        Put,
+        PutNext,
+        Get,
+        Grab(bool),
+    }
+
+    fn op() -> impl Strategy<Value = Op> {
+        prop_oneof![
+            6 => Just(Op::Put),
+            2 => Just(Op::PutNext),
+            3 => Just(Op::Get),
+            1 => any::<bool>().prop_map(Op::Grab),
+        ]
+    }
+
+    proptest! {
+        /// The queue against a model: a FIFO plus a `runnext` slot, half
+        /// overflowing to "global" when full, thieves taking the older half.
+        #[test]
+        fn matches_a_fifo_plus_runnext_model(ops in proptest::collection::vec(op(), 1..1200)) {
+            let s = sched();
+            let q = RunQueue::new();
+            let mut fifo: VecDeque<u64> = VecDeque::new();
+            let mut next: Option<u64> = None;
+            let mut global: Vec<u64> = Vec::new();
+            let mut id = 0;
+            for op in ops {
+                match op {
+                    Op::Put | Op::PutNext => {
+                        id += 1;
+                        let is_next = matches!(op, Op::PutNext);
+                        let over = q.put(g(&s, id), is_next);
+                        let mut pushed = id;
+                        if is_next {
+                            match next.replace(id) {
+                                None => { prop_assert!(over.is_none()); continue; }
+                                Some(old) => pushed = old,
+                            }
+                        }
+                        if fifo.len() < RUNQ_SIZE as usize {
+                            fifo.push_back(pushed);
+                            prop_assert!(over.is_none());
+                        } else {
+                            let half: Vec<u64> = fifo.drain(..RUNQ_SIZE as usize / 2).chain([pushed]).collect();
+                            let got: Vec<u64> = over.expect("overflow").iter().map(|g| g.id).collect();
+                            prop_assert_eq!(&got, &half);
+                            global.extend(half);
+                        }
+                    }
+                    Op::Get => {
+                        let got = q.get().map(|(g, inherit)| (g.id, inherit));
+                        let want = match next.take() {
+                            Some(n) => Some((n, true)),
+                            None => fifo.pop_front().map(|x| (x, false)),
+                        };
+                        prop_assert_eq!(got, want);
+                    }
+                    Op::Grab(steal_next) => {
+                        let got: Vec<u64> = q.grab(steal_next).iter().map(|g| g.id).collect();
+                        let n = fifo.len() - fifo.len() / 2;
+                        let want: Vec<u64> = if n == 0 {
+                            if steal_next { next.take().into_iter().collect() } else { Vec::new() }
+                        } else {
+                            fifo.drain(..n).collect()
+                        };
+                        prop_assert_eq!(got, want);
+                    }
+                }
+                prop_assert_eq!(q.len() as usize, fifo.len() + usize::from(next.is_some()));
+            }
+            let rest: Vec<u64> = q.drain().iter().map(|g| g.id).collect();
+            let want: Vec<u64> = next.into_iter().chain(fifo).collect();
+            prop_assert_eq!(rest, want);
+        }
+    }
+
+    /// One owner pushing and popping, two thieves stealing: every G comes
+    /// out exactly once.
+    #[test]
+    fn concurrent_owner_and_thieves_lose_and_duplicate_nothing() {
+        let s = sched();
+        let q = Arc::new(RunQueue::new());
+        const N: u64 = 50_000;
+        let stop = Arc::new(std::sync::atomic::AtomicBool::new(false));
+        let thieves: Vec<_> = (0..2)
+            .map(|_| {
+                let (q, stop) = (Arc::clone(&q), Arc::clone(&stop));
+                std::thread::spawn(move || {
+                    let mut got = Vec::new();
+                    while !stop.load(std::sync::atomic::Ordering::Acquire) {
+                        got.extend(q.grab(true).iter().map(|g| g.id));
+                    }
+                    got
+                })
+            })
+            .collect();
+        let mut mine = Vec::new();
+        let mut global = Vec::new();
+        for id in 1..=N {
+            if let Some(over) = q.put(g(&s, id), id % 7 == 0) {
+                global.extend(over.iter().map(|g| g.id));
+            }
+            if id % 3 == 0 {
+                mine.extend(q.get().map(|(g, _)| g.id));
+            }
+        }
+        mine.extend(q.drain().iter().map(|g| g.id));
+        stop.store(true, std::sync::atomic::Ordering::Release);
+        let mut all: Vec<u64> = mine;
+        all.extend(global);
+        for t in thieves {
+            all.extend(t.join().unwrap());
+        }
+        all.sort_unstable();
+        assert_eq!(all, (1..=N).collect::<Vec<_>>());
+    }
+}

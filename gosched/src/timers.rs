@@ -147,3 +147,73 @@ impl TimerHeap {
         drop(old);
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use std::sync::atomic::{AtomicBool, Ordering};
+    use std::sync::{Arc, Mutex};
+
+    use proptest::prelude::*;
+
+    use super::TimerHeap;
+
+    #[derive(Clone, Debug)]
+    enum Op {
+        Add(u64),
+        Stop(usize),
+        Advance(u64),
+    }
+
+    proptest! {
+        /// Against a model: at each time step exactly the unstopped timers
+        /// that are due fire, in (when, insertion) order, and never early.
+        #[test]
+        fn fires_due_timers_in_order(ops in proptest::collection::vec(prop_oneof![
+            4 => (0u64..1000).prop_map(Op::Add),
+            1 => any::<usize>().prop_map(Op::Stop),
+            2 => (0u64..300).prop_map(Op::Advance),
+        ], 1..300)) {
+            let heap = TimerHeap::new();
+            let fired = Arc::new(Mutex::new(Vec::new()));
+            let mut timers: Vec<(u64, Arc<AtomicBool>, bool)> = Vec::new(); // when, stopped flag, fired in model
+            let mut now = 0u64;
+            for op in ops {
+                match op {
+                    Op::Add(d) => {
+                        let i = timers.len();
+                        let stopped = Arc::new(AtomicBool::new(false));
+                        let f = Arc::clone(&fired);
+                        heap.add(now + d, Arc::clone(&stopped), Box::new(move || f.lock().unwrap().push((i, now + d))));
+                        timers.push((now + d, stopped, false));
+                    }
+                    Op::Stop(k) if !timers.is_empty() => {
+                        let t = &timers[k % timers.len()];
+                        t.1.swap(true, Ordering::AcqRel);
+                    }
+                    Op::Stop(_) => {}
+                    Op::Advance(d) => {
+                        now += d;
+                        let mut want: Vec<(usize, u64)> = timers
+                            .iter()
+                            .enumerate()
+                            .filter(|(_, t)| !t.2 && t.0 <= now && !t.1.load(Ordering::Acquire))
+                            .map(|(i, t)| (i, t.0))
+                            .collect();
+                        want.sort_by_key(|&(i, w)| (w, i));
+                        let before = fired.lock().unwrap().len();
+                        heap.run_due(now);
+                        let got: Vec<(usize, u64)> = fired.lock().unwrap()[before..].to_vec();
+                        for &(i, _) in &want {
+                            timers[i].2 = true;
+                        }
+                        prop_assert_eq!(got, want);
+                        // Nothing pending is due any more.
+                        prop_assert!(heap.next_when() > now);
+                    }
+                }
+            }
+            let live = timers.iter().filter(|t| !t.2 && !t.1.load(Ordering::Acquire)).count();
+            prop_assert_eq!(heap.live(), live);
+        }
+    }
+}

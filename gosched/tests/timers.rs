@@ -113,8 +113,7 @@ fn sleeping_goroutines_wake_no_earlier_than_asked() {
                 });
             }
             wg.wait();
-            let v = early.lock().unwrap().clone();
-            v
+            early.lock().unwrap().clone()
         })
         .unwrap();
     assert!(early.is_empty(), "woke early: {early:?}");

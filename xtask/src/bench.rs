@@ -14,12 +14,20 @@ struct Topic {
     peers: &'static str,
 }
 
-const TOPICS: &[Topic] = &[Topic {
-    name: "slice",
-    package: "goslice",
-    bench: "slice",
-    peers: "Vec<T>",
-}];
+const TOPICS: &[Topic] = &[
+    Topic {
+        name: "slice",
+        package: "goslice",
+        bench: "slice",
+        peers: "Vec<T>",
+    },
+    Topic {
+        name: "sched",
+        package: "gosched",
+        bench: "sched",
+        peers: "std::thread, crossbeam::scope",
+    },
+];
 
 pub(crate) fn run(args: &[String]) -> ExitCode {
     let (ours, criterion_args) = match args.iter().position(|a| a == "--") {

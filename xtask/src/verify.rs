@@ -63,6 +63,26 @@ const CHECKS: &[Check] = &[
         shows: "B after make(hint 0..2000) and 100k inserts matches Go 1.19/1.21/1.22/1.23",
         cargo_test: &["-p", "gomap", "--test", "golden"],
     },
+    Check {
+        name: "gosched/model",
+        shows: "run queue and timer heap match models; owner + thieves lose no G",
+        cargo_test: &["-p", "gosched", "--lib"],
+    },
+    Check {
+        name: "gosched/sched",
+        shows: "1M goroutines, spawn chains, steals, runnext, fairness, syscall handoff",
+        cargo_test: &["-p", "gosched", "--test", "sched"],
+    },
+    Check {
+        name: "gosched/timers",
+        shows: "timers fire in order and never early, on and off a runtime",
+        cargo_test: &["-p", "gosched", "--test", "timers"],
+    },
+    Check {
+        name: "gosched/failures",
+        shows: "panic, stack overflow, deadlock, leak and schedtrace reports read like Go's",
+        cargo_test: &["-p", "gosched", "--test", "failures"],
+    },
 ];
 
 const DEFAULT_CASES: &str = "256";
