@@ -3,11 +3,15 @@
 //! One module per subcommand:
 //! - `verify` — the cross-crate property, invariant and golden-data suite;
 //! - `bench` — criterion benchmarks per topic, side by side with their peers;
-//! - `growslice` — "what would Go do?" for `append`.
+//! - `growslice` — "what would Go do?" for `append`;
+//! - `mapgrowth` — "what would Go do?" for a map's `B`;
+//! - `oracle` — the same questions put to a real `go`, row by row.
 
 mod bench;
 mod cli;
 mod growslice;
+mod mapgrowth;
+mod oracle;
 mod verify;
 
 use std::process::ExitCode;
@@ -18,7 +22,9 @@ usage: cargo xtask <command> [args]
 commands:
   verify [--deep] [FILTER]   run the property, invariant and golden checks
   bench [TOPIC] [-- ARGS]    run criterion benchmarks (topics: slice)
-  growslice ...              the capacity Go's append produces (see --help)";
+  growslice ...              the capacity Go's append produces (see --help)
+  mapgrowth ...              a Go map's B after make or inserts (see --help)
+  oracle [--go PATH]         compare the models with a real go toolchain";
 
 fn main() -> ExitCode {
     let mut args = std::env::args().skip(1);
@@ -31,6 +37,8 @@ fn main() -> ExitCode {
         "verify" => verify::run(&rest),
         "bench" => bench::run(&rest),
         "growslice" => growslice::run(&rest),
+        "oracle" => oracle::run(&rest),
+        "mapgrowth" => mapgrowth::run(&rest),
         "-h" | "--help" | "help" => {
             println!("{USAGE}");
             ExitCode::SUCCESS

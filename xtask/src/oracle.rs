@@ -1,0 +1,190 @@
+//! `cargo xtask oracle [--go PATH]`: compare the models with a real Go
+//! toolchain, live. Runs the golden-data generators checked in beside the
+//! tests (`goslice/tests/golden/gen`, `gomap/tests/golden/gen`) with the `go`
+//! on PATH (or `--go PATH`) and checks every row against the model for that
+//! release. One line per comparison; exit 1 if any row differs.
+//!
+//! The map generator reads the classic `hmap`, so it runs only on Go 1.9–1.23.
+//! Needs no network: both generators use only the standard library.
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, ExitCode};
+
+use gomap::{HashMap, RandomSeed};
+use goslice::{ElemType, GoVersion, append_cap};
+
+use crate::cli::{project_root, usage_error, value_of};
+
+pub(crate) fn run(args: &[String]) -> ExitCode {
+    let mut go = PathBuf::from("go");
+    let mut it = args.iter();
+    while let Some(flag) = it.next() {
+        match flag.as_str() {
+            "--go" => match value_of(flag, &mut it) {
+                Ok(path) => go = PathBuf::from(path),
+                Err(e) => return usage_error(e),
+            },
+            other => {
+                return usage_error(format!(
+                    "unknown argument `{other}` (usage: cargo xtask oracle [--go PATH])"
+                ));
+            }
+        }
+    }
+    let release = match go_release(&go) {
+        Ok(r) => r,
+        Err(e) => {
+            eprintln!("error: {e}");
+            return ExitCode::FAILURE;
+        }
+    };
+    println!("oracle: {} ({})", release, go.display());
+    let mut failed = false;
+    match release.parse::<GoVersion>() {
+        Ok(v) => failed |= !report("slice growth", compare_slices(&go, v)),
+        Err(_) => println!("skip slice growth: goslice models 1.9-1.27, not {release}"),
+    }
+    let minor = release
+        .strip_prefix("go1.")
+        .and_then(|m| m.parse::<u8>().ok());
+    match minor.and_then(gomap::GoVersion::new) {
+        Some(v) => {
+            failed |= !report("map make hint", compare_map(&go, v, "make"));
+            failed |= !report("map inserts", compare_map(&go, v, "inserts"));
+        }
+        None => println!("skip map growth: the classic map is Go 1.9-1.23, not {release}"),
+    }
+    if failed {
+        ExitCode::FAILURE
+    } else {
+        ExitCode::SUCCESS
+    }
+}
+
+/// `go1.N` of the toolchain (from `go env GOVERSION`).
+fn go_release(go: &Path) -> Result<String, String> {
+    let out = Command::new(go)
+        .args(["env", "GOVERSION"])
+        .output()
+        .map_err(|e| {
+            format!(
+                "cannot run `{}`: {e} (put go on PATH or pass --go)",
+                go.display()
+            )
+        })?;
+    let text = String::from_utf8_lossy(&out.stdout).trim().to_owned();
+    let release: String = text.split('.').take(2).collect::<Vec<_>>().join(".");
+    if !out.status.success() || !release.starts_with("go1.") {
+        return Err(format!("`{} env GOVERSION` said `{text}`", go.display()));
+    }
+    Ok(release)
+}
+
+/// `go run .` in a generator directory, offline, in a private cache.
+fn run_generator(go: &Path, dir: &Path, args: &[&str]) -> Result<String, String> {
+    let cache = std::env::temp_dir().join("goruntime-oracle");
+    let out = Command::new(go)
+        .current_dir(dir)
+        .arg("run")
+        .arg(".")
+        .args(args)
+        .env("GOTOOLCHAIN", "local")
+        .env("GOFLAGS", "-mod=mod")
+        .env("GOPROXY", "off")
+        .env("GOCACHE", cache.join("cache"))
+        .env("GOPATH", cache.join("path"))
+        .output()
+        .map_err(|e| format!("go run in {}: {e}", dir.display()))?;
+    if !out.status.success() {
+        return Err(format!(
+            "go run in {} failed: {}",
+            dir.display(),
+            String::from_utf8_lossy(&out.stderr).trim()
+        ));
+    }
+    Ok(String::from_utf8_lossy(&out.stdout).into_owned())
+}
+
+fn rows(text: &str) -> impl Iterator<Item = Vec<usize>> + '_ {
+    text.lines()
+        .filter(|l| !l.starts_with('#') && !l.trim().is_empty())
+        .map(|l| {
+            l.split_whitespace()
+                .filter_map(|x| x.parse().ok())
+                .collect()
+        })
+}
+
+/// (rows compared, rows that differ with a first example).
+type Outcome = Result<(usize, Vec<String>), String>;
+
+fn compare_slices(go: &Path, v: GoVersion) -> Outcome {
+    let text = run_generator(go, &project_root().join("goslice/tests/golden/gen"), &[])?;
+    let mut n = 0;
+    let mut wrong = Vec::new();
+    for f in rows(&text) {
+        let [size, pointers, old_len, old_cap, added, _new_len, new_cap] = f[..] else {
+            return Err(format!("unexpected row {f:?}"));
+        };
+        n += 1;
+        let elem = ElemType {
+            size,
+            pointers: pointers == 1,
+        };
+        let got = append_cap(v, elem, old_len, old_cap, added).map_err(|e| e.to_string());
+        if got != Ok(new_cap) {
+            wrong.push(format!("{f:?}: Go cap {new_cap}, model {got:?}"));
+        }
+    }
+    Ok((n, wrong))
+}
+
+fn compare_map(go: &Path, v: gomap::GoVersion, mode: &str) -> Outcome {
+    let text = run_generator(go, &project_root().join("gomap/tests/golden/gen"), &[mode])?;
+    let golden: Vec<Vec<usize>> = rows(&text).collect();
+    let mut wrong = Vec::new();
+    if mode == "make" {
+        for f in &golden {
+            let m: HashMap<i64, i64> = HashMap::with_options(f[0], RandomSeed::fixed(0), v);
+            if usize::from(m.b()) != f[1] {
+                wrong.push(format!("hint {}: Go B={}, model B={}", f[0], f[1], m.b()));
+            }
+        }
+    } else {
+        let mut m: HashMap<i64, i64> = HashMap::with_options(0, RandomSeed::fixed(0), v);
+        let mut model = Vec::new();
+        let mut last_b = None;
+        for k in 0..100_000i64 {
+            m.insert(k, k);
+            if last_b != Some(m.b()) {
+                last_b = Some(m.b());
+                model.push(vec![m.len(), usize::from(m.b())]);
+            }
+        }
+        if model != golden {
+            wrong.push(format!("Go `count B` rows {golden:?}, model {model:?}"));
+        }
+    }
+    Ok((golden.len(), wrong))
+}
+
+fn report(what: &str, outcome: Outcome) -> bool {
+    match outcome {
+        Ok((n, wrong)) if wrong.is_empty() && n > 0 => {
+            println!("ok   {what}: {n} rows, all equal");
+            true
+        }
+        Ok((n, wrong)) => {
+            println!(
+                "FAIL {what}: {} of {n} rows differ; first: {}",
+                wrong.len(),
+                wrong.first().map_or("none", String::as_str)
+            );
+            false
+        }
+        Err(e) => {
+            println!("FAIL {what}: {e}");
+            false
+        }
+    }
+}
