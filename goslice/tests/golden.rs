@@ -72,37 +72,27 @@ fn check_file(file: &str, expect: GoVersion) {
     );
 }
 
-#[test]
-fn go1_19() {
-    check_file("go1.19.txt", GoVersion::V1_19);
+/// One test per golden file, so a failure names its release.
+macro_rules! golden_tests {
+    ($($name:ident: $file:literal => $version:ident),* $(,)?) => {
+        $(
+            #[test]
+            fn $name() {
+                check_file($file, GoVersion::$version);
+            }
+        )*
+    };
 }
-#[test]
-fn go1_21() {
-    check_file("go1.21.txt", GoVersion::V1_21);
-}
-#[test]
-fn go1_22() {
-    check_file("go1.22.txt", GoVersion::V1_22);
-}
-#[test]
-fn go1_23() {
-    check_file("go1.23.txt", GoVersion::V1_23);
-}
-#[test]
-fn go1_24() {
-    check_file("go1.24.txt", GoVersion::V1_24);
-}
-#[test]
-fn go1_25() {
-    check_file("go1.25.txt", GoVersion::V1_25);
-}
-#[test]
-fn go1_26() {
-    check_file("go1.26.txt", GoVersion::V1_26);
-}
-#[test]
-fn go1_27() {
-    check_file("go1.27.txt", GoVersion::V1_27);
+
+golden_tests! {
+    go1_19: "go1.19.txt" => V1_19,
+    go1_21: "go1.21.txt" => V1_21,
+    go1_22: "go1.22.txt" => V1_22,
+    go1_23: "go1.23.txt" => V1_23,
+    go1_24: "go1.24.txt" => V1_24,
+    go1_25: "go1.25.txt" => V1_25,
+    go1_26: "go1.26.txt" => V1_26,
+    go1_27: "go1.27.txt" => V1_27,
 }
 
 /// The same rows through real slices of a pointerful and a pointer-free
