@@ -10,7 +10,7 @@
 
 use std::hint::black_box;
 use std::sync::Arc;
-use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::{Duration, Instant};
 
 use criterion::{Criterion, criterion_group, criterion_main};
@@ -117,17 +117,15 @@ fn ping_pong(iters: u64) -> Duration {
     let turn = Arc::new(AtomicU64::new(0));
     let slots: Arc<[std::sync::Mutex<Option<gosched::Unparker>>; 2]> =
         Arc::new([std::sync::Mutex::new(None), std::sync::Mutex::new(None)]);
-    let ready = Arc::new(AtomicBool::new(false));
+    let ready = Arc::new(AtomicU64::new(0));
     let t = Instant::now();
     let wg = WaitGroup::new();
     for me in 0..2u64 {
         let (turn, slots, ready) = (turn.clone(), slots.clone(), ready.clone());
         let body = move || {
             *slots[me as usize].lock().unwrap() = Some(gosched::park::current());
-            if me == 1 {
-                ready.store(true, Ordering::Release);
-            }
-            while !ready.load(Ordering::Acquire) {
+            ready.fetch_add(1, Ordering::AcqRel);
+            while ready.load(Ordering::Acquire) < 2 {
                 gosched::yield_now();
             }
             let other = slots[1 - me as usize].lock().unwrap().clone().unwrap();
