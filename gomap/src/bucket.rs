@@ -57,29 +57,70 @@ impl<K, V> Shape<K, V> {
     /// Values are stored as `*mut V` (a leaked `Box<V>`).
     pub(crate) const INDIRECT_ELEM: bool = size_of::<V>() > MAX_ELEM_SIZE;
     /// Bytes of one key slot (`t.keysize`).
-    pub(crate) const KEY_SIZE: usize =
-        if Self::INDIRECT_KEY { size_of::<*mut K>() } else { size_of::<K>() };
-    const KEY_ALIGN: usize =
-        if Self::INDIRECT_KEY { align_of::<*mut K>() } else { align_of::<K>() };
+    pub(crate) const KEY_SIZE: usize = if Self::INDIRECT_KEY {
+        size_of::<*mut K>()
+    } else {
+        size_of::<K>()
+    };
+    const KEY_ALIGN: usize = if Self::INDIRECT_KEY {
+        align_of::<*mut K>()
+    } else {
+        align_of::<K>()
+    };
     /// Bytes of one value slot (`t.elemsize`).
-    pub(crate) const ELEM_SIZE: usize =
-        if Self::INDIRECT_ELEM { size_of::<*mut V>() } else { size_of::<V>() };
-    const ELEM_ALIGN: usize =
-        if Self::INDIRECT_ELEM { align_of::<*mut V>() } else { align_of::<V>() };
+    pub(crate) const ELEM_SIZE: usize = if Self::INDIRECT_ELEM {
+        size_of::<*mut V>()
+    } else {
+        size_of::<V>()
+    };
+    const ELEM_ALIGN: usize = if Self::INDIRECT_ELEM {
+        align_of::<*mut V>()
+    } else {
+        align_of::<V>()
+    };
     /// Where the keys start (`dataOffset`, 8 on 64-bit Go).
     pub(crate) const DATA_OFFSET: usize = round_up(BUCKET_CNT, Self::KEY_ALIGN);
     /// Where the values start.
-    pub(crate) const ELEMS_OFFSET: usize =
-        round_up(Self::DATA_OFFSET + BUCKET_CNT * Self::KEY_SIZE, Self::ELEM_ALIGN);
+    pub(crate) const ELEMS_OFFSET: usize = round_up(
+        Self::DATA_OFFSET + BUCKET_CNT * Self::KEY_SIZE,
+        Self::ELEM_ALIGN,
+    );
     /// Where the overflow link sits.
-    pub(crate) const OVERFLOW_OFFSET: usize =
-        round_up(Self::ELEMS_OFFSET + BUCKET_CNT * Self::ELEM_SIZE, align_of::<usize>());
+    pub(crate) const OVERFLOW_OFFSET: usize = round_up(
+        Self::ELEMS_OFFSET + BUCKET_CNT * Self::ELEM_SIZE,
+        align_of::<usize>(),
+    );
     /// Alignment of a bucket (at least 8, so tophash can be read as a `u64`).
-    pub(crate) const ALIGN: usize =
-        max(max(Self::KEY_ALIGN, Self::ELEM_ALIGN), max(align_of::<usize>(), 8));
+    pub(crate) const ALIGN: usize = max(
+        max(Self::KEY_ALIGN, Self::ELEM_ALIGN),
+        max(align_of::<usize>(), 8),
+    );
     /// `t.bucketsize`.
     pub(crate) const SIZE: usize =
         round_up(Self::OVERFLOW_OFFSET + size_of::<usize>(), Self::ALIGN);
+}
+
+/// Asks the CPU for the cache lines of a bucket beyond its first, so the
+/// key and value loads that follow a tophash match overlap with the tophash
+/// load instead of waiting for it. (Not in Go's code: Go relies on the
+/// hardware prefetcher; this is a speed detail with no effect on behaviour.)
+#[inline(always)]
+fn prefetch_bucket<K, V>(b: *const u8) {
+    #[cfg(target_arch = "x86_64")]
+    {
+        use std::arch::x86_64::{_MM_HINT_T0, _mm_prefetch};
+        let mut off = 64;
+        while off < Shape::<K, V>::OVERFLOW_OFFSET {
+            // SAFETY: `_mm_prefetch` needs SSE, which every x86_64 CPU has
+            // (it is in the x86_64 baseline). A prefetch is a hint that never
+            // faults and reads nothing into the program; `wrapping_add`
+            // keeps the address arithmetic itself defined.
+            unsafe { _mm_prefetch::<_MM_HINT_T0>(b.wrapping_add(off) as *const i8) };
+            off += 64;
+        }
+    }
+    #[cfg(not(target_arch = "x86_64"))]
+    let _ = b;
 }
 
 /// One bucket array (`h.buckets` or `h.oldbuckets`) with its overflow buckets.
@@ -139,7 +180,9 @@ impl<K, V> BucketArray<K, V> {
     }
 
     fn layout(cap: usize) -> Layout {
-        let bytes = Shape::<K, V>::SIZE.checked_mul(cap).expect("map bucket array too large");
+        let bytes = Shape::<K, V>::SIZE
+            .checked_mul(cap)
+            .expect("map bucket array too large");
         Layout::from_size_align(bytes, Shape::<K, V>::ALIGN).expect("map bucket array too large")
     }
 
@@ -166,9 +209,8 @@ impl<K, V> BucketArray<K, V> {
         // plain bytes to move: keys and values are relocated by memcpy, which
         // is a Rust move, and no reference into them can be alive because we
         // hold `&mut self`.
-        let p = unsafe {
-            alloc::realloc(self.ptr.as_ptr(), Self::layout(old_cap), new_layout.size())
-        };
+        let p =
+            unsafe { alloc::realloc(self.ptr.as_ptr(), Self::layout(old_cap), new_layout.size()) };
         let p = NonNull::new(p).unwrap_or_else(|| alloc::handle_alloc_error(new_layout));
         let old_bytes = old_cap * Shape::<K, V>::SIZE;
         // SAFETY: the new allocation is `new_layout.size()` bytes long; the
@@ -203,7 +245,11 @@ impl<K, V> BucketArray<K, V> {
     /// The start of bucket `idx`, bounds-checked.
     #[inline]
     fn bucket(&self, idx: usize) -> *mut u8 {
-        assert!(idx < self.len, "bucket index {idx} out of range {}", self.len);
+        assert!(
+            idx < self.len,
+            "bucket index {idx} out of range {}",
+            self.len
+        );
         // SAFETY: idx < len <= cap, so the offset stays inside the allocation.
         unsafe { self.ptr.as_ptr().add(idx * Shape::<K, V>::SIZE) }
     }
@@ -215,6 +261,76 @@ impl<K, V> BucketArray<K, V> {
         // SAFETY: the first 8 bytes of an in-bounds bucket are its tophash
         // array, always initialized (the allocation is zeroed).
         unsafe { ptr::read(b as *const [u8; BUCKET_CNT]) }
+    }
+
+    /// `mapaccess`'s inner loop over one bucket: the first live slot whose
+    /// tophash is `top` and whose key satisfies `eq`, and the bucket's 8
+    /// tophash bytes as a little-endian word (for the `emptyRest` test).
+    #[inline]
+    pub(crate) fn scan(
+        &self,
+        idx: usize,
+        top: u8,
+        eq: &mut impl FnMut(&K) -> bool,
+    ) -> (Option<usize>, u64) {
+        assert!(top >= self.min_top);
+        let b = self.bucket(idx);
+        prefetch_bucket::<K, V>(b);
+        // SAFETY: an in-bounds bucket starts with its 8 initialized tophash
+        // bytes, and buckets are at least 8-aligned (Shape::ALIGN).
+        let word = u64::from_le(unsafe { ptr::read(b as *const u64) });
+        let mut hits = crate::raw::match_byte(word, top);
+        while hits != 0 {
+            let i = (hits.trailing_zeros() / 8) as usize;
+            // SAFETY: DATA_OFFSET + i*KEY_SIZE, i < 8, is inside the bucket.
+            let slot = unsafe { b.add(Shape::<K, V>::DATA_OFFSET + i * Shape::<K, V>::KEY_SIZE) };
+            // SAFETY: tophash[i] == top >= min_top, so slot i is live: its
+            // key (or key pointer) is initialized and aligned, and lives as
+            // long as `&self`.
+            let key = unsafe {
+                if Shape::<K, V>::INDIRECT_KEY {
+                    &*ptr::read(slot as *const *const K)
+                } else {
+                    &*(slot as *const K)
+                }
+            };
+            if eq(key) {
+                return (Some(i), word);
+            }
+            hits &= hits - 1;
+        }
+        (None, word)
+    }
+
+    /// [`scan`](Self::scan) for lookups: the matching key and its value.
+    #[inline]
+    pub(crate) fn scan_entry(
+        &self,
+        idx: usize,
+        top: u8,
+        eq: &mut impl FnMut(&K) -> bool,
+    ) -> (Option<(&K, &V)>, u64) {
+        let (hit, word) = self.scan(idx, top, eq);
+        let Some(i) = hit else { return (None, word) };
+        let b = self.bucket(idx);
+        // SAFETY: `scan` found slot i live (tophash[i] == top >= min_top);
+        // the offsets are inside the bucket and aligned (Shape); the refs
+        // live as long as `&self`.
+        unsafe {
+            let ks = b.add(Shape::<K, V>::DATA_OFFSET + (i & 7) * Shape::<K, V>::KEY_SIZE);
+            let es = b.add(Shape::<K, V>::ELEMS_OFFSET + (i & 7) * Shape::<K, V>::ELEM_SIZE);
+            let k = if Shape::<K, V>::INDIRECT_KEY {
+                &*ptr::read(ks as *const *const K)
+            } else {
+                &*(ks as *const K)
+            };
+            let v = if Shape::<K, V>::INDIRECT_ELEM {
+                &*ptr::read(es as *const *const V)
+            } else {
+                &*(es as *const V)
+            };
+            (Some((k, v)), word)
+        }
     }
 
     /// Tophash of slot `i` of bucket `idx`.
@@ -235,7 +351,10 @@ impl<K, V> BucketArray<K, V> {
     /// entry.
     #[inline]
     pub(crate) fn set_state(&mut self, idx: usize, i: usize, state: u8) {
-        assert!(state < self.min_top, "tophash state {state} is not a reserved state");
+        assert!(
+            state < self.min_top,
+            "tophash state {state} is not a reserved state"
+        );
         assert!(!self.is_live(idx, i), "set_state on a live slot");
         let b = self.bucket(idx);
         // SAFETY: in-bounds tophash byte (see `tophash`); `&mut self` is unique.
@@ -343,15 +462,26 @@ impl<K, V> BucketArray<K, V> {
     /// Moves the entry out of a live slot, leaving `state` in its tophash.
     #[inline]
     pub(crate) fn take(&mut self, idx: usize, i: usize, state: u8) -> (K, V) {
-        assert!(state < self.min_top, "tophash state {state} is not a reserved state");
+        assert!(
+            state < self.min_top,
+            "tophash state {state} is not a reserved state"
+        );
         let (kp, ep) = (self.key_ptr(idx, i), self.elem_ptr(idx, i));
         // SAFETY: key_ptr/elem_ptr checked the slot is live, so both are
         // initialized; marking the slot dead right after reading means they
         // are never read or dropped again. Indirect ones were made by
         // Box::into_raw in `write`.
         unsafe {
-            let k = if Shape::<K, V>::INDIRECT_KEY { *Box::from_raw(kp) } else { ptr::read(kp) };
-            let v = if Shape::<K, V>::INDIRECT_ELEM { *Box::from_raw(ep) } else { ptr::read(ep) };
+            let k = if Shape::<K, V>::INDIRECT_KEY {
+                *Box::from_raw(kp)
+            } else {
+                ptr::read(kp)
+            };
+            let v = if Shape::<K, V>::INDIRECT_ELEM {
+                *Box::from_raw(ep)
+            } else {
+                ptr::read(ep)
+            };
             *self.bucket(idx).add(i & 7) = state;
             (k, v)
         }
@@ -371,7 +501,10 @@ impl<K, V> BucketArray<K, V> {
     /// preallocated one first) and links it after `idx`, which must be the
     /// last bucket of its chain.
     pub(crate) fn new_overflow(&mut self, idx: usize) -> usize {
-        assert!(self.overflow(idx).is_none(), "bucket {idx} already has an overflow bucket");
+        assert!(
+            self.overflow(idx).is_none(),
+            "bucket {idx} already has an overflow bucket"
+        );
         if self.len == self.cap {
             self.grow_storage();
         }
@@ -469,9 +602,9 @@ mod tests {
         assert_eq!(Shape::<i64, i8>::SIZE, 88);
         assert_eq!(Shape::<i64, i8>::ELEMS_OFFSET, 72);
         // a 200-byte value is stored through a pointer.
-        assert!(Shape::<u8, [u8; 200]>::INDIRECT_ELEM);
+        const { assert!(Shape::<u8, [u8; 200]>::INDIRECT_ELEM) };
         assert_eq!(Shape::<u8, [u8; 200]>::SIZE, 8 + 8 + 64 + 8);
-        assert!(!Shape::<u8, [u8; 128]>::INDIRECT_ELEM);
+        const { assert!(!Shape::<u8, [u8; 128]>::INDIRECT_ELEM) };
     }
 
     #[test]

@@ -88,8 +88,14 @@ impl<K, V> RawTable<K, V> {
         if !st.evacuated(old.tophash(oldbucket, 0)) {
             // xy contains the x and y (low and high) evacuation destinations.
             let mut xy = [
-                EvacDst { idx: oldbucket, slot: 0 },
-                EvacDst { idx: oldbucket + newbit, slot: 0 },
+                EvacDst {
+                    idx: oldbucket,
+                    slot: 0,
+                },
+                EvacDst {
+                    idx: oldbucket + newbit,
+                    slot: 0,
+                },
             ];
             let mut moved = 0usize;
             let mut b = Some(oldbucket);
@@ -120,7 +126,12 @@ impl<K, V> RawTable<K, V> {
                 }
                 b = old.overflow(bi);
             }
-            tracing::trace!(oldbucket, moved, nevacuate = self.nevacuate, "gomap: bucket evacuated");
+            tracing::trace!(
+                oldbucket,
+                moved,
+                nevacuate = self.nevacuate,
+                "gomap: bucket evacuated"
+            );
         }
         self.oldbuckets = Some(old);
         if oldbucket == self.nevacuate {

@@ -64,7 +64,9 @@ impl BuildHasher for RandomSeed {
     type Hasher = GoHasher;
     #[inline]
     fn build_hasher(&self) -> GoHasher {
-        GoHasher { acc: self.hash0 ^ MUL1 }
+        GoHasher {
+            acc: self.hash0 ^ MUL1,
+        }
     }
 }
 
@@ -124,7 +126,7 @@ thread_local! {
 
 fn initial_rand_state() -> u64 {
     // std's RandomState is seeded from the OS once per thread.
-    std::collections::hash_map::RandomState::new().hash_one(0x676f_6d61_70u64)
+    std::collections::hash_map::RandomState::new().hash_one(0x0067_6f6d_6170_u64)
 }
 
 /// `fastrand`: a per-thread wyrand stream (Go 1.19 uses wyrand on 64-bit too).

@@ -83,8 +83,9 @@ fn chain_len<K, V>(arr: &BucketArray<K, V>, head: usize) -> usize {
 impl<K, V> RawTable<K, V> {
     fn evacuation(&self) -> Option<Evacuation> {
         let old = self.oldbuckets.as_ref()?;
-        let evacuated =
-            (0..old.base()).filter(|&i| self.st.evacuated(old.tophash(i, 0))).count();
+        let evacuated = (0..old.base())
+            .filter(|&i| self.st.evacuated(old.tophash(i, 0)))
+            .count();
         Some(Evacuation {
             nevacuate: self.nevacuate,
             evacuated,
@@ -94,14 +95,26 @@ impl<K, V> RawTable<K, V> {
     }
 
     fn overflow_buckets(&self) -> usize {
-        (0..self.buckets.base()).map(|h| chain_len(&self.buckets, h)).sum()
+        (0..self.buckets.base())
+            .map(|h| chain_len(&self.buckets, h))
+            .sum()
     }
 
     fn allocated_bytes(&self) -> usize {
         let arrays = self.buckets.allocated_bytes()
-            + self.oldbuckets.as_ref().map_or(0, BucketArray::allocated_bytes);
-        let boxed = if Shape::<K, V>::INDIRECT_KEY { size_of::<K>() } else { 0 }
-            + if Shape::<K, V>::INDIRECT_ELEM { size_of::<V>() } else { 0 };
+            + self
+                .oldbuckets
+                .as_ref()
+                .map_or(0, BucketArray::allocated_bytes);
+        let boxed = if Shape::<K, V>::INDIRECT_KEY {
+            size_of::<K>()
+        } else {
+            0
+        } + if Shape::<K, V>::INDIRECT_ELEM {
+            size_of::<V>()
+        } else {
+            0
+        };
         arrays + boxed * self.count
     }
 }
@@ -230,7 +243,11 @@ fn dump_array<K: fmt::Debug, V: fmt::Debug>(
                     }
                 })
                 .collect();
-            let label = if first { format!("  [{head:>3}]") } else { format!("   ovf#{idx}") };
+            let label = if first {
+                format!("  [{head:>3}]")
+            } else {
+                format!("   ovf#{idx}")
+            };
             let _ = write!(out, "{label} {}", cells.join(" "));
             match arr.overflow(idx) {
                 Some(n) => {
@@ -272,7 +289,12 @@ impl<K: fmt::Debug, V: fmt::Debug, S> HashMap<K, V, S> {
         let _ = writeln!(out, "buckets (2^{} = {}):", raw.b, raw.buckets.base());
         dump_array(&mut out, raw, &raw.buckets);
         if let Some(old) = &raw.oldbuckets {
-            let _ = writeln!(out, "oldbuckets ({}), nevacuate={}:", old.base(), raw.nevacuate);
+            let _ = writeln!(
+                out,
+                "oldbuckets ({}), nevacuate={}:",
+                old.base(),
+                raw.nevacuate
+            );
             dump_array(&mut out, raw, old);
         }
         out
@@ -302,9 +324,17 @@ impl<K: Eq + Hash, V, S: BuildHasher> HashMap<K, V, S> {
         let arrays = [(false, Some(&raw.buckets)), (true, raw.oldbuckets.as_ref())];
         for (old, arr) in arrays {
             let Some(arr) = arr else { continue };
-            let mask = if old { raw.noldbuckets() - 1 } else { raw.mask() };
+            let mask = if old {
+                raw.noldbuckets() - 1
+            } else {
+                raw.mask()
+            };
             if !arr.is_nil() && arr.base() != mask + 1 {
-                return Err(format!("array (old={old}) has {} buckets, want {}", arr.base(), mask + 1));
+                return Err(format!(
+                    "array (old={old}) has {} buckets, want {}",
+                    arr.base(),
+                    mask + 1
+                ));
             }
             for head in 0..arr.base() {
                 let evacuated = old && st.evacuated(arr.tophash(head, 0));
@@ -313,9 +343,8 @@ impl<K: Eq + Hash, V, S: BuildHasher> HashMap<K, V, S> {
                 loop {
                     for i in 0..BUCKET_CNT {
                         let t = arr.tophash(idx, i);
-                        let is_evac_state = t == st.evacuated_x
-                            || t == st.evacuated_y
-                            || t == st.evacuated_empty;
+                        let is_evac_state =
+                            t == st.evacuated_x || t == st.evacuated_y || t == st.evacuated_empty;
                         if evacuated != is_evac_state {
                             return Err(format!(
                                 "bucket {head} (old={old}) slot {i} of #{idx}: tophash {} in a bucket that is{} evacuated",
@@ -345,7 +374,10 @@ impl<K: Eq + Hash, V, S: BuildHasher> HashMap<K, V, S> {
                             ));
                         }
                         if st.tophash(hash) != t {
-                            return Err(format!("slot tophash {t:#x} != tophash(hash) {:#x}", st.tophash(hash)));
+                            return Err(format!(
+                                "slot tophash {t:#x} != tophash(hash) {:#x}",
+                                st.tophash(hash)
+                            ));
                         }
                         match raw.find(hash, |k| k == key) {
                             Some(p) if p.old == old && p.idx == idx && p.slot == i => {}
@@ -369,10 +401,17 @@ impl<K: Eq + Hash, V, S: BuildHasher> HashMap<K, V, S> {
         match &raw.oldbuckets {
             Some(old) => {
                 if raw.nevacuate >= old.base() {
-                    return Err(format!("growing with nevacuate {} of {}", raw.nevacuate, old.base()));
+                    return Err(format!(
+                        "growing with nevacuate {} of {}",
+                        raw.nevacuate,
+                        old.base()
+                    ));
                 }
                 if let Some(i) = (0..raw.nevacuate).find(|&i| !st.evacuated(old.tophash(i, 0))) {
-                    return Err(format!("old bucket {i} below nevacuate {} not evacuated", raw.nevacuate));
+                    return Err(format!(
+                        "old bucket {i} below nevacuate {} not evacuated",
+                        raw.nevacuate
+                    ));
                 }
             }
             None => {

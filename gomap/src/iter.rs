@@ -139,7 +139,12 @@ impl Walker {
                     }
                 }
                 self.remaining -= 1;
-                return Some(Pos { old, head, idx, slot: offi });
+                return Some(Pos {
+                    old,
+                    head,
+                    idx,
+                    slot: offi,
+                });
             }
             self.cur = arr.overflow(idx).map(|next| (old, head, next));
             self.i = 0;
@@ -169,13 +174,19 @@ impl<K, V, S> Iter<'_, K, V, S> {
 
 impl<K, V, S> Clone for Iter<'_, K, V, S> {
     fn clone(&self) -> Self {
-        Iter { table: self.table, hasher: self.hasher, walker: self.walker.clone() }
+        Iter {
+            table: self.table,
+            hasher: self.hasher,
+            walker: self.walker.clone(),
+        }
     }
 }
 
 impl<K, V, S> fmt::Debug for Iter<'_, K, V, S> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("Iter").field("walker", &self.walker).finish()
+        f.debug_struct("Iter")
+            .field("walker", &self.walker)
+            .finish()
     }
 }
 
@@ -214,7 +225,9 @@ unsafe impl<K: Sync, V: Sync, S: Sync> Sync for IterMut<'_, K, V, S> {}
 
 impl<K, V, S> fmt::Debug for IterMut<'_, K, V, S> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("IterMut").field("walker", &self.walker).finish()
+        f.debug_struct("IterMut")
+            .field("walker", &self.walker)
+            .finish()
     }
 }
 
@@ -227,7 +240,9 @@ impl<'a, K: Hash, V, S: BuildHasher> Iterator for IterMut<'a, K, V, S> {
         // holds for 'a; the shared reborrow here is dropped before we create
         // the pointers below, and no other reference derived from it is live
         // while we read (earlier items only alias the slots they point to).
-        let pos = self.walker.next(unsafe { &*self.table }, &|k: &K| hasher.hash_one(k))?;
+        let pos = self
+            .walker
+            .next(unsafe { &*self.table }, &|k: &K| hasher.hash_one(k))?;
         // SAFETY: as above, the table is exclusively ours for 'a.
         let table = unsafe { &mut *self.table };
         let (k, v) = table.array_mut(pos.old).entry_ptrs(pos.idx, pos.slot);
@@ -253,7 +268,9 @@ pub struct IntoIter<K, V> {
 
 impl<K, V> fmt::Debug for IntoIter<K, V> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("IntoIter").field("walker", &self.walker).finish()
+        f.debug_struct("IntoIter")
+            .field("walker", &self.walker)
+            .finish()
     }
 }
 

@@ -28,14 +28,19 @@
 //! use gomap::{HashMap, RandomSeed};
 //!
 //! let mut m = HashMap::with_hasher(RandomSeed::fixed(42));
-//! for i in 0..14u64 {
+//! for i in 0..53u64 {
 //!     m.insert(i, i * i);
 //! }
-//! // 14 entries in 2 buckets would pass 6.5 per bucket: a doubling started.
-//! assert_eq!(m.b(), 2);
+//! // 53 entries in 8 buckets would pass 6.5 per bucket: a doubling started.
+//! assert_eq!(m.b(), 4);
 //! assert!(m.is_growing());
-//! assert_eq!(m[&3], 9);
-//! m.insert(100, 0); // each write evacuates up to two old buckets
+//! let e = m.evacuation().unwrap();
+//! assert_eq!(e.old_buckets, 8);
+//! assert!(e.evacuated <= 2); // growth only allocates; that insert moved ≤ 2
+//! assert_eq!(m[&3], 9); // lookups read old buckets not yet evacuated
+//! for i in 53..60u64 {
+//!     m.insert(i, 0); // each write evacuates up to two old buckets
+//! }
 //! assert!(!m.is_growing());
 //! assert!(m.check_invariants().is_ok());
 //! ```

@@ -78,7 +78,10 @@ impl<K, V, S> HashMap<K, V, S> {
 
     /// `make(map[K]V, hint)` with a hasher, under a given release's rules.
     pub fn with_options(hint: usize, hash_builder: S, version: GoVersion) -> Self {
-        HashMap { raw: RawTable::with_hint(hint, version), hash_builder }
+        HashMap {
+            raw: RawTable::with_hint(hint, version),
+            hash_builder,
+        }
     }
 
     /// `len(m)`.
@@ -152,8 +155,10 @@ where
         K: Borrow<Q>,
         Q: Hash + Eq + ?Sized,
     {
-        let pos = self.find(key)?;
-        Some(self.raw.entry(pos).1)
+        let hash = self.hash(key);
+        self.raw
+            .find_entry(hash, |k| k.borrow() == key)
+            .map(|(_, v)| v)
     }
 
     /// The stored key and its value (`mapaccessK`).
@@ -162,8 +167,8 @@ where
         K: Borrow<Q>,
         Q: Hash + Eq + ?Sized,
     {
-        let pos = self.find(key)?;
-        Some(self.raw.entry(pos))
+        let hash = self.hash(key);
+        self.raw.find_entry(hash, |k| k.borrow() == key)
     }
 
     /// A mutable reference to the value (a lookup: it does no growth work).
@@ -182,7 +187,7 @@ where
         K: Borrow<Q>,
         Q: Hash + Eq + ?Sized,
     {
-        self.find(key).is_some()
+        self.get_key_value(key).is_some()
     }
 
     /// `delete(m, k)` (`mapdelete`), returning the value. Evacuates up to
@@ -204,7 +209,8 @@ where
     {
         let hash = self.hash(key);
         let hb = &self.hash_builder;
-        self.raw.remove(hash, |k| k.borrow() == key, &|k: &K| hb.hash_one(k))
+        self.raw
+            .remove(hash, |k| k.borrow() == key, &|k: &K| hb.hash_one(k))
     }
 
     /// The entry for `key`, to insert or update in place.
@@ -220,14 +226,22 @@ where
         let hash = self.hash(&key);
         match self.raw.find(hash, |k| *k == key) {
             Some(pos) => Entry::Occupied(OccupiedEntry { map: self, pos }),
-            None => Entry::Vacant(VacantEntry { map: self, hash, key }),
+            None => Entry::Vacant(VacantEntry {
+                map: self,
+                hash,
+                key,
+            }),
         }
     }
 
     /// `for k, v := range m`: from a random bucket and offset, correct
     /// mid-growth.
     pub fn iter(&self) -> Iter<'_, K, V, S> {
-        Iter { table: &self.raw, hasher: &self.hash_builder, walker: Walker::new(&self.raw) }
+        Iter {
+            table: &self.raw,
+            hasher: &self.hash_builder,
+            walker: Walker::new(&self.raw),
+        }
     }
 
     /// Like [`iter`](Self::iter), with mutable values.
@@ -268,7 +282,10 @@ where
             self.raw.buckets = crate::bucket::BucketArray::new(table.b, table.st.min_top_hash);
         }
         table.noverflow = 0;
-        Drain { inner: IntoIter::new(table), marker: PhantomData }
+        Drain {
+            inner: IntoIter::new(table),
+            marker: PhantomData,
+        }
     }
 
     /// Keeps the entries for which `f` returns true: Go's
@@ -298,7 +315,10 @@ where
 impl<K: Clone, V: Clone, S: Clone> Clone for HashMap<K, V, S> {
     /// A copy with the same `B`, buckets, slots, growth state and seed.
     fn clone(&self) -> Self {
-        HashMap { raw: self.raw.clone_table(), hash_builder: self.hash_builder.clone() }
+        HashMap {
+            raw: self.raw.clone_table(),
+            hash_builder: self.hash_builder.clone(),
+        }
     }
 }
 
@@ -468,13 +488,18 @@ impl<K: fmt::Debug, V: fmt::Debug, S> fmt::Debug for Entry<'_, K, V, S> {
 impl<K: fmt::Debug, V: fmt::Debug, S> fmt::Debug for OccupiedEntry<'_, K, V, S> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         let (k, v) = self.map.raw.entry(self.pos);
-        f.debug_struct("OccupiedEntry").field("key", k).field("value", v).finish()
+        f.debug_struct("OccupiedEntry")
+            .field("key", k)
+            .field("value", v)
+            .finish()
     }
 }
 
 impl<K: fmt::Debug, V, S> fmt::Debug for VacantEntry<'_, K, V, S> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("VacantEntry").field("key", &self.key).finish()
+        f.debug_struct("VacantEntry")
+            .field("key", &self.key)
+            .finish()
     }
 }
 

@@ -105,7 +105,11 @@ impl<K, V> RawTable<K, V> {
     /// `noldbuckets()`: main buckets before the current growth.
     #[inline]
     pub(crate) fn noldbuckets(&self) -> usize {
-        if self.same_size_grow { bucket_shift(self.b) } else { bucket_shift(self.b) >> 1 }
+        if self.same_size_grow {
+            bucket_shift(self.b)
+        } else {
+            bucket_shift(self.b) >> 1
+        }
     }
 
     /// `mapaccess`: finds the entry for `hash` whose key satisfies `eq`.
@@ -133,14 +137,14 @@ impl<K, V> RawTable<K, V> {
         let top = self.st.tophash(hash);
         let mut idx = head;
         loop {
-            let word = u64::from_le_bytes(arr.tophashes(idx));
-            let mut hits = match_byte(word, top);
-            while hits != 0 {
-                let slot = (hits.trailing_zeros() / 8) as usize;
-                if eq(arr.key(idx, slot)) {
-                    return Some(Pos { old, head, idx, slot });
-                }
-                hits &= hits - 1;
+            let (hit, word) = arr.scan(idx, top, &mut eq);
+            if let Some(slot) = hit {
+                return Some(Pos {
+                    old,
+                    head,
+                    idx,
+                    slot,
+                });
             }
             if let Some(rest) = self.st.empty_rest {
                 // emptyRest: no more entries in this bucket or its overflows.
@@ -152,15 +156,58 @@ impl<K, V> RawTable<K, V> {
         }
     }
 
+    /// `mapaccess2`/`mapaccessK`: [`find`](Self::find) returning the
+    /// entry itself (the lookup fast path).
+    #[inline]
+    pub(crate) fn find_entry(&self, hash: u64, mut eq: impl FnMut(&K) -> bool) -> Option<(&K, &V)> {
+        if self.count == 0 {
+            return None;
+        }
+        let mut m = self.mask();
+        let mut arr = &self.buckets;
+        let mut idx = hash as usize & m;
+        if let Some(ob) = &self.oldbuckets {
+            if !self.same_size_grow {
+                m >>= 1;
+            }
+            let oi = hash as usize & m;
+            if !self.st.evacuated(ob.tophash(oi, 0)) {
+                arr = ob;
+                idx = oi;
+            }
+        }
+        let top = self.st.tophash(hash);
+        loop {
+            let (hit, word) = arr.scan_entry(idx, top, &mut eq);
+            if hit.is_some() {
+                return hit;
+            }
+            if let Some(rest) = self.st.empty_rest {
+                if match_byte(word, rest) != 0 {
+                    return None;
+                }
+            }
+            idx = arr.overflow(idx)?;
+        }
+    }
+
     /// The array a position refers to.
     #[inline]
     pub(crate) fn array(&self, old: bool) -> &BucketArray<K, V> {
-        if old { self.oldbuckets.as_ref().expect("no old buckets") } else { &self.buckets }
+        if old {
+            self.oldbuckets.as_ref().expect("no old buckets")
+        } else {
+            &self.buckets
+        }
     }
 
     #[inline]
     pub(crate) fn array_mut(&mut self, old: bool) -> &mut BucketArray<K, V> {
-        if old { self.oldbuckets.as_mut().expect("no old buckets") } else { &mut self.buckets }
+        if old {
+            self.oldbuckets.as_mut().expect("no old buckets")
+        } else {
+            &mut self.buckets
+        }
     }
 
     /// The entry at a position.
@@ -233,19 +280,22 @@ impl<K, V> RawTable<K, V> {
             let mut insert_at: Option<(usize, usize)> = None;
             let mut idx = bucket;
             let last = loop {
-                let th = self.buckets.tophashes(idx);
-                let word = u64::from_le_bytes(th);
-                let mut hits = match_byte(word, top);
-                while hits != 0 {
-                    let slot = (hits.trailing_zeros() / 8) as usize;
-                    if eq(self.buckets.key(idx, slot), &key) {
-                        // Already have a mapping for key. Update it.
-                        let (_, v) = self.buckets.entry_mut(idx, slot);
-                        let old = std::mem::replace(v, val);
-                        return (Pos { old: false, head: bucket, idx, slot }, Some(old));
-                    }
-                    hits &= hits - 1;
+                let (hit, word) = self.buckets.scan(idx, top, &mut |k| eq(k, &key));
+                if let Some(slot) = hit {
+                    // Already have a mapping for key. Update it.
+                    let (_, v) = self.buckets.entry_mut(idx, slot);
+                    let old = std::mem::replace(v, val);
+                    return (
+                        Pos {
+                            old: false,
+                            head: bucket,
+                            idx,
+                            slot,
+                        },
+                        Some(old),
+                    );
                 }
+                let th = word.to_le_bytes();
                 if insert_at.is_none() {
                     if let Some(slot) = th.iter().position(|&t| self.st.is_empty(t)) {
                         insert_at = Some((idx, slot));
@@ -280,7 +330,15 @@ impl<K, V> RawTable<K, V> {
             };
             self.buckets.write(idx, slot, top, key, val);
             self.count += 1;
-            return (Pos { old: false, head: bucket, idx, slot }, None);
+            return (
+                Pos {
+                    old: false,
+                    head: bucket,
+                    idx,
+                    slot,
+                },
+                None,
+            );
         }
     }
 
@@ -304,14 +362,14 @@ impl<K, V> RawTable<K, V> {
         let top = self.st.tophash(hash);
         let mut idx = bucket;
         loop {
-            let word = u64::from_le_bytes(self.buckets.tophashes(idx));
-            let mut hits = match_byte(word, top);
-            while hits != 0 {
-                let slot = (hits.trailing_zeros() / 8) as usize;
-                if eq(self.buckets.key(idx, slot)) {
-                    return Some(self.remove_at(Pos { old: false, head: bucket, idx, slot }));
-                }
-                hits &= hits - 1;
+            let (hit, word) = self.buckets.scan(idx, top, &mut eq);
+            if let Some(slot) = hit {
+                return Some(self.remove_at(Pos {
+                    old: false,
+                    head: bucket,
+                    idx,
+                    slot,
+                }));
             }
             if let Some(rest) = self.st.empty_rest {
                 if match_byte(word, rest) != 0 {
@@ -399,12 +457,37 @@ impl<K, V> RawTable<K, V> {
 mod tests {
     use super::match_byte;
 
+    fn naive(bytes: [u8; 8], b: u8) -> u64 {
+        (0..8)
+            .filter(|&i| bytes[i] == b)
+            .map(|i| 0x80u64 << (8 * i))
+            .sum()
+    }
+
     #[test]
     fn match_byte_is_exact() {
-        let word = u64::from_le_bytes([0, 5, 0, 1, 5, 255, 5, 0]);
-        assert_eq!(match_byte(word, 5), 0x0080_0000_8000_8000);
-        assert_eq!(match_byte(word, 0), 0x8000_0000_0080_0080);
-        assert_eq!(match_byte(word, 1), 0x0000_0000_8000_0000);
-        assert_eq!(match_byte(word, 255), 0x0000_8000_0000_0000);
+        let mut x = 0x1234_5678_9abc_def0u64;
+        let mut words = vec![
+            [0, 5, 0, 1, 5, 255, 5, 0],
+            [0; 8],
+            [255; 8],
+            [1, 0, 1, 0, 1, 0, 1, 0],
+        ];
+        for _ in 0..2000 {
+            x ^= x << 13;
+            x ^= x >> 7;
+            x ^= x << 17;
+            // few distinct byte values, so matches and near-misses are common
+            words.push((x & 0x0303_0303_0303_0303 | 0x8000_0000_0000_0000).to_le_bytes());
+        }
+        for bytes in words {
+            for b in [0u8, 1, 2, 3, 5, 128, 255] {
+                assert_eq!(
+                    match_byte(u64::from_le_bytes(bytes), b),
+                    naive(bytes, b),
+                    "{bytes:?} {b}"
+                );
+            }
+        }
     }
 }

@@ -56,7 +56,9 @@ impl GoVersion {
 
     /// Go `1.minor`, or `None` outside 1.9..=1.23.
     pub fn new(minor: u8) -> Option<GoVersion> {
-        (Self::MIN_MINOR..=Self::MAX_MINOR).contains(&minor).then_some(GoVersion { minor })
+        (Self::MIN_MINOR..=Self::MAX_MINOR)
+            .contains(&minor)
+            .then_some(GoVersion { minor })
     }
 
     /// The minor release number (`19` for Go 1.19).
@@ -66,7 +68,11 @@ impl GoVersion {
 
     /// The tophash reserved states of this release.
     pub fn tophash_states(self) -> TopHashStates {
-        if self.minor >= 12 { TopHashStates::GO1_12 } else { TopHashStates::GO1_9 }
+        if self.minor >= 12 {
+            TopHashStates::GO1_12
+        } else {
+            TopHashStates::GO1_9
+        }
     }
 
     /// `loadFactorNum` (with `loadFactorDen = 2`): 13 (load factor 6.5),
@@ -94,7 +100,8 @@ impl GoVersion {
         if self.minor >= 10 {
             // Go 1.10+: count > bucketCnt && uintptr(count) > loadFactorNum*(bucketShift(B)/loadFactorDen)
             count > BUCKET_CNT
-                && (count as u128) > u128::from(self.load_factor_num()) * (bucket_shift(b) as u128 / 2)
+                && (count as u128)
+                    > u128::from(self.load_factor_num()) * (bucket_shift(b) as u128 / 2)
         } else {
             // Go 1.9: count >= bucketCnt && float32(count) >= loadFactor*float32((uint64(1)<<B))
             count >= BUCKET_CNT && (count as f32) >= 6.5f32 * (bucket_shift(b) as f32)
@@ -142,9 +149,10 @@ impl fmt::Display for GoVersion {
     }
 }
 
-/// `1 << b` (`bucketShift`), saturating instead of wrapping for huge `b`.
+/// `1 << b` (`bucketShift`; like Go, the shift is masked to the word size).
+#[inline]
 pub(crate) fn bucket_shift(b: u8) -> usize {
-    1usize.checked_shl(u32::from(b)).unwrap_or(usize::MAX)
+    1usize << (b & (usize::BITS as u8 - 1))
 }
 
 /// `tooManyOverflowBuckets`: "too many" means (approximately) as many
@@ -227,7 +235,11 @@ impl TopHashStates {
     #[inline]
     pub fn tophash(&self, hash: u64) -> u8 {
         let top = (hash >> 56) as u8;
-        if top < self.min_top_hash { top + self.min_top_hash } else { top }
+        if top < self.min_top_hash {
+            top + self.min_top_hash
+        } else {
+            top
+        }
     }
 
     /// A short name for a tophash value (a state name or the number).
@@ -235,7 +247,11 @@ impl TopHashStates {
         if Some(top) == self.empty_rest {
             "emptyRest".into()
         } else if top == self.empty_one {
-            if self.empty_rest.is_some() { "emptyOne".into() } else { "empty".into() }
+            if self.empty_rest.is_some() {
+                "emptyOne".into()
+            } else {
+                "empty".into()
+            }
         } else if top == self.evacuated_x {
             "evacuatedX".into()
         } else if top == self.evacuated_y {

@@ -8,7 +8,9 @@ use std::path::PathBuf;
 use gomap::{GoVersion, HashMap, RandomSeed};
 
 fn golden_dir() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests").join("golden")
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+        .join("tests")
+        .join("golden")
 }
 
 /// The `(a, b)` rows of a golden file, or `None` if it is absent.
@@ -33,7 +35,11 @@ fn releases() -> Vec<u8> {
     let found: Vec<u8> = (GoVersion::MIN_MINOR..=GoVersion::MAX_MINOR)
         .filter(|m| golden_dir().join(format!("go1.{m}_make_hint.txt")).exists())
         .collect();
-    assert!(found.contains(&19), "go1.19 golden data missing in {}", golden_dir().display());
+    assert!(
+        found.contains(&19),
+        "go1.19 golden data missing in {}",
+        golden_dir().display()
+    );
     found
 }
 
@@ -70,9 +76,15 @@ fn insert_rows(version: GoVersion, n: i64, seed: u64) -> Vec<(usize, u8)> {
 fn insert_growth_matches_go() {
     for minor in releases() {
         let version = GoVersion::new(minor).unwrap();
-        let Some(want) = rows(&format!("go1.{minor}_inserts.txt")) else { continue };
+        let Some(want) = rows(&format!("go1.{minor}_inserts.txt")) else {
+            continue;
+        };
         for seed in [1, 2] {
-            assert_eq!(insert_rows(version, 100_000, seed), want, "go1.{minor} seed {seed}");
+            assert_eq!(
+                insert_rows(version, 100_000, seed),
+                want,
+                "go1.{minor} seed {seed}"
+            );
         }
     }
 }

@@ -32,7 +32,11 @@ fn iteration_during_growth_yields_each_key_once() {
         assert!(!e.same_size);
         let mut seen = HashSet::new();
         for (k, v) in m.iter() {
-            assert!(seen.insert(*k), "key {k} yielded twice (nevacuate {})", e.nevacuate);
+            assert!(
+                seen.insert(*k),
+                "key {k} yielded twice (nevacuate {})",
+                e.nevacuate
+            );
             assert_eq!(*v, k * 10);
         }
         assert_eq!(seen, keys, "nevacuate {} of {}", e.nevacuate, e.old_buckets);
@@ -48,7 +52,10 @@ fn iteration_during_growth_yields_each_key_once() {
         m.check_invariants().unwrap();
         stages += 1;
     }
-    assert!(stages > 10, "growth finished too fast to observe ({stages} stages)");
+    assert!(
+        stages > 10,
+        "growth finished too fast to observe ({stages} stages)"
+    );
 }
 
 #[test]
@@ -57,7 +64,10 @@ fn evacuation_moves_at_most_two_buckets_per_write() {
     // hashGrow only allocates; the insert that triggered it then runs
     // growWork (`goto again`), evacuating at most two old buckets.
     let mut last = m.evacuation().unwrap().evacuated;
-    assert!(last <= 2, "{last} buckets evacuated by the triggering insert");
+    assert!(
+        last <= 2,
+        "{last} buckets evacuated by the triggering insert"
+    );
     while let Some(e) = m.evacuation() {
         assert!(e.evacuated <= last + 2, "{} -> {}", last, e.evacuated);
         assert!(e.nevacuate <= e.evacuated);
@@ -74,10 +84,17 @@ fn evacuation_moves_at_most_two_buckets_per_write() {
 fn random_iteration_start() {
     let m: HashMap<u64, ()> = (0..10_000u64).map(|k| (k, ())).collect();
     let firsts: HashSet<u64> = (0..20).map(|_| *m.keys().next().unwrap()).collect();
-    assert!(firsts.len() > 1, "20 iterations all started at the same key");
+    assert!(
+        firsts.len() > 1,
+        "20 iterations all started at the same key"
+    );
     let starts: HashSet<(usize, usize)> = (0..20).map(|_| m.iter().start()).collect();
     assert!(starts.len() > 1);
-    assert!(starts.iter().all(|&(b, off)| b < m.bucket_count() && off < 8));
+    assert!(
+        starts
+            .iter()
+            .all(|&(b, off)| b < m.bucket_count() && off < 8)
+    );
 }
 
 #[test]
@@ -176,7 +193,10 @@ fn drain_and_retain() {
     let b = m.b();
     let mut drained: Vec<u32> = m.drain().map(|(k, _)| k).collect();
     drained.sort_unstable();
-    assert_eq!(drained, (0..1000).filter(|k| k % 3 == 0).collect::<Vec<_>>());
+    assert_eq!(
+        drained,
+        (0..1000).filter(|k| k % 3 == 0).collect::<Vec<_>>()
+    );
     assert!(m.is_empty());
     assert_eq!(m.b(), b);
     m.check_invariants().unwrap();

@@ -92,7 +92,10 @@ fn run(ops: &[Op], minor: u8, hint: usize, seed: u64) -> Result<(), TestCaseErro
             }
         }
         if let Err(e) = m.check_invariants() {
-            return Err(TestCaseError::fail(format!("step {step} {op:?}: {e}\n{}", m.dump())));
+            return Err(TestCaseError::fail(format!(
+                "step {step} {op:?}: {e}\n{}",
+                m.dump()
+            )));
         }
         prop_assert_eq!(m.len(), model.len());
         let after = progress(&m);
@@ -100,11 +103,20 @@ fn run(ops: &[Op], minor: u8, hint: usize, seed: u64) -> Result<(), TestCaseErro
         // nevacuate only grows.
         prop_assert!(after.b >= before.b, "B shrank: {:?} -> {:?}", before, after);
         if before.growing && after.growing && before.b == after.b && !matches!(op, Op::Clear) {
-            prop_assert!(after.nevacuate >= before.nevacuate, "{:?} -> {:?}", before, after);
+            prop_assert!(
+                after.nevacuate >= before.nevacuate,
+                "{:?} -> {:?}",
+                before,
+                after
+            );
             prop_assert_eq!(before.same_size, after.same_size);
         }
         if before.growing && !after.growing && !matches!(op, Op::Clear) {
-            prop_assert_eq!(before.b, after.b, "a growth finished and another began in one step");
+            prop_assert_eq!(
+                before.b,
+                after.b,
+                "a growth finished and another began in one step"
+            );
         }
     }
     let mut all: Vec<(u32, u32)> = m.into_iter().collect();

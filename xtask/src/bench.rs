@@ -22,6 +22,12 @@ const TOPICS: &[Topic] = &[
         peers: "Vec<T>",
     },
     Topic {
+        name: "map",
+        package: "gomap",
+        bench: "map",
+        peers: "hashbrown::HashMap, std::collections::HashMap",
+    },
+    Topic {
         name: "sched",
         package: "gosched",
         bench: "sched",

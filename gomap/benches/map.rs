@@ -1,0 +1,197 @@
+//! Criterion benches for gomap's `HashMap` (Go 1.19's classic bucket map)
+//! beside `hashbrown::HashMap` and `std::collections::HashMap`, all three
+//! hashing with the same `RandomSeed` hasher, so the ratio is the table's.
+//! Shapes: insert N fresh keys (1k, 100k, 1M), lookup hit, lookup miss,
+//! remove, iterate; `u64` keys and `String` keys.
+//!
+//! Run: `cargo xtask bench map` (add `-- --warm-up-time 1 --measurement-time 2`
+//! for a quick pass).
+
+use std::hint::black_box;
+
+use criterion::{BatchSize, BenchmarkId, Criterion, Throughput, criterion_group, criterion_main};
+use gomap::RandomSeed;
+
+type Go<K> = gomap::HashMap<K, u64, RandomSeed>;
+type Brown<K> = hashbrown::HashMap<K, u64, RandomSeed>;
+type Std<K> = std::collections::HashMap<K, u64, RandomSeed>;
+
+const SEED: u64 = 0x5eed;
+
+fn u64_keys(n: usize, salt: u64) -> Vec<u64> {
+    (0..n as u64)
+        .map(|i| (i ^ salt).wrapping_mul(0x9E37_79B9_7F4A_7C15))
+        .collect()
+}
+
+fn string_keys(n: usize, salt: u64) -> Vec<String> {
+    u64_keys(n, salt)
+        .iter()
+        .map(|k| format!("key-{k:x}"))
+        .collect()
+}
+
+/// The operations every map under test offers.
+trait Map<K>: Sized {
+    fn new_map() -> Self;
+    fn put(&mut self, k: K, v: u64);
+    fn lookup(&self, k: &K) -> Option<&u64>;
+    fn del(&mut self, k: &K) -> Option<u64>;
+    fn sum(&self) -> u64;
+}
+
+macro_rules! impl_map {
+    ($t:ident) => {
+        impl<K: std::hash::Hash + Eq + Clone> Map<K> for $t<K> {
+            fn new_map() -> Self {
+                $t::with_hasher(RandomSeed::fixed(SEED))
+            }
+            #[inline]
+            fn put(&mut self, k: K, v: u64) {
+                self.insert(k, v);
+            }
+            #[inline]
+            fn lookup(&self, k: &K) -> Option<&u64> {
+                self.get(k)
+            }
+            #[inline]
+            fn del(&mut self, k: &K) -> Option<u64> {
+                self.remove(k)
+            }
+            fn sum(&self) -> u64 {
+                self.values().fold(0u64, |a, v| a.wrapping_add(*v))
+            }
+        }
+    };
+}
+impl_map!(Go);
+impl_map!(Brown);
+impl_map!(Std);
+
+fn filled<K: Clone, M: Map<K>>(keys: &[K]) -> M {
+    let mut m = M::new_map();
+    for (i, k) in keys.iter().enumerate() {
+        m.put(k.clone(), i as u64);
+    }
+    m
+}
+
+fn bench_kind<K>(c: &mut Criterion, kind: &str, make_keys: fn(usize, u64) -> Vec<K>)
+where
+    K: std::hash::Hash + Eq + Clone,
+    Go<K>: Clone,
+    Brown<K>: Clone,
+    Std<K>: Clone,
+{
+    // insert N fresh keys into an empty map (growth included)
+    for n in [1_000usize, 100_000, 1_000_000] {
+        let keys = make_keys(n, 1);
+        let mut g = c.benchmark_group(format!("insert_{kind}"));
+        g.throughput(Throughput::Elements(n as u64));
+        if n >= 100_000 {
+            g.sample_size(10);
+        }
+        macro_rules! one {
+            ($g:ident, $name:literal, $t:ty) => {
+                $g.bench_with_input(BenchmarkId::new($name, n), &keys, |b, keys| {
+                    b.iter_batched(
+                        || keys.clone(),
+                        |keys| {
+                            let mut m = <$t>::new_map();
+                            for (i, k) in keys.into_iter().enumerate() {
+                                m.put(k, i as u64);
+                            }
+                            m
+                        },
+                        BatchSize::LargeInput,
+                    )
+                });
+            };
+        }
+        one!(g, "gomap", Go<K>);
+        one!(g, "hashbrown", Brown<K>);
+        one!(g, "std", Std<K>);
+        g.finish();
+    }
+
+    for n in [1_000usize, 100_000] {
+        let keys = make_keys(n, 1);
+        let misses = make_keys(n, 0xdead_beef);
+        let (go, brown, std): (Go<K>, Brown<K>, Std<K>) =
+            (filled(&keys), filled(&keys), filled(&keys));
+
+        let mut g = c.benchmark_group(format!("lookup_hit_{kind}"));
+        g.throughput(Throughput::Elements(n as u64));
+        macro_rules! hit {
+            ($g:ident, $name:literal, $m:expr, $probe:expr) => {
+                $g.bench_function(BenchmarkId::new($name, n), |b| {
+                    b.iter(|| {
+                        let mut s = 0u64;
+                        for k in $probe {
+                            s = s.wrapping_add(*$m.lookup(k).unwrap_or(&1));
+                        }
+                        black_box(s)
+                    })
+                });
+            };
+        }
+        hit!(g, "gomap", go, &keys);
+        hit!(g, "hashbrown", brown, &keys);
+        hit!(g, "std", std, &keys);
+        g.finish();
+
+        let mut g = c.benchmark_group(format!("lookup_miss_{kind}"));
+        g.throughput(Throughput::Elements(n as u64));
+        hit!(g, "gomap", go, &misses);
+        hit!(g, "hashbrown", brown, &misses);
+        hit!(g, "std", std, &misses);
+        g.finish();
+
+        let mut g = c.benchmark_group(format!("remove_{kind}"));
+        g.throughput(Throughput::Elements(n as u64));
+        if n >= 100_000 {
+            g.sample_size(20);
+        }
+        macro_rules! remove {
+            ($g:ident, $name:literal, $m:expr) => {
+                $g.bench_function(BenchmarkId::new($name, n), |b| {
+                    b.iter_batched(
+                        || $m.clone(),
+                        |mut m| {
+                            for k in &keys {
+                                black_box(m.del(k));
+                            }
+                            m
+                        },
+                        BatchSize::LargeInput,
+                    )
+                });
+            };
+        }
+        remove!(g, "gomap", go);
+        remove!(g, "hashbrown", brown);
+        remove!(g, "std", std);
+        g.finish();
+
+        let mut g = c.benchmark_group(format!("iterate_{kind}"));
+        g.throughput(Throughput::Elements(n as u64));
+        g.bench_function(BenchmarkId::new("gomap", n), |b| {
+            b.iter(|| black_box(go.sum()))
+        });
+        g.bench_function(BenchmarkId::new("hashbrown", n), |b| {
+            b.iter(|| black_box(brown.sum()))
+        });
+        g.bench_function(BenchmarkId::new("std", n), |b| {
+            b.iter(|| black_box(std.sum()))
+        });
+        g.finish();
+    }
+}
+
+fn benches(c: &mut Criterion) {
+    bench_kind::<u64>(c, "u64", u64_keys);
+    bench_kind::<String>(c, "string", string_keys);
+}
+
+criterion_group!(map, benches);
+criterion_main!(map);
