@@ -98,7 +98,7 @@ unsafe impl<T: Send> Sync for HChan<T> {}
 impl<T> HChan<T> {
     /// Go's `makechan`.
     pub(crate) fn new(cap: usize, timer: bool) -> HChan<T> {
-        let buf: Box<[MaybeUninit<T>]> = (0..cap).map(|_| MaybeUninit::uninit()).collect();
+        let buf: Box<[MaybeUninit<T>]> = Box::new_uninit_slice(cap);
         HChan {
             lock: parking_lot::RawMutex::INIT,
             closed: AtomicBool::new(false),
