@@ -91,7 +91,7 @@ impl Runtime {
                 stack_size: DEFAULT_STACK_SIZE,
                 schedtrace_ms,
                 scheddetail,
-                deadlock_grace: Some(Duration::from_millis(50)),
+                deadlock_grace: Some(Duration::from_millis(100)),
             },
         }
     }
@@ -111,7 +111,7 @@ impl Runtime {
 
     /// Deadlock detection: `Some(grace)` reports a deadlock once every
     /// goroutine has been blocked, with no timer or syscall pending, for
-    /// `grace` (default 50 ms); `None` turns it off. Go reports at once;
+    /// `grace` (default 100 ms); `None` turns it off. Go reports at once;
     /// the grace exists because a plain OS thread outside the runtime may
     /// still wake a goroutine, which gosched cannot see coming.
     pub fn deadlock_detection(mut self, grace: Option<Duration>) -> Runtime {

@@ -217,9 +217,11 @@ fn stopm(ctx: &MCtx) -> Option<usize> {
         sched.nmidle.fetch_add(1, Ordering::SeqCst);
     }
     loop {
+        // Sleep towards the earliest timer only while a P is free to run it
+        // (an M that releases a P re-checks the timers itself).
         let next = sched.timers.next_when();
-        let timeout =
-            (next != u64::MAX).then(|| Duration::from_nanos(next.saturating_sub(sched.now())));
+        let timeout = (next != u64::MAX && sched.npidle.load(Ordering::SeqCst) > 0)
+            .then(|| Duration::from_nanos(next.saturating_sub(sched.now())));
         ctx.m.sleep(timeout);
         let p = ctx.m.nextp.swap(NO_P, Ordering::AcqRel);
         if p != NO_P {

@@ -48,6 +48,9 @@ struct Heap {
 /// A runtime's timers.
 pub(crate) struct TimerHeap {
     heap: Mutex<Heap>,
+    /// Held while callbacks run, so they run one at a time and in order
+    /// even when several Ms find timers due at once (others skip).
+    runner: Mutex<()>,
     /// Earliest `when` in the heap (`u64::MAX`: empty), read lock-free.
     next: AtomicU64,
 }
@@ -64,6 +67,7 @@ impl TimerHeap {
     pub(crate) fn new() -> TimerHeap {
         TimerHeap {
             heap: Mutex::new(Heap::default()),
+            runner: Mutex::new(()),
             next: AtomicU64::new(u64::MAX),
         }
     }
@@ -102,6 +106,9 @@ impl TimerHeap {
         if now < self.next.load(Ordering::SeqCst) {
             return 0;
         }
+        let Ok(_running) = self.runner.try_lock() else {
+            return 0;
+        };
         let mut due = Vec::new();
         {
             let mut h = self.lock();

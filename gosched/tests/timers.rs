@@ -19,24 +19,21 @@ fn durations(n: usize) -> Vec<Duration> {
         .collect()
 }
 
-fn check_in_order_not_early(fired: &[(usize, Instant)], start: Instant, ds: &[Duration]) {
-    assert_eq!(fired.len(), ds.len());
+/// `fired[k] = (timer index, when it fired)`; `set[i] = (just before and
+/// just after timer i was set, its duration)`: its deadline lies in
+/// `[before + d, after + d]`.
+fn check_in_order_not_early(fired: &[(usize, Instant)], set: &[(Instant, Instant, Duration)]) {
+    assert_eq!(fired.len(), set.len());
     for w in fired.windows(2) {
         let (a, b) = (w[0].0, w[1].0);
         assert!(
-            ds[a] <= ds[b],
-            "timer {a} ({:?}) fired after timer {b} ({:?})",
-            ds[a],
-            ds[b]
+            set[a].0 + set[a].2 <= set[b].1 + set[b].2,
+            "timer {a} fired after timer {b}, whose deadline is earlier"
         );
     }
     for &(i, at) in fired {
-        assert!(
-            at - start >= ds[i],
-            "timer {i} fired early: {:?} < {:?}",
-            at - start,
-            ds[i]
-        );
+        let earliest = set[i].0 + set[i].2;
+        assert!(at >= earliest, "timer {i} fired {:?} early", earliest - at);
     }
 }
 
@@ -44,15 +41,16 @@ fn check_in_order_not_early(fired: &[(usize, Instant)], start: Instant, ds: &[Du
 fn after_func_timers_fire_in_order_and_not_early_on_a_runtime() {
     let ds = durations(60);
     let ds2 = ds.clone();
-    let (start, fired) = Runtime::new()
+    let (set, fired) = Runtime::new()
         .gomaxprocs(2)
         .run(move || {
             let fired = Arc::new(Mutex::new(Vec::new()));
             let wg = WaitGroup::new();
             wg.add(ds2.len() as i64);
-            let start = Instant::now();
+            let mut set = Vec::new();
             for (i, d) in ds2.iter().enumerate() {
                 let (fired, wg) = (fired.clone(), wg.clone());
+                let before = Instant::now();
                 gosched::time::after_func(*d, move || {
                     fired.lock().unwrap().push((i, Instant::now()));
                     // Callbacks run on an M of this runtime.
@@ -64,13 +62,14 @@ fn after_func_timers_fire_in_order_and_not_early_on_a_runtime() {
                     );
                     wg.done();
                 });
+                set.push((before, Instant::now(), *d));
             }
             wg.wait();
             let v = fired.lock().unwrap().clone();
-            (start, v)
+            (set, v)
         })
         .unwrap();
-    check_in_order_not_early(&fired, start, &ds);
+    check_in_order_not_early(&fired, &set);
 }
 
 #[test]
@@ -78,19 +77,21 @@ fn after_func_timers_fire_in_order_and_not_early_without_a_runtime() {
     let ds = durations(30);
     let fired = Arc::new(Mutex::new(Vec::new()));
     let (tx, rx) = std::sync::mpsc::channel();
-    let start = Instant::now();
+    let mut set = Vec::new();
     for (i, d) in ds.iter().enumerate() {
         let (fired, tx) = (fired.clone(), tx.clone());
+        let before = Instant::now();
         gosched::time::after_func(*d, move || {
             fired.lock().unwrap().push((i, Instant::now()));
             tx.send(()).unwrap();
         });
+        set.push((before, Instant::now(), *d));
     }
     for _ in 0..ds.len() {
         rx.recv_timeout(Duration::from_secs(10)).unwrap();
     }
     let fired = fired.lock().unwrap().clone();
-    check_in_order_not_early(&fired, start, &ds);
+    check_in_order_not_early(&fired, &set);
 }
 
 #[test]
