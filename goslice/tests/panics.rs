@@ -39,7 +39,10 @@ fn slice_bounds_out_of_range() {
         msg,
         "runtime error: slice bounds out of range [:7] with capacity 5"
     );
-    #[allow(clippy::reversed_empty_ranges, reason = "Go's s[5:3] is the misuse under test")]
+    #[allow(
+        clippy::reversed_empty_ranges,
+        reason = "Go's s[5:3] is the misuse under test"
+    )]
     let msg = panic_message(|| {
         slice![1, 2, 3, 4, 5, 6].slice(5..3);
     });
