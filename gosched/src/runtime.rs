@@ -410,7 +410,11 @@ impl SchedStats {
             steals: c.steals.load(Ordering::Relaxed),
             stolen_goroutines: c.stolen_gs.load(Ordering::Relaxed),
             handoffs: c.handoffs.load(Ordering::Relaxed),
-            global_pulls: c.global_pulls.load(Ordering::Relaxed),
+            global_pulls: s
+                .ps
+                .iter()
+                .map(|p| p.global_pulls.load(Ordering::Relaxed))
+                .sum(),
             spawned: c.spawned.load(Ordering::Relaxed),
             parks: c.parks.load(Ordering::Relaxed),
             long_runners: c.long_runners.load(Ordering::Relaxed),

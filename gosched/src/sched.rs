@@ -18,6 +18,7 @@
 //! `nmspinning == 0` and woke someone — the work is never stranded.
 
 use std::collections::{HashMap, VecDeque};
+use std::hash::{BuildHasherDefault, Hasher};
 use std::panic::Location;
 use std::sync::atomic::{AtomicBool, AtomicU8, AtomicU32, AtomicU64, AtomicUsize, Ordering};
 use std::sync::{Arc, Condvar, Mutex, MutexGuard};
@@ -56,6 +57,8 @@ pub(crate) struct P {
     /// Resumptions of goroutines on this P (tells a goroutine that runs on
     /// from a chain of hand-offs sharing one time slice).
     pub(crate) runs: AtomicU64,
+    /// Pulls from the global queue into this P.
+    pub(crate) global_pulls: AtomicU64,
     /// Set by sysmon when one time slice ran over 10 ms (`preemptone`);
     /// honoured at the P's next schedule point.
     pub(crate) preempt: AtomicBool,
@@ -153,12 +156,10 @@ pub(crate) struct Counters {
     pub(crate) steals: AtomicU64,
     pub(crate) stolen_gs: AtomicU64,
     pub(crate) handoffs: AtomicU64,
-    pub(crate) global_pulls: AtomicU64,
+
     pub(crate) spawned: AtomicU64,
     pub(crate) parks: AtomicU64,
     pub(crate) long_runners: AtomicU64,
-    /// Bumped whenever a G becomes runnable or runs (deadlock detection).
-    pub(crate) progress: AtomicU64,
 }
 
 /// How a run ended.
@@ -216,7 +217,26 @@ impl std::fmt::Debug for Sched {
 const ALLG_SHARDS: usize = 16;
 
 /// One shard of `allgs`, by goroutine id.
-type AllgShard = Mutex<HashMap<u64, Arc<G>>>;
+type AllgShard = Mutex<HashMap<u64, Arc<G>, BuildHasherDefault<IdHasher>>>;
+
+/// Goroutine ids are sequential: a Fibonacci multiply spreads them over the
+/// table for a fraction of SipHash's cost (spawn is a hot path).
+#[derive(Default)]
+struct IdHasher(u64);
+
+impl Hasher for IdHasher {
+    fn finish(&self) -> u64 {
+        self.0
+    }
+    fn write(&mut self, bytes: &[u8]) {
+        for &b in bytes {
+            self.0 = (self.0 << 8 | u64::from(b)).wrapping_mul(0x9e37_79b9_7f4a_7c15);
+        }
+    }
+    fn write_u64(&mut self, id: u64) {
+        self.0 = id.wrapping_mul(0x9e37_79b9_7f4a_7c15);
+    }
+}
 
 impl Sched {
     pub(crate) fn new(cfg: Config) -> Arc<Sched> {
@@ -233,6 +253,7 @@ impl Sched {
                 sysmon: Mutex::new(SysmonTick::default()),
                 preempt: AtomicBool::new(false),
                 runs: AtomicU64::new(0),
+                global_pulls: AtomicU64::new(0),
             })
             .collect();
         let locked = Locked {
@@ -257,7 +278,7 @@ impl Sched {
             ngoroutines: AtomicUsize::new(0),
             next_gid: AtomicU64::new(1),
             allgs: (0..ALLG_SHARDS)
-                .map(|_| Mutex::new(HashMap::new()))
+                .map(|_| Mutex::new(HashMap::default()))
                 .collect(),
             timers: TimerHeap::new(),
             counters: Counters::default(),
@@ -368,7 +389,9 @@ impl Sched {
             }
         }
         self.globq_len.store(l.globq.len(), Ordering::SeqCst);
-        self.counters.global_pulls.fetch_add(1, Ordering::Relaxed);
+        // Single writer: only P `p`'s owner pulls for it.
+        let pulls = &self.ps[p].global_pulls;
+        pulls.store(pulls.load(Ordering::Relaxed) + 1, Ordering::Relaxed);
         first
     }
 
@@ -381,6 +404,12 @@ impl Sched {
     }
 
     // ---- Ps and Ms ------------------------------------------------------------
+
+    /// Goroutine resumptions so far, over all Ps (deadlock detection's
+    /// "did anything run" clock).
+    pub(crate) fn runs(&self) -> u64 {
+        self.ps.iter().map(|p| p.runs.load(Ordering::Relaxed)).sum()
+    }
 
     /// `pidleput` (lock held).
     pub(crate) fn pidleput_locked(&self, l: &mut Locked, p: usize) {

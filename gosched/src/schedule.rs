@@ -282,13 +282,15 @@ fn find_runnable(ctx: &MCtx) -> Option<(Arc<G>, bool)> {
         }
         let pi = ctx.p.get();
         let pp = ctx.p();
-        sched.timers.run_due(sched.now());
+        if sched.timers.next_when() != u64::MAX {
+            sched.timers.run_due(sched.now());
+        }
 
         // sysmon saw this time slice run over 10 ms: end it as Go's
         // preemption would, by sending the G that would inherit it (the
         // `runnext` one) to the back of the global queue.
         if pp.preempt.load(Ordering::Relaxed) && pp.preempt.swap(false, Ordering::AcqRel) {
-            pp.schedtick.fetch_add(1, Ordering::Relaxed);
+            bump(&pp.schedtick);
             if let Some((g, true)) = pp.runq.get_runnext() {
                 sched.globrunqput(g);
                 if let Some(g) = sched.globrunqget(pi, 1) {
@@ -412,10 +414,10 @@ fn execute(ctx: &MCtx, g: Arc<G>, inherit: bool) {
     loop {
         let pp = ctx.p();
         if !inherit {
-            pp.schedtick.fetch_add(1, Ordering::Relaxed);
+            bump(&pp.schedtick);
         }
-        sched.counters.progress.fetch_add(1, Ordering::Relaxed);
-        pp.runs.fetch_add(1, Ordering::Relaxed);
+        pp.runs
+            .store(pp.runs.load(Ordering::Relaxed) + 1, Ordering::Relaxed);
         g.set_status(GStatus::Running);
         pp.curg.store(g.id, Ordering::Relaxed);
         ctx.m.curg.store(g.id, Ordering::Relaxed);
@@ -454,6 +456,7 @@ fn execute(ctx: &MCtx, g: Arc<G>, inherit: bool) {
             CoroutineResult::Yield(Switch::Yield) => {
                 g.set_status(GStatus::Runnable);
                 sched.globrunqput(g);
+                sched.wakep();
                 return;
             }
             CoroutineResult::Yield(Switch::Park) => {
@@ -482,12 +485,16 @@ fn execute(ctx: &MCtx, g: Arc<G>, inherit: bool) {
     }
 }
 
+/// `x += 1` on a counter only the P's owner writes: no locked RMW needed.
+fn bump(x: &std::sync::atomic::AtomicU32) {
+    x.store(x.load(Ordering::Relaxed).wrapping_add(1), Ordering::Relaxed);
+}
+
 /// `ready`/`goready`: make a parked G runnable. On an M of the same runtime
 /// that holds its P, the G goes to `runnext`; otherwise to the global queue.
 pub(crate) fn ready(g: Arc<G>) {
     g.set_status(GStatus::Runnable);
     let sched = Arc::clone(&g.sched);
-    sched.counters.progress.fetch_add(1, Ordering::Relaxed);
     let g = match with_m(|ctx| {
         let p = ctx.p.get();
         if Arc::ptr_eq(&ctx.sched, &sched)

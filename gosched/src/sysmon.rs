@@ -59,7 +59,7 @@ fn sysmon(sched: &Arc<Sched>) {
         }
         if let Some(grace) = sched.cfg.deadlock_grace {
             if looks_dead(sched) {
-                let progress = sched.counters.progress.load(Ordering::SeqCst);
+                let progress = sched.runs();
                 match suspect {
                     Some((p, since)) if p == progress => {
                         if now.saturating_sub(since) >= grace.as_nanos() as u64 && looks_dead(sched)
