@@ -366,3 +366,18 @@ fn godebug_scheddetail_adds_p_m_g_lines() {
     assert!(err.lines().any(|l| l.starts_with("  G1: status=")), "{err}");
     assert!(err.contains("(sleep) m=nil lockedm=nil"), "{err}");
 }
+
+// ---- GOMAXPROCS from the environment --------------------------------------------
+
+#[test]
+#[ignore = "child process of gomaxprocs_comes_from_the_environment"]
+fn child_gomaxprocs() {
+    let n = Runtime::new().run_or_exit(gosched::gomaxprocs);
+    println!("gomaxprocs={n}");
+}
+
+#[test]
+fn gomaxprocs_comes_from_the_environment() {
+    let out = child("child_gomaxprocs", &[("GOMAXPROCS", "3")]);
+    assert!(String::from_utf8_lossy(&out.stdout).contains("gomaxprocs=3\n"), "{}", stderr(&out));
+}

@@ -439,3 +439,72 @@ fn go_outside_a_runtime_uses_the_default_runtime() {
     });
     assert!(rx.recv_timeout(Duration::from_secs(10)).unwrap().is_some());
 }
+
+#[test]
+fn forty_thousand_parked_goroutines_use_guarded_and_unguarded_stacks() {
+    // Past the guard-page budget (a third of vm.max_map_count, 21 843 by
+    // default) stacks come from unguarded, canary-checked slabs; both kinds
+    // must park and resume.
+    const N: usize = 40_000;
+    let woke = Runtime::new()
+        .gomaxprocs(2)
+        .run(|| {
+            let open = Arc::new(AtomicBool::new(false));
+            let waiters = Arc::new(Mutex::new(Vec::with_capacity(N)));
+            let parked = WaitGroup::new();
+            let done = WaitGroup::new();
+            let woke = Arc::new(AtomicUsize::new(0));
+            for _ in 0..N {
+                let (open, waiters, parked, done, woke) =
+                    (open.clone(), waiters.clone(), parked.clone(), done.clone(), woke.clone());
+                parked.add(1);
+                done.add(1);
+                go(move || {
+                    waiters.lock().unwrap().push(gosched::park::current());
+                    parked.done();
+                    while !open.load(Ordering::Acquire) {
+                        gosched::park(WaitReason::Other("gate"));
+                    }
+                    woke.fetch_add(1, Ordering::Relaxed);
+                    done.done();
+                });
+            }
+            parked.wait();
+            open.store(true, Ordering::Release);
+            for u in waiters.lock().unwrap().drain(..) {
+                u.unpark();
+            }
+            done.wait();
+            woke.load(Ordering::Relaxed)
+        })
+        .unwrap();
+    assert_eq!(woke, N);
+}
+
+#[test]
+fn blocking_parts_called_from_plain_threads_park_the_thread() {
+    Runtime::new()
+        .gomaxprocs(1)
+        .run(|| {
+            let wg = WaitGroup::new();
+            wg.add(1);
+            let w = wg.clone();
+            let t = std::thread::spawn(move || {
+                let t0 = Instant::now();
+                gosched::time::sleep(Duration::from_millis(10)); // parks the thread
+                assert!(t0.elapsed() >= Duration::from_millis(10));
+                w.wait(); // parks the thread until the goroutine is done
+                gosched::yield_now(); // a thread yield
+                assert_eq!(gosched::syscall(|| 5), 5);
+            });
+            go(move || {
+                gosched::time::sleep(Duration::from_millis(30));
+                wg.done();
+            });
+            while !t.is_finished() {
+                gosched::time::sleep(Duration::from_millis(1));
+            }
+            t.join().unwrap();
+        })
+        .unwrap();
+}
