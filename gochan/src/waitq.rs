@@ -74,7 +74,9 @@ impl Parker {
     /// microseconds on OS threads. `park` may return spuriously (token
     /// semantics); the loop re-checks `selected`.
     pub(crate) fn wait(&self, reason: WaitReason, deadline: Option<Instant>) -> bool {
-        let mut step = 0u32;
+        // A goroutine parks at once, as in Go: its M runs the partner
+        // instead, which spinning would only delay.
+        let mut step = if self.unparker.goid().is_some() { SPIN_STEPS + YIELD_STEPS + 1 } else { 0 };
         loop {
             if self.selected() != WAITING {
                 return true;
