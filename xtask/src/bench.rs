@@ -33,6 +33,12 @@ const TOPICS: &[Topic] = &[
         bench: "sched",
         peers: "std::thread, crossbeam::scope",
     },
+    Topic {
+        name: "chan",
+        package: "gochan",
+        bench: "chan",
+        peers: "crossbeam-channel, flume, std::sync::mpsc (threads); Go 1.27 when `go` is on PATH (goroutines)",
+    },
 ];
 
 pub(crate) fn run(args: &[String]) -> ExitCode {

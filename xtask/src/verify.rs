@@ -83,6 +83,31 @@ const CHECKS: &[Check] = &[
         shows: "panic, stack overflow, deadlock, leak and schedtrace reports read like Go's",
         cargo_test: &["-p", "gosched", "--test", "failures"],
     },
+    Check {
+        name: "gochan/model",
+        shows: "random try/select send/recv/close on any capacity match a FIFO+closed model",
+        cargo_test: &["-p", "gochan", "--test", "model"],
+    },
+    Check {
+        name: "gochan/golang",
+        shows: "Go 1.27's chan_test.go scenarios pass on threads, goroutines and mixed",
+        cargo_test: &["-p", "gochan", "--test", "golang"],
+    },
+    Check {
+        name: "gochan/semantics",
+        shows: "close rules and Go's panic messages, nil chans, views, timers, select rules",
+        cargo_test: &["-p", "gochan", "--test", "semantics"],
+    },
+    Check {
+        name: "gochan/stress",
+        shows: "N producers x M consumers with close: every message received exactly once",
+        cargo_test: &["-p", "gochan", "--test", "stress"],
+    },
+    Check {
+        name: "gochan/leaks",
+        shows: "notes 3.4 blocking/leak scenarios: Go's wait reasons; fixed versions leak none",
+        cargo_test: &["-p", "gochan", "--test", "leaks"],
+    },
 ];
 
 const DEFAULT_CASES: &str = "256";
