@@ -225,7 +225,9 @@ mod shape {
 
     pub(super) fn mpmc<F: Flavor>(cap: usize) -> Option<()> {
         let (tx, rx) = F::new(cap);
-        let rxs: Vec<F::Rx> = (0..THREADS).map(|_| F::clone_rx(&rx)).collect::<Option<_>>()?;
+        let rxs: Vec<F::Rx> = (0..THREADS)
+            .map(|_| F::clone_rx(&rx))
+            .collect::<Option<_>>()?;
         std::thread::scope(|s| {
             for _ in 0..THREADS {
                 let tx = tx.clone();
@@ -275,7 +277,10 @@ mod shape {
                 });
             }
             for _ in 0..THREADS {
-                let rxs: Vec<F::Rx> = rxs.iter().map(|r| F::clone_rx(r).expect("multi-consumer")).collect();
+                let rxs: Vec<F::Rx> = rxs
+                    .iter()
+                    .map(|r| F::clone_rx(r).expect("multi-consumer"))
+                    .collect();
                 s.spawn(move || {
                     for _ in 0..MESSAGES / THREADS {
                         black_box(F::select_recv(&rxs));
@@ -293,17 +298,75 @@ fn bench_threads(c: &mut Criterion) {
     let n = MESSAGES;
     #[allow(clippy::type_complexity)] // a table: name, caps, one fn per flavour
     let shapes: &[(&str, &[usize], [Option<Shape>; 4])] = &[
-        ("seq", &[n], [Some(shape::seq::<Go>), Some(shape::seq::<Crossbeam>), Some(shape::seq::<Flume>), Some(shape::seq::<Std>)]),
-        ("spsc", &[0, 1, n], [Some(shape::spsc::<Go>), Some(shape::spsc::<Crossbeam>), Some(shape::spsc::<Flume>), Some(shape::spsc::<Std>)]),
-        ("mpsc", &[0, 1, n], [Some(shape::mpsc::<Go>), Some(shape::mpsc::<Crossbeam>), Some(shape::mpsc::<Flume>), Some(shape::mpsc::<Std>)]),
-        ("mpmc", &[0, 1, n], [Some(shape::mpmc::<Go>), Some(shape::mpmc::<Crossbeam>), Some(shape::mpmc::<Flume>), None]),
-        ("select_rx", &[0, 1, n], [Some(shape::select_rx::<Go>), Some(shape::select_rx::<Crossbeam>), Some(shape::select_rx::<Flume>), None]),
-        ("select_both", &[0, 1, n], [Some(shape::select_both::<Go>), Some(shape::select_both::<Crossbeam>), Some(shape::select_both::<Flume>), None]),
+        (
+            "seq",
+            &[n],
+            [
+                Some(shape::seq::<Go>),
+                Some(shape::seq::<Crossbeam>),
+                Some(shape::seq::<Flume>),
+                Some(shape::seq::<Std>),
+            ],
+        ),
+        (
+            "spsc",
+            &[0, 1, n],
+            [
+                Some(shape::spsc::<Go>),
+                Some(shape::spsc::<Crossbeam>),
+                Some(shape::spsc::<Flume>),
+                Some(shape::spsc::<Std>),
+            ],
+        ),
+        (
+            "mpsc",
+            &[0, 1, n],
+            [
+                Some(shape::mpsc::<Go>),
+                Some(shape::mpsc::<Crossbeam>),
+                Some(shape::mpsc::<Flume>),
+                Some(shape::mpsc::<Std>),
+            ],
+        ),
+        (
+            "mpmc",
+            &[0, 1, n],
+            [
+                Some(shape::mpmc::<Go>),
+                Some(shape::mpmc::<Crossbeam>),
+                Some(shape::mpmc::<Flume>),
+                None,
+            ],
+        ),
+        (
+            "select_rx",
+            &[0, 1, n],
+            [
+                Some(shape::select_rx::<Go>),
+                Some(shape::select_rx::<Crossbeam>),
+                Some(shape::select_rx::<Flume>),
+                None,
+            ],
+        ),
+        (
+            "select_both",
+            &[0, 1, n],
+            [
+                Some(shape::select_both::<Go>),
+                Some(shape::select_both::<Crossbeam>),
+                Some(shape::select_both::<Flume>),
+                None,
+            ],
+        ),
     ];
     let names = [Go::NAME, Crossbeam::NAME, Flume::NAME, Std::NAME];
     for (shape, caps, fns) in shapes {
         for &cap in *caps {
-            let label = if cap == n { "N".to_string() } else { cap.to_string() };
+            let label = if cap == n {
+                "N".to_string()
+            } else {
+                cap.to_string()
+            };
             let mut g = c.benchmark_group(format!("threads/{shape}/cap{label}"));
             g.throughput(Throughput::Elements(MESSAGES as u64));
             g.sample_size(10);
@@ -502,10 +565,13 @@ fn runtime() -> &'static gosched::Handle {
     HANDLE.get_or_init(|| {
         let (tx, rx) = std::sync::mpsc::channel();
         std::thread::spawn(move || {
-            let _ = gosched::Runtime::new().deadlock_detection(None).run(move || {
-                tx.send(gosched::Handle::current().expect("on a goroutine")).expect("bench waits");
-                gochan::Chan::<()>::nil().recv(); // park forever
-            });
+            let _ = gosched::Runtime::new()
+                .deadlock_detection(None)
+                .run(move || {
+                    tx.send(gosched::Handle::current().expect("on a goroutine"))
+                        .expect("bench waits");
+                    gochan::Chan::<()>::nil().recv(); // park forever
+                });
         });
         rx.recv().expect("runtime started")
     })
@@ -553,7 +619,10 @@ fn on_go(bin: &std::path::Path, shape: &str, cap: usize, iters: u64) -> Duration
         .args([shape, &cap.to_string(), &iters.to_string()])
         .output()
         .expect("run the Go twin");
-    let ns: u64 = String::from_utf8_lossy(&out.stdout).trim().parse().expect("Go twin prints nanoseconds");
+    let ns: u64 = String::from_utf8_lossy(&out.stdout)
+        .trim()
+        .parse()
+        .expect("Go twin prints nanoseconds");
     Duration::from_nanos(ns)
 }
 
@@ -572,14 +641,22 @@ fn bench_goroutines(c: &mut Criterion) {
     ];
     for &(shape, caps, f) in shapes {
         for &cap in caps {
-            let label = if cap == n { "N".to_string() } else { cap.to_string() };
+            let label = if cap == n {
+                "N".to_string()
+            } else {
+                cap.to_string()
+            };
             let mut g = c.benchmark_group(format!("goroutines/{shape}/cap{label}"));
             g.throughput(Throughput::Elements(MESSAGES as u64));
             g.sample_size(10);
             g.warm_up_time(Duration::from_millis(500));
-            g.bench_function("gochan", |b| b.iter_custom(|iters| on_goroutines(f, cap, iters)));
+            g.bench_function("gochan", |b| {
+                b.iter_custom(|iters| on_goroutines(f, cap, iters))
+            });
             if let Some(bin) = go_twin() {
-                g.bench_function("go", |b| b.iter_custom(|iters| on_go(bin, shape, cap, iters)));
+                g.bench_function("go", |b| {
+                    b.iter_custom(|iters| on_go(bin, shape, cap, iters))
+                });
             }
             g.finish();
         }

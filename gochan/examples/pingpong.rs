@@ -11,8 +11,12 @@ use gochan::make;
 use tracing_subscriber::EnvFilter;
 
 fn main() {
-    tracing_subscriber::fmt().with_env_filter(EnvFilter::from_default_env()).init();
-    let n: u64 = std::env::args().nth(1).map_or(1_000_000, |a| a.parse().expect("ROUNDTRIPS: a number"));
+    tracing_subscriber::fmt()
+        .with_env_filter(EnvFilter::from_default_env())
+        .init();
+    let n: u64 = std::env::args()
+        .nth(1)
+        .map_or(1_000_000, |a| a.parse().expect("ROUNDTRIPS: a number"));
     let ns = gosched::Runtime::new().run_or_exit(move || {
         let ping = make::<u64>(0);
         let pong = make::<u64>(0);

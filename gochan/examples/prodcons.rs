@@ -11,10 +11,16 @@ use gochan::make;
 use tracing_subscriber::EnvFilter;
 
 fn main() {
-    tracing_subscriber::fmt().with_env_filter(EnvFilter::from_default_env()).init();
+    tracing_subscriber::fmt()
+        .with_env_filter(EnvFilter::from_default_env())
+        .init();
     let mut args = std::env::args().skip(1);
-    let n: u64 = args.next().map_or(10_000_000, |a| a.parse().expect("MESSAGES: a number"));
-    let cap: usize = args.next().map_or(100, |a| a.parse().expect("CAP: a number"));
+    let n: u64 = args
+        .next()
+        .map_or(10_000_000, |a| a.parse().expect("MESSAGES: a number"));
+    let cap: usize = args
+        .next()
+        .map_or(100, |a| a.parse().expect("CAP: a number"));
     let ns = gosched::Runtime::new().run_or_exit(move || {
         let ch = make::<u64>(cap);
         let done = make::<u64>(0);

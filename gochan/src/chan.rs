@@ -78,7 +78,10 @@ pub(crate) fn block_forever(reason: WaitReason) -> ! {
 
 /// Parks until `deadline` (a nil-channel operation with a timeout).
 fn block_until(reason: WaitReason, deadline: Instant) {
-    while let Some(left) = deadline.checked_duration_since(Instant::now()).filter(|d| !d.is_zero()) {
+    while let Some(left) = deadline
+        .checked_duration_since(Instant::now())
+        .filter(|d| !d.is_zero())
+    {
         park_timeout(reason, left);
     }
 }
@@ -86,12 +89,16 @@ fn block_until(reason: WaitReason, deadline: Instant) {
 impl<T> Chan<T> {
     /// `make(chan T, cap)`; see [`make`].
     pub fn new(cap: usize) -> Chan<T> {
-        Chan { h: Some(Arc::new(HChan::new(cap, false))) }
+        Chan {
+            h: Some(Arc::new(HChan::new(cap, false))),
+        }
     }
 
     /// A channel fed by a timer (`len`/`cap` read 0, as Go 1.23+).
     pub(crate) fn new_timer() -> Chan<T> {
-        Chan { h: Some(Arc::new(HChan::new(1, true))) }
+        Chan {
+            h: Some(Arc::new(HChan::new(1, true))),
+        }
     }
 
     /// The nil channel (Go's zero value `var ch chan T`): sends and receives
@@ -150,7 +157,9 @@ impl<T> Chan<T> {
             Some(h) => match h.send(v, Block::Forever) {
                 Ok(()) => Ok(()),
                 Err(SendFail::Closed(v)) => Err(SendError(v)),
-                Err(SendFail::NotReady(_)) => unreachable!("a blocking send completes or sees close"),
+                Err(SendFail::NotReady(_)) => {
+                    unreachable!("a blocking send completes or sees close")
+                }
             },
         }
     }

@@ -105,7 +105,11 @@ impl<T> HChan<T> {
             qcount: AtomicUsize::new(0),
             dataqsiz: cap,
             timer,
-            ring: UnsafeCell::new(Ring { buf, sendx: 0, recvx: 0 }),
+            ring: UnsafeCell::new(Ring {
+                buf,
+                sendx: 0,
+                recvx: 0,
+            }),
             recvq: WaitQ::new(),
             sendq: WaitQ::new(),
         }
@@ -120,7 +124,7 @@ impl<T> HChan<T> {
     #[inline]
     pub(crate) fn lock(&self) {
         // The guard state is a stateless marker; `unlock` makes a new one.
-        std::mem::forget(self.lock.lock());
+        let _marker = self.lock.lock();
     }
 
     /// # Safety
@@ -138,7 +142,11 @@ impl<T> HChan<T> {
 
     /// `len(ch)`: a racy read, as in Go.
     pub(crate) fn len(&self) -> usize {
-        if self.timer { 0 } else { self.qcount.load(Ordering::Relaxed) }
+        if self.timer {
+            0
+        } else {
+            self.qcount.load(Ordering::Relaxed)
+        }
     }
 
     pub(crate) fn is_closed(&self) -> bool {
@@ -187,7 +195,8 @@ impl<T> HChan<T> {
         if ring.sendx == self.dataqsiz {
             ring.sendx = 0;
         }
-        self.qcount.store(self.qcount.load(Ordering::Relaxed) + 1, Ordering::Relaxed);
+        self.qcount
+            .store(self.qcount.load(Ordering::Relaxed) + 1, Ordering::Relaxed);
     }
 
     /// Removes the buffer's head (caller checked `qcount > 0`).
@@ -206,7 +215,8 @@ impl<T> HChan<T> {
         if ring.recvx == self.dataqsiz {
             ring.recvx = 0;
         }
-        self.qcount.store(self.qcount.load(Ordering::Relaxed) - 1, Ordering::Relaxed);
+        self.qcount
+            .store(self.qcount.load(Ordering::Relaxed) - 1, Ordering::Relaxed);
         v
     }
 
@@ -379,12 +389,10 @@ impl<T> HChan<T> {
     /// timed out.
     #[inline]
     pub(crate) fn recv(&self, block: Block) -> Result<Option<T>, ()> {
-        if matches!(block, Block::No) && self.empty() {
-            if !self.closed.load(Ordering::Acquire) {
-                return Err(());
-            }
-            // Closed: fall through to the locked path, which drains what a
-            // racing sender may have left before the close.
+        // Closed: fall through to the locked path, which drains what a
+        // racing sender may have left before the close.
+        if matches!(block, Block::No) && self.empty() && !self.closed.load(Ordering::Acquire) {
+            return Err(());
         }
         self.lock();
         // SAFETY: lock held.
@@ -444,7 +452,9 @@ impl<T> HChan<T> {
         }
         if sg.success() {
             // SAFETY: completed and unlinked: we own `sg` again.
-            Ok(Some(unsafe { sg.take_elem() }.expect("sender filled the slot")))
+            Ok(Some(
+                unsafe { sg.take_elem() }.expect("sender filled the slot"),
+            ))
         } else {
             Ok(None)
         }

@@ -72,7 +72,11 @@ pub struct RecvCase<'a, T> {
 impl<'a, T> RecvCase<'a, T> {
     #[doc(hidden)]
     pub fn new<C: CanRecv<T> + ?Sized>(ch: &'a C) -> Self {
-        RecvCase { h: ch.as_chan().hchan(), sg: Sudog::new(None), got: None }
+        RecvCase {
+            h: ch.as_chan().hchan(),
+            sg: Sudog::new(None),
+            got: None,
+        }
     }
 
     #[doc(hidden)]
@@ -83,7 +87,8 @@ impl<'a, T> RecvCase<'a, T> {
     /// The received value: `Some(v)`, or `None` if the channel was closed.
     #[doc(hidden)]
     pub fn value(self) -> Option<T> {
-        self.got.expect("select: the chosen receive case has a result")
+        self.got
+            .expect("select: the chosen receive case has a result")
     }
 }
 
@@ -103,7 +108,9 @@ impl<T> CaseOps for RecvCase<'_, T> {
         }
     }
     unsafe fn poll(&mut self) -> Poll {
-        let Some(h) = self.h else { return Poll::Pending };
+        let Some(h) = self.h else {
+            return Poll::Pending;
+        };
         // SAFETY: forwarded: lock held.
         match unsafe { h.poll_recv() } {
             RecvPoll::Got(v, u) => {
@@ -151,7 +158,10 @@ pub struct SendCase<'a, T> {
 impl<'a, T> SendCase<'a, T> {
     #[doc(hidden)]
     pub fn new<C: CanSend<T> + ?Sized>(ch: &'a C, v: T) -> Self {
-        SendCase { h: ch.as_chan().hchan(), sg: Sudog::new(Some(v)) }
+        SendCase {
+            h: ch.as_chan().hchan(),
+            sg: Sudog::new(Some(v)),
+        }
     }
 
     #[doc(hidden)]
@@ -176,7 +186,9 @@ impl<T> CaseOps for SendCase<'_, T> {
         }
     }
     unsafe fn poll(&mut self) -> Poll {
-        let Some(h) = self.h else { return Poll::Pending };
+        let Some(h) = self.h else {
+            return Poll::Pending;
+        };
         // SAFETY: the sudog is not linked yet: ours alone.
         let v = unsafe { self.sg.take_elem() }.expect("send case carries its value");
         // SAFETY: forwarded: lock held.
@@ -223,12 +235,16 @@ impl fmt::Debug for Case<'_> {
 }
 impl<T> fmt::Debug for RecvCase<'_, T> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("RecvCase").field("chan", &self.key()).finish_non_exhaustive()
+        f.debug_struct("RecvCase")
+            .field("chan", &self.key())
+            .finish_non_exhaustive()
     }
 }
 impl<T> fmt::Debug for SendCase<'_, T> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("SendCase").field("chan", &self.key()).finish_non_exhaustive()
+        f.debug_struct("SendCase")
+            .field("chan", &self.key())
+            .finish_non_exhaustive()
     }
 }
 
@@ -263,8 +279,8 @@ pub fn select(cases: &mut [Case<'_>], block: bool) -> Option<usize> {
 
     // Poll order: a random permutation of the non-nil cases.
     let mut norder = 0;
-    for i in 0..n {
-        if cases[i].0.key().is_none() {
+    for (i, case) in cases.iter().enumerate() {
+        if case.0.key().is_none() {
             continue;
         }
         let j = cheaprandn(norder as u32 + 1) as usize;

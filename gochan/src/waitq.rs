@@ -56,7 +56,10 @@ pub(crate) struct Parker {
 impl Parker {
     /// A parker for the calling goroutine or thread.
     pub(crate) fn current() -> Parker {
-        Parker { unparker: gosched::park::current(), selected: AtomicUsize::new(WAITING) }
+        Parker {
+            unparker: gosched::park::current(),
+            selected: AtomicUsize::new(WAITING),
+        }
     }
 
     /// The completed case, or `WAITING` (Acquire: pairs with the
@@ -76,7 +79,11 @@ impl Parker {
     pub(crate) fn wait(&self, reason: WaitReason, deadline: Option<Instant>) -> bool {
         // A goroutine parks at once, as in Go: its M runs the partner
         // instead, which spinning would only delay.
-        let mut step = if self.unparker.goid().is_some() { SPIN_STEPS + YIELD_STEPS + 1 } else { 0 };
+        let mut step = if self.unparker.goid().is_some() {
+            SPIN_STEPS + YIELD_STEPS + 1
+        } else {
+            0
+        };
         loop {
             if self.selected() != WAITING {
                 return true;
@@ -114,7 +121,9 @@ const YIELD_STEPS: u32 = 4;
 
 impl fmt::Debug for Parker {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("Parker").field("selected", &self.selected.load(Ordering::Relaxed)).finish()
+        f.debug_struct("Parker")
+            .field("selected", &self.selected.load(Ordering::Relaxed))
+            .finish()
     }
 }
 
@@ -229,7 +238,10 @@ pub(crate) struct WaitQ<T> {
 
 impl<T> WaitQ<T> {
     pub(crate) const fn new() -> WaitQ<T> {
-        WaitQ { first: AtomicPtr::new(ptr::null_mut()), last: Cell::new(ptr::null()) }
+        WaitQ {
+            first: AtomicPtr::new(ptr::null_mut()),
+            last: Cell::new(ptr::null()),
+        }
     }
 
     /// Whether nobody waits, read without the lock (a hint, like Go's
@@ -250,7 +262,8 @@ impl<T> WaitQ<T> {
         let last = self.last.get();
         sg.prev.set(last);
         if last.is_null() {
-            self.first.store(ptr::from_ref(sg).cast_mut(), Ordering::Relaxed);
+            self.first
+                .store(ptr::from_ref(sg).cast_mut(), Ordering::Relaxed);
         } else {
             // SAFETY: linked sudogs are live (module protocol), lock held.
             unsafe { (*last).next.set(sg) };

@@ -90,7 +90,11 @@ fn test_chan(rt: Rt) {
                 s1.store(1, Ordering::SeqCst);
             });
             sleep(ms(1));
-            assert_eq!(sent.load(Ordering::SeqCst), 0, "chan[{chan_cap}]: send to full chan");
+            assert_eq!(
+                sent.load(Ordering::SeqCst),
+                0,
+                "chan[{chan_cap}]: send to full chan"
+            );
             // Ensure that non-blocking send does not block.
             select! {
                 send(c, 0) => panic!("chan[{chan_cap}]: send to full chan"),
@@ -125,7 +129,10 @@ fn test_chan(rt: Rt) {
             });
             sleep(ms(1));
             c.close();
-            assert!(done.recv().unwrap(), "chan[{chan_cap}]: received non zero from closed chan");
+            assert!(
+                done.recv().unwrap(),
+                "chan[{chan_cap}]: received non zero from closed chan"
+            );
         }
 
         {
@@ -151,7 +158,10 @@ fn test_chan(rt: Rt) {
             });
             for i in 0..100 {
                 let v = c.recv();
-                assert!(v.is_some(), "chan[{chan_cap}]: receive failed, expected {i}");
+                assert!(
+                    v.is_some(),
+                    "chan[{chan_cap}]: receive failed, expected {i}"
+                );
                 assert_eq!(v, Some(i), "chan[{chan_cap}]");
             }
 
@@ -194,11 +204,19 @@ fn test_chan(rt: Rt) {
         {
             // Test len/cap.
             let c: Chan<i32> = make(chan_cap);
-            assert_eq!((c.len(), c.cap()), (0, chan_cap), "chan[{chan_cap}]: bad len/cap");
+            assert_eq!(
+                (c.len(), c.cap()),
+                (0, chan_cap),
+                "chan[{chan_cap}]: bad len/cap"
+            );
             for i in 0..chan_cap {
                 c.send(i as i32);
             }
-            assert_eq!((c.len(), c.cap()), (chan_cap, chan_cap), "chan[{chan_cap}]: bad len/cap");
+            assert_eq!(
+                (c.len(), c.cap()),
+                (chan_cap, chan_cap),
+                "chan[{chan_cap}]: bad len/cap"
+            );
         }
     }
 }
@@ -323,15 +341,15 @@ fn test_select_stress(rt: Rt) {
     const N: usize = 10_000;
     let wg = WaitGroup::new();
     wg.add(10);
-    for k in 0..4 {
-        let (ck, w) = (c[k].clone(), wg.clone());
+    for chan in &c {
+        let (ck, w) = (chan.clone(), wg.clone());
         rt.go_send(move || {
             for _ in 0..N {
                 ck.send(0);
             }
             w.done();
         });
-        let (ck, w) = (c[k].clone(), wg.clone());
+        let (ck, w) = (chan.clone(), wg.clone());
         rt.go(move || {
             for _ in 0..N {
                 ck.recv();
@@ -523,7 +541,10 @@ fn test_multi_consumer(rt: Rt) {
         s += v;
     }
     let expect = expect.recv().unwrap();
-    assert!(n == NITER && s == expect, "Expected sum {expect} (got {s}) from {NITER} iter (saw {n})");
+    assert!(
+        n == NITER && s == expect,
+        "Expected sum {expect} (got {s}) from {NITER} iter (saw {n})"
+    );
 }
 
 /// `TestShrinkStackDuringBlockedSend` without the GC: values sent while the

@@ -197,9 +197,7 @@ fn blocked_recv_fixed_with_close_or_timeout() {
         let ch = make::<i32>(0);
         for _ in 0..5 {
             let c = ch.clone();
-            go(move || {
-                for _ in &c {}
-            });
+            go(move || for _ in &c {});
         }
         ch.close();
     });
@@ -315,5 +313,8 @@ fn lone_goroutine_on_nil_channel_is_a_deadlock() {
             ch.send(());
         })
         .unwrap_err();
-    assert!(matches!(&err, RunError::Deadlock { dump } if dump.contains("[chan send")), "{err}");
+    assert!(
+        matches!(&err, RunError::Deadlock { dump } if dump.contains("[chan send")),
+        "{err}"
+    );
 }

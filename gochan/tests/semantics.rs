@@ -68,9 +68,18 @@ fn checked_variants_report_instead_of_panicking() {
     assert_eq!(CloseError::Closed.to_string(), "close of closed channel");
     assert_eq!(CloseError::Nil.to_string(), "close of nil channel");
     let e = ch.send_checked("x".to_string()).unwrap_err();
-    assert_eq!((e.0.as_str(), e.to_string().as_str()), ("x", "send on closed channel"));
-    assert_eq!(ch.try_send("y".into()), Err(TrySendError::Closed("y".into())));
-    assert_eq!(ch.send_timeout("z".into(), ms(1)), Err(SendTimeoutError::Closed("z".into())));
+    assert_eq!(
+        (e.0.as_str(), e.to_string().as_str()),
+        ("x", "send on closed channel")
+    );
+    assert_eq!(
+        ch.try_send("y".into()),
+        Err(TrySendError::Closed("y".into()))
+    );
+    assert_eq!(
+        ch.send_timeout("z".into(), ms(1)),
+        Err(SendTimeoutError::Closed("z".into()))
+    );
     assert_eq!(ch.try_recv(), Err(TryRecvError::Closed));
     assert_eq!(ch.recv_timeout(ms(1)), Err(RecvTimeoutError::Closed));
 }
@@ -96,7 +105,10 @@ fn senders_blocked_at_close_see_send_on_closed_channel() {
         ch.close();
         assert_eq!(checked.join().unwrap(), Err(99));
         let msg = panicking.join().unwrap_err();
-        assert_eq!(msg.downcast_ref::<String>().map(String::as_str), Some("send on closed channel"));
+        assert_eq!(
+            msg.downcast_ref::<String>().map(String::as_str),
+            Some("send on closed channel")
+        );
         // The buffer still drains, then reports closed.
         let drained: Vec<usize> = ch.iter().collect();
         assert_eq!(drained, (0..cap).collect::<Vec<_>>());
@@ -163,7 +175,11 @@ fn unbuffered_send_completes_only_with_a_receiver() {
     };
     wait_for_waiters(&ch, 1, 0);
     std::thread::sleep(ms(5));
-    assert_eq!(done.load(Ordering::SeqCst), 0, "send returned without a receiver");
+    assert_eq!(
+        done.load(Ordering::SeqCst),
+        0,
+        "send returned without a receiver"
+    );
     assert_eq!(ch.recv(), Some(7));
     sender.join().unwrap();
     assert_eq!(done.load(Ordering::SeqCst), 1);
@@ -178,7 +194,10 @@ fn nil_channel_never_ready() {
     assert_eq!(nil.try_recv(), Err(TryRecvError::Empty));
     let t = Instant::now();
     assert_eq!(nil.recv_timeout(ms(5)), Err(RecvTimeoutError::Timeout));
-    assert_eq!(nil.send_timeout(2, ms(5)), Err(SendTimeoutError::Timeout(2)));
+    assert_eq!(
+        nil.send_timeout(2, ms(5)),
+        Err(SendTimeoutError::Timeout(2))
+    );
     assert!(t.elapsed() >= ms(10));
     let ready = make::<i32>(1);
     ready.send(3);
@@ -207,6 +226,7 @@ fn handles_views_and_identity() {
     let rx: RecvChan<i32> = a.clone().into();
     let tx: SendChan<i32> = b.send_only();
     assert!(rx == a && tx == a && rx == b.recv_only() && tx != c.send_only());
+    #[allow(clippy::mutable_key_type)] // a Chan hashes by identity, which never changes
     let mut set = std::collections::HashSet::new();
     set.insert(a.clone());
     assert!(set.contains(&b) && !set.contains(&c));
@@ -270,7 +290,11 @@ fn after_and_tick() {
     };
     assert!(timeout);
     let a = after(ms(1));
-    assert_eq!((a.len(), a.cap()), (0, 0), "timer channels read len == cap == 0 (Go 1.23+)");
+    assert_eq!(
+        (a.len(), a.cap()),
+        (0, 0),
+        "timer channels read len == cap == 0 (Go 1.23+)"
+    );
     let ticker = tick(ms(2));
     let ticks: Vec<Instant> = (0..5).map(|_| ticker.recv().unwrap()).collect();
     assert!(ticks.windows(2).all(|w| w[1] > w[0]));
@@ -321,7 +345,10 @@ fn select_is_uniform_among_ready_cases() {
     }
     // Binomial(40000, 1/4): sd ~ 87; allow 6 sd.
     for c in counts {
-        assert!((c as f64 - TRIALS as f64 / 4.0).abs() < 6.0 * 86.6, "{counts:?}");
+        assert!(
+            (c as f64 - TRIALS as f64 / 4.0).abs() < 6.0 * 86.6,
+            "{counts:?}"
+        );
     }
 }
 

@@ -68,7 +68,11 @@ fn exactly_once(rt: Rt, cap: usize, consumers_select: bool) {
     }
     let lost = seen.iter().filter(|&&n| n == 0).count();
     let duplicated = seen.iter().filter(|&&n| n > 1).count();
-    assert_eq!((lost, duplicated), (0, 0), "cap {cap}: lost {lost}, duplicated {duplicated}");
+    assert_eq!(
+        (lost, duplicated),
+        (0, 0),
+        "cap {cap}: lost {lost}, duplicated {duplicated}"
+    );
     assert!(ch.is_closed());
     assert_eq!(ch.len(), 0);
 }
@@ -111,4 +115,11 @@ fn per_producer_fifo(rt: Rt) {
     }
 }
 
-all_modes!(unbuffered, cap1, buffered, unbuffered_select, buffered_select, per_producer_fifo);
+all_modes!(
+    unbuffered,
+    cap1,
+    buffered,
+    unbuffered_select,
+    buffered_select,
+    per_producer_fifo
+);

@@ -26,7 +26,10 @@ pub(crate) struct Rt {
 impl Rt {
     /// Runs `main` in `mode` and returns its result; a panic in any party
     /// fails the test.
-    pub(crate) fn run<T: Send + 'static>(mode: Mode, main: impl FnOnce(Rt) -> T + Send + 'static) -> T {
+    pub(crate) fn run<T: Send + 'static>(
+        mode: Mode,
+        main: impl FnOnce(Rt) -> T + Send + 'static,
+    ) -> T {
         let rt = Rt { mode };
         match mode {
             Mode::Threads => main(rt),
