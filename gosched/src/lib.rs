@@ -77,6 +77,11 @@
 //! - Goroutines still blocked when `run` returns are abandoned with their
 //!   stacks (Go's die with the process).
 
+/// The README's examples, compiled and run as doc tests.
+#[doc = include_str!("../README.md")]
+#[cfg(doctest)]
+pub struct ReadmeDoctests;
+
 pub mod g;
 pub mod leak;
 pub mod park;

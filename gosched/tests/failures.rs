@@ -379,5 +379,9 @@ fn child_gomaxprocs() {
 #[test]
 fn gomaxprocs_comes_from_the_environment() {
     let out = child("child_gomaxprocs", &[("GOMAXPROCS", "3")]);
-    assert!(String::from_utf8_lossy(&out.stdout).contains("gomaxprocs=3\n"), "{}", stderr(&out));
+    assert!(
+        String::from_utf8_lossy(&out.stdout).contains("gomaxprocs=3\n"),
+        "{}",
+        stderr(&out)
+    );
 }

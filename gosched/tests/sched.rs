@@ -455,8 +455,13 @@ fn forty_thousand_parked_goroutines_use_guarded_and_unguarded_stacks() {
             let done = WaitGroup::new();
             let woke = Arc::new(AtomicUsize::new(0));
             for _ in 0..N {
-                let (open, waiters, parked, done, woke) =
-                    (open.clone(), waiters.clone(), parked.clone(), done.clone(), woke.clone());
+                let (open, waiters, parked, done, woke) = (
+                    open.clone(),
+                    waiters.clone(),
+                    parked.clone(),
+                    done.clone(),
+                    woke.clone(),
+                );
                 parked.add(1);
                 done.add(1);
                 go(move || {
