@@ -40,7 +40,7 @@
 //!   detects deadlocks.
 //! - **timers** (`timers.rs`, [`time`]): one heap per runtime, checked by
 //!   the scheduler; [`time::sleep`], [`time::after_func`].
-//! - **parking** ([`park`]): `park(reason)` / [`Unparker::unpark`] (=
+//! - **parking** ([`mod@park`]): `park(reason)` / [`Unparker::unpark`] (=
 //!   [`ready`]), the contract gochan and goctx build on; from a plain OS
 //!   thread these park the thread.
 //!
