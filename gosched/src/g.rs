@@ -10,7 +10,7 @@
 use std::cell::{Cell, UnsafeCell};
 use std::fmt;
 use std::panic::Location;
-use std::sync::atomic::{AtomicU8, AtomicU64, Ordering};
+use std::sync::atomic::{AtomicU8, AtomicU32, AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::Instant;
 
@@ -107,6 +107,8 @@ pub(crate) struct G {
     pub(crate) canary_at: Cell<usize>,
     /// Usable size of its stack.
     pub(crate) stack_size: Cell<usize>,
+    /// Its slot in the `allgs` registry.
+    pub(crate) reg_slot: AtomicU32,
 }
 
 // SAFETY: `body`, `coro` and `yielder` are only touched by the single M that
@@ -152,6 +154,7 @@ impl G {
             yielder: Cell::new(std::ptr::null()),
             canary_at: Cell::new(0),
             stack_size: Cell::new(0),
+            reg_slot: AtomicU32::new(u32::MAX),
         }
     }
 

@@ -87,6 +87,7 @@ pub mod leak;
 pub mod park;
 pub mod time;
 
+mod allgs;
 mod runq;
 mod runtime;
 mod sched;

@@ -17,13 +17,13 @@
 //! queue once more: either it sees the new work, or the producer saw
 //! `nmspinning == 0` and woke someone — the work is never stranded.
 
-use std::collections::{HashMap, VecDeque};
-use std::hash::{BuildHasherDefault, Hasher};
+use std::collections::VecDeque;
 use std::panic::Location;
 use std::sync::atomic::{AtomicBool, AtomicU8, AtomicU32, AtomicU64, AtomicUsize, Ordering};
 use std::sync::{Arc, Condvar, Mutex, MutexGuard};
 use std::time::{Duration, Instant};
 
+use crate::allgs::AllGs;
 use crate::g::{Body, G, GStatus};
 use crate::runq::{RUNQ_SIZE, RunQueue};
 use crate::timers::TimerHeap;
@@ -197,7 +197,7 @@ pub(crate) struct Sched {
     /// Live goroutines (not dead).
     pub(crate) ngoroutines: AtomicUsize,
     next_gid: AtomicU64,
-    allgs: Box<[AllgShard]>,
+    allgs: AllGs,
     pub(crate) timers: TimerHeap,
     pub(crate) counters: Counters,
     pub(crate) shutdown: AtomicBool,
@@ -211,30 +211,6 @@ impl std::fmt::Debug for Sched {
             .field("gomaxprocs", &self.cfg.gomaxprocs)
             .field("ngoroutines", &self.ngoroutines.load(Ordering::Relaxed))
             .finish_non_exhaustive()
-    }
-}
-
-const ALLG_SHARDS: usize = 16;
-
-/// One shard of `allgs`, by goroutine id.
-type AllgShard = Mutex<HashMap<u64, Arc<G>, BuildHasherDefault<IdHasher>>>;
-
-/// Goroutine ids are sequential: a Fibonacci multiply spreads them over the
-/// table for a fraction of SipHash's cost (spawn is a hot path).
-#[derive(Default)]
-struct IdHasher(u64);
-
-impl Hasher for IdHasher {
-    fn finish(&self) -> u64 {
-        self.0
-    }
-    fn write(&mut self, bytes: &[u8]) {
-        for &b in bytes {
-            self.0 = (self.0 << 8 | u64::from(b)).wrapping_mul(0x9e37_79b9_7f4a_7c15);
-        }
-    }
-    fn write_u64(&mut self, id: u64) {
-        self.0 = id.wrapping_mul(0x9e37_79b9_7f4a_7c15);
     }
 }
 
@@ -277,9 +253,7 @@ impl Sched {
             nsyscall: AtomicUsize::new(0),
             ngoroutines: AtomicUsize::new(0),
             next_gid: AtomicU64::new(1),
-            allgs: (0..ALLG_SHARDS)
-                .map(|_| Mutex::new(HashMap::default()))
-                .collect(),
+            allgs: AllGs::new(),
             timers: TimerHeap::new(),
             counters: Counters::default(),
             shutdown: AtomicBool::new(false),
@@ -307,10 +281,7 @@ impl Sched {
     ) -> Arc<G> {
         let id = self.next_gid.fetch_add(1, Ordering::Relaxed);
         let g = Arc::new(G::new(id, parent, at, Arc::clone(self), body));
-        self.allgs[(id as usize) % ALLG_SHARDS]
-            .lock()
-            .unwrap_or_else(|e| e.into_inner())
-            .insert(id, Arc::clone(&g));
+        self.allgs.add(&g);
         self.ngoroutines.fetch_add(1, Ordering::AcqRel);
         self.counters.spawned.fetch_add(1, Ordering::Relaxed);
         tracing::trace!(goroutine = id, parent, spawned_at = %at, "spawn");
@@ -320,27 +291,13 @@ impl Sched {
     /// `gdestroy`: the G returned.
     pub(crate) fn g_dead(&self, g: &G) {
         g.set_status(GStatus::Dead);
-        self.allgs[(g.id as usize) % ALLG_SHARDS]
-            .lock()
-            .unwrap_or_else(|e| e.into_inner())
-            .remove(&g.id);
+        self.allgs.remove(g);
         self.ngoroutines.fetch_sub(1, Ordering::AcqRel);
     }
 
     /// Every live G (a snapshot).
     pub(crate) fn all_gs(&self) -> Vec<Arc<G>> {
-        let mut out: Vec<Arc<G>> = Vec::new();
-        for shard in &self.allgs[..] {
-            out.extend(
-                shard
-                    .lock()
-                    .unwrap_or_else(|e| e.into_inner())
-                    .values()
-                    .cloned(),
-            );
-        }
-        out.sort_by_key(|g| g.id);
-        out
+        self.allgs.snapshot()
     }
 
     // ---- global run queue ---------------------------------------------------
@@ -565,16 +522,7 @@ impl Sched {
             drop(p.runq.drain());
         }
         self.timers.clear();
-        let mut forget = Vec::new();
-        for shard in &self.allgs[..] {
-            forget.extend(
-                shard
-                    .lock()
-                    .unwrap_or_else(|e| e.into_inner())
-                    .drain()
-                    .map(|(_, g)| g),
-            );
-        }
+        let forget = self.allgs.take_all();
         drop(forget);
     }
 }

@@ -113,7 +113,7 @@ impl MCtx {
         self.p.set(p);
         let pp = &self.sched.ps[p];
         pp.status.store(P_RUNNING, Ordering::Release);
-        pp.m.store(self.m.id, Ordering::Relaxed);
+        pp.m.store(self.m.id, Ordering::Release);
         self.m.p.store(p, Ordering::Relaxed);
     }
 
@@ -582,7 +582,17 @@ pub(crate) fn exit_syscall() {
                 )
                 .is_ok()
         {
-            return true;
+            // ABA guard: the P may have been handed off, taken by another M
+            // and put back in a syscall by it. Its acquirep wrote `m` before
+            // that syscall's status store, so our successful CAS sees it.
+            if sched.ps[p].m.load(Ordering::Acquire) == ctx.m.id {
+                return true;
+            }
+            // Not ours: put it back as it was (if its owner's exit CAS failed
+            // meanwhile, sysmon retakes the P as usual).
+            sched.ps[p]
+                .status
+                .store(crate::sched::P_SYSCALL, Ordering::Release);
         }
         // sysmon handed our P off.
         ctx.releasep();

@@ -513,3 +513,40 @@ fn blocking_parts_called_from_plain_threads_park_the_thread() {
         })
         .unwrap();
 }
+
+#[test]
+fn many_short_syscalls_race_with_retakes_and_all_finish() {
+    // Syscalls around sysmon's 20 µs retake threshold, so exits race with
+    // hand-offs; every goroutine finishes and none runs on two Ms at once.
+    let (done, handoffs) = Runtime::new()
+        .gomaxprocs(2)
+        .run(|| {
+            let done = Arc::new(AtomicUsize::new(0));
+            let wg = WaitGroup::new();
+            for i in 0..200u64 {
+                let done = done.clone();
+                wg.go(move || {
+                    let running = AtomicBool::new(false);
+                    for k in 0..30u64 {
+                        assert!(!running.swap(true, Ordering::AcqRel));
+                        gosched::syscall(|| {
+                            std::thread::sleep(Duration::from_micros((i * 7 + k * 13) % 60))
+                        });
+                        running.store(false, Ordering::Release);
+                        if k % 5 == 0 {
+                            gosched::yield_now();
+                        }
+                    }
+                    done.fetch_add(1, Ordering::Relaxed);
+                });
+            }
+            wg.wait();
+            (
+                done.load(Ordering::Relaxed),
+                gosched::sched_stats().unwrap().handoffs,
+            )
+        })
+        .unwrap();
+    assert_eq!(done, 200);
+    assert!(handoffs > 0);
+}
