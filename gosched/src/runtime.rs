@@ -149,7 +149,9 @@ impl Runtime {
         let g = sched.new_g(0, at, body);
         let sysmon = crate::sysmon::start(Arc::clone(&sched));
         schedule::spawn_g(&sched, g);
-        let outcome = sched.wait_outcome();
+        // On a goroutine (a nested runtime), wait as a syscall so the outer
+        // runtime hands this M's P to another M meanwhile.
+        let outcome = syscall(|| sched.wait_outcome());
         sched.shut_down();
         let _ = sysmon.join();
         match outcome {

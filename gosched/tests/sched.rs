@@ -550,3 +550,30 @@ fn many_short_syscalls_race_with_retakes_and_all_finish() {
     assert_eq!(done, 200);
     assert!(handoffs > 0);
 }
+
+#[test]
+fn a_nested_runtime_does_not_stall_the_outer_one() {
+    let (inner, outer_ran) = Runtime::new()
+        .gomaxprocs(1)
+        .run(|| {
+            let ran = Arc::new(AtomicBool::new(false));
+            let r = ran.clone();
+            go(move || r.store(true, Ordering::Release));
+            // The inner runtime waits until the outer goroutine has run: it
+            // can only run if the outer P was handed off while we block.
+            let r = ran.clone();
+            let inner = Runtime::new()
+                .gomaxprocs(1)
+                .run(move || {
+                    while !r.load(Ordering::Acquire) {
+                        gosched::time::sleep(Duration::from_millis(1));
+                    }
+                    gosched::goid()
+                })
+                .unwrap();
+            (inner, ran.load(Ordering::Acquire))
+        })
+        .unwrap();
+    assert_eq!(inner, Some(1));
+    assert!(outer_ran);
+}
