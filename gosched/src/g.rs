@@ -36,6 +36,15 @@ pub(crate) type GYielder = Yielder<(), Switch>;
 pub(crate) type Body = Box<dyn FnOnce() + Send + 'static>;
 
 /// A goroutine's status (`_Grunnable`, `_Grunning`, ... in `runtime2.go`).
+///
+/// ```
+/// gosched::Runtime::new().run(|| {
+///     let me = gosched::goid().unwrap();
+///     let g = gosched::leak::snapshot().into_iter().find(|g| g.id == me).unwrap();
+///     assert_eq!(g.status, gosched::GStatus::Running);
+///     assert_eq!(g.status.to_string(), "running");
+/// }).unwrap();
+/// ```
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum GStatus {

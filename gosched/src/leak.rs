@@ -105,6 +105,14 @@ impl std::error::Error for LeakReport {}
 /// Waits up to `timeout` for every goroutine except the caller (and the
 /// ones in `ignore`) to finish; returns the ones that did not (goleak's
 /// `Find`). Retries with goleak's back-off (1 µs doubling to 100 ms).
+///
+/// ```
+/// gosched::Runtime::new().run(|| {
+///     gosched::go(|| gosched::time::sleep(std::time::Duration::from_millis(1)));
+///     // Waits for the sleeper to finish.
+///     gosched::leak::find(std::time::Duration::from_secs(1), &[]).unwrap();
+/// }).unwrap();
+/// ```
 pub fn find(timeout: Duration, ignore: &[u64]) -> Result<(), LeakReport> {
     let me = crate::runtime::goid();
     let deadline = Instant::now() + timeout;

@@ -24,6 +24,11 @@ use crate::g::{G, TOKEN_NOTIFIED, TOKEN_PARKED};
 
 /// Why a goroutine (or thread) is parked; shown by deadlock dumps and leak
 /// reports. `Display` gives Go's `waitReason` strings (`runtime/runtime2.go`).
+///
+/// ```
+/// assert_eq!(gosched::WaitReason::ChanReceive.to_string(), "chan receive");
+/// assert_eq!(gosched::WaitReason::Other("gate").as_str(), "gate");
+/// ```
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum WaitReason {
@@ -87,6 +92,18 @@ impl fmt::Display for WaitReason {
 
 /// A handle that wakes one parked goroutine or thread (Go's `goready`
 /// target). Cheap to clone; `Send + Sync`.
+///
+/// ```
+/// use std::sync::{Arc, atomic::{AtomicBool, Ordering}};
+/// gosched::Runtime::new().run(|| {
+///     let done = Arc::new(AtomicBool::new(false));
+///     let (me, d) = (gosched::park::current(), done.clone());
+///     gosched::go(move || { d.store(true, Ordering::Release); me.unpark(); });
+///     while !done.load(Ordering::Acquire) {
+///         gosched::park(gosched::WaitReason::Other("example"));
+///     }
+/// }).unwrap();
+/// ```
 #[derive(Clone)]
 pub struct Unparker {
     inner: Inner,
@@ -166,6 +183,14 @@ pub fn park(reason: WaitReason) {
 
 /// Like [`park`], but returns after `timeout` at the latest (a timer on the
 /// runtime's heap wakes a goroutine).
+///
+/// ```
+/// let t = std::time::Instant::now();
+/// gosched::Runtime::new().run(|| {
+///     gosched::park_timeout(gosched::WaitReason::Sleep, std::time::Duration::from_millis(2));
+/// }).unwrap();
+/// assert!(t.elapsed() >= std::time::Duration::from_millis(2));
+/// ```
 pub fn park_timeout(reason: WaitReason, timeout: Duration) {
     match crate::schedule::current_g() {
         None => std::thread::park_timeout(timeout),

@@ -97,6 +97,10 @@ impl Runtime {
     }
 
     /// Sets the number of Ps (at least 1).
+    ///
+    /// ```
+    /// assert_eq!(gosched::Runtime::new().gomaxprocs(3).run(gosched::gomaxprocs).unwrap(), 3);
+    /// ```
     pub fn gomaxprocs(mut self, n: usize) -> Runtime {
         self.cfg.gomaxprocs = n.max(1);
         self
@@ -104,6 +108,11 @@ impl Runtime {
 
     /// Sets the usable stack size of every goroutine (rounded up to whole
     /// pages, at least 4).
+    ///
+    /// ```
+    /// // Each goroutine may use 64 KiB of stack; overflowing it aborts with Go's message.
+    /// gosched::Runtime::new().stack_size(64 * 1024).run(|| ()).unwrap();
+    /// ```
     pub fn stack_size(mut self, bytes: usize) -> Runtime {
         self.cfg.stack_size = crate::stack::round_size(bytes);
         self
@@ -179,6 +188,14 @@ impl Runtime {
 }
 
 /// Why [`Runtime::run`] failed.
+///
+/// ```
+/// let err = gosched::Runtime::new()
+///     .run(|| gosched::park(gosched::WaitReason::SelectNoCases))
+///     .unwrap_err();
+/// assert!(err.to_string().starts_with("fatal error: all goroutines are asleep - deadlock!"));
+/// assert!(err.to_string().contains("goroutine 1 [select (no cases)]:"));
+/// ```
 #[derive(Clone, Debug, PartialEq, Eq)]
 #[non_exhaustive]
 pub enum RunError {
@@ -334,6 +351,11 @@ impl Handle {
     }
 
     /// Live goroutines.
+    ///
+    /// ```
+    /// let n = gosched::Runtime::new().run(gosched::num_goroutine).unwrap();
+    /// assert_eq!(n, 1);
+    /// ```
     pub fn num_goroutine(&self) -> usize {
         self.sched.ngoroutines.load(Ordering::Acquire)
     }
@@ -347,6 +369,19 @@ impl Handle {
 /// Yields the processor so other goroutines run (`runtime.Gosched`); the
 /// caller goes to the global run queue. On a plain thread, yields the
 /// thread.
+///
+/// ```
+/// let log = gosched::Runtime::new().gomaxprocs(1).run(|| {
+///     let log = std::sync::Arc::new(std::sync::Mutex::new(Vec::new()));
+///     let l = log.clone();
+///     gosched::go(move || l.lock().unwrap().push("other"));
+///     gosched::yield_now(); // the other goroutine runs meanwhile
+///     log.lock().unwrap().push("main");
+///     let v = log.lock().unwrap().clone();
+///     v
+/// }).unwrap();
+/// assert_eq!(log, ["other", "main"]);
+/// ```
 pub fn yield_now() {
     if !schedule::yield_current() {
         std::thread::yield_now();
@@ -354,6 +389,11 @@ pub fn yield_now() {
 }
 
 /// The calling goroutine's id, or `None` on a plain thread.
+///
+/// ```
+/// assert_eq!(gosched::goid(), None);
+/// assert_eq!(gosched::Runtime::new().run(gosched::goid).unwrap(), Some(1));
+/// ```
 pub fn goid() -> Option<u64> {
     with_g(|g| g.id)
 }

@@ -117,6 +117,12 @@ impl fmt::Debug for Timer {
 impl Timer {
     /// Prevents the callback from running. Returns `true` if this call stopped
     /// it, `false` if it had already run or been stopped (Go's `Timer.Stop`).
+    ///
+    /// ```
+    /// let t = gosched::time::after_func(std::time::Duration::from_secs(60), || unreachable!());
+    /// assert!(t.stop());
+    /// assert!(!t.stop());
+    /// ```
     pub fn stop(&self) -> bool {
         !self.stopped.swap(true, Ordering::AcqRel)
     }

@@ -88,6 +88,17 @@ impl WaitGroup {
 
     /// Blocks until the counter is zero (the goroutine parks with reason
     /// `sync.WaitGroup.Wait`).
+    ///
+    /// ```
+    /// let wg = gosched::WaitGroup::new();
+    /// wg.add(2);
+    /// for _ in 0..2 {
+    ///     let wg = wg.clone();
+    ///     std::thread::spawn(move || wg.done()); // plain threads work too
+    /// }
+    /// wg.wait();
+    /// assert_eq!(wg.count(), 0);
+    /// ```
     pub fn wait(&self) {
         if self.count() == 0 {
             return;
