@@ -73,6 +73,10 @@ pub use error::{
 };
 pub use time::{after, tick};
 
+#[doc = include_str!("../README.md")]
+#[cfg(doctest)]
+pub struct ReadmeDoctests;
+
 /// Items the [`select!`] macro expands to; not a public API.
 #[doc(hidden)]
 pub mod __private {
