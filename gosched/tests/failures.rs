@@ -244,7 +244,7 @@ fn leak_report_names_the_goroutines_that_outlive_a_test() {
                 }
                 w.done();
             });
-            let report = gosched::leak::find(Duration::from_millis(50), &[]).unwrap_err();
+            let report = gosched::leak::find(Duration::from_millis(300), &[]).unwrap_err();
             assert_eq!(report.goroutines.len(), 1, "{report}");
             let g = &report.goroutines[0];
             assert_eq!(g.id, 3);
