@@ -109,6 +109,12 @@ fn prefetch_bucket<K, V>(b: *const u8) {
     #[cfg(target_arch = "x86_64")]
     {
         use std::arch::x86_64::{_MM_HINT_T0, _mm_prefetch};
+        // Only for buckets of up to three cache lines (e.g. 8-byte keys and
+        // values): for bigger ones the extra lines cost more bandwidth than
+        // the latency they hide.
+        if Shape::<K, V>::SIZE > 192 {
+            return;
+        }
         let mut off = 64;
         while off < Shape::<K, V>::OVERFLOW_OFFSET {
             // SAFETY: `_mm_prefetch` needs SSE, which every x86_64 CPU has
@@ -339,6 +345,17 @@ impl<K, V> BucketArray<K, V> {
         let b = self.bucket(idx);
         // SAFETY: `i & 7` < 8 indexes the in-bounds tophash array.
         unsafe { *b.add(i & (BUCKET_CNT - 1)) }
+    }
+
+    /// Bit `i` set for each live slot `i` of bucket `idx`.
+    #[inline]
+    pub(crate) fn live_mask(&self, idx: usize) -> u8 {
+        let th = self.tophashes(idx);
+        let mut mask = 0u8;
+        for (i, &t) in th.iter().enumerate() {
+            mask |= u8::from(t >= self.min_top) << i;
+        }
+        mask
     }
 
     /// Does slot `i` of bucket `idx` hold an entry?

@@ -33,8 +33,9 @@ pub(crate) struct Walker {
     bucket: usize,
     /// The bucket being read: (in old array, chain head, bucket).
     cur: Option<(bool, usize, usize)>,
-    /// `it.i`.
-    i: usize,
+    /// Live slots of the current bucket not yet visited, rotated so that
+    /// bit `j` is slot `(j + offset) & 7` (Go's `it.i` walks the same order).
+    pending: u8,
     /// `it.checkBucket`: when reading an old bucket during a doubling, the
     /// new bucket whose entries we want.
     check_bucket: Option<usize>,
@@ -55,7 +56,7 @@ impl Walker {
             wrapped: false,
             bucket: start_bucket,
             cur: None,
-            i: 0,
+            pending: 0,
             check_bucket: None,
             remaining: t.count,
         }
@@ -118,18 +119,19 @@ impl Walker {
                         self.bucket = 0;
                         self.wrapped = true;
                     }
-                    self.i = 0;
                     self.cur = Some(cur);
+                    self.pending = t
+                        .array(cur.0)
+                        .live_mask(cur.2)
+                        .rotate_right(self.offset as u32);
                     cur
                 }
             };
             let arr = t.array(old);
-            while self.i < BUCKET_CNT {
-                let offi = (self.i + self.offset) & (BUCKET_CNT - 1);
-                self.i += 1;
-                if !arr.is_live(idx, offi) {
-                    continue;
-                }
+            while self.pending != 0 {
+                let j = self.pending.trailing_zeros() as usize;
+                self.pending &= self.pending - 1;
+                let offi = (j + self.offset) & (BUCKET_CNT - 1);
                 if let (Some(check), false) = (self.check_bucket, t.same_size_grow) {
                     // We're iterating through the oldbucket, skipping any
                     // keys that will go to the other new bucket.
@@ -147,7 +149,9 @@ impl Walker {
                 });
             }
             self.cur = arr.overflow(idx).map(|next| (old, head, next));
-            self.i = 0;
+            if let Some((o, _, next)) = self.cur {
+                self.pending = t.array(o).live_mask(next).rotate_right(self.offset as u32);
+            }
         }
     }
 }

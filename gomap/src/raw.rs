@@ -295,10 +295,14 @@ impl<K, V> RawTable<K, V> {
                         Some(old),
                     );
                 }
-                let th = word.to_le_bytes();
                 if insert_at.is_none() {
-                    if let Some(slot) = th.iter().position(|&t| self.st.is_empty(t)) {
-                        insert_at = Some((idx, slot));
+                    // isEmpty: emptyRest or emptyOne (Go 1.12+), empty before.
+                    let mut empties = match_byte(word, 0);
+                    if self.st.empty_one != 0 {
+                        empties |= match_byte(word, self.st.empty_one);
+                    }
+                    if empties != 0 {
+                        insert_at = Some((idx, (empties.trailing_zeros() / 8) as usize));
                     }
                 }
                 if let Some(rest) = self.st.empty_rest {

@@ -84,6 +84,7 @@ impl GoVersion {
     /// assert_eq!(GoVersion::new(21).unwrap().load_factor_num(), 12);
     /// assert_eq!(GoVersion::V1_23.load_factor_num(), 13);
     /// ```
+    #[inline]
     pub fn load_factor_num(self) -> u8 {
         if self.minor == 21 { 12 } else { 13 }
     }
@@ -96,6 +97,7 @@ impl GoVersion {
     /// assert!(!GoVersion::V1_19.over_load_factor(8, 0));
     /// assert!(GoVersion::V1_9.over_load_factor(8, 0)); // float32 math, >=
     /// ```
+    #[inline]
     pub fn over_load_factor(self, count: usize, b: u8) -> bool {
         if self.minor >= 10 {
             // Go 1.10+: count > bucketCnt && uintptr(count) > loadFactorNum*(bucketShift(B)/loadFactorDen)
@@ -111,6 +113,7 @@ impl GoVersion {
     /// The growth test `mapassign` makes before adding a new key to a map
     /// that holds `count` keys: Go 1.10+ asks `overLoadFactor(h.count+1, B)`,
     /// Go 1.9 asked `overLoadFactor(int64(h.count), B)` with its own formula.
+    #[inline]
     pub fn over_load_factor_on_assign(self, count: usize, b: u8) -> bool {
         if self.minor >= 10 {
             self.over_load_factor(count + 1, b)
@@ -165,6 +168,7 @@ pub(crate) fn bucket_shift(b: u8) -> usize {
 /// assert!(!gomap::too_many_overflow_buckets(15, 4));
 /// assert!(gomap::too_many_overflow_buckets(1 << 15, 20));
 /// ```
+#[inline]
 pub fn too_many_overflow_buckets(noverflow: u16, b: u8) -> bool {
     let b = b.min(15);
     noverflow >= 1u16 << b
