@@ -84,6 +84,11 @@ const CHECKS: &[Check] = &[
         cargo_test: &["-p", "gosched", "--test", "failures"],
     },
     Check {
+        name: "gosched/golang",
+        shows: "Go 1.27 proc_test.go ports: yield progress, P-way parallelism, NumGoroutine",
+        cargo_test: &["-p", "gosched", "--test", "golang"],
+    },
+    Check {
         name: "gochan/model",
         shows: "random try/select send/recv/close on any capacity match a FIFO+closed model",
         cargo_test: &["-p", "gochan", "--test", "model"],
