@@ -203,6 +203,9 @@ pub(crate) struct Sched {
     pub(crate) shutdown: AtomicBool,
     outcome: Mutex<Option<Outcome>>,
     outcome_cv: Condvar,
+    /// sysmon sleeps on this, so shutdown need not wait out its back-off.
+    sysmon_cv: Condvar,
+    sysmon_lock: Mutex<()>,
 }
 
 impl std::fmt::Debug for Sched {
@@ -259,6 +262,8 @@ impl Sched {
             shutdown: AtomicBool::new(false),
             outcome: Mutex::new(None),
             outcome_cv: Condvar::new(),
+            sysmon_cv: Condvar::new(),
+            sysmon_lock: Mutex::new(()),
         })
     }
 
@@ -503,11 +508,26 @@ impl Sched {
         }
     }
 
+    /// sysmon's `usleep(delay)`, cut short by shutdown.
+    pub(crate) fn sysmon_sleep(&self, d: Duration) {
+        let g = self.sysmon_lock.lock().unwrap_or_else(|e| e.into_inner());
+        if self.shutdown.load(Ordering::Acquire) {
+            return;
+        }
+        drop(
+            self.sysmon_cv
+                .wait_timeout(g, d)
+                .unwrap_or_else(|e| e.into_inner()),
+        );
+    }
+
     /// Stops every M and sysmon; drops queued Gs so that reference cycles
     /// (G -> Sched -> queues -> G) break. Goroutines still blocked are leaked
     /// with their stacks, as a Go program's die with the process.
     pub(crate) fn shut_down(&self) {
         self.shutdown.store(true, Ordering::Release);
+        drop(self.sysmon_lock.lock().unwrap_or_else(|e| e.into_inner()));
+        self.sysmon_cv.notify_all();
         let (gs, ms) = {
             let mut l = self.lock();
             let gs: Vec<_> = l.globq.drain(..).collect();

@@ -45,7 +45,7 @@ fn sysmon(sched: &Arc<Sched>) {
             delay *= 2;
         }
         delay = delay.min(10_000);
-        std::thread::sleep(Duration::from_micros(delay));
+        sched.sysmon_sleep(Duration::from_micros(delay));
         let now = sched.now();
         if retake(sched, now) > 0 {
             idle = 0;
