@@ -428,7 +428,8 @@ fn execute(ctx: &MCtx, g: Arc<G>, inherit: bool) {
         if slot.is_none() {
             // SAFETY: as above; the body is taken exactly once.
             let body = unsafe { g.take_body() }.expect("a new G has its body");
-            let st = ctx.take_stack();
+            let mut st = ctx.take_stack();
+            st.committed = true;
             g.canary_at.set(st.canary_at());
             g.stack_size.set(st.size());
             *slot = Some(Coroutine::with_stack(st, move |y, ()| {

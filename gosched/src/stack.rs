@@ -122,6 +122,9 @@ pub(crate) struct PooledStack {
     /// One past the highest address.
     top: usize,
     guarded: bool,
+    /// Whether pages may be committed (it has run a goroutine since it was
+    /// made or last scavenged).
+    pub(crate) committed: bool,
     /// Tells valgrind this range is a stack (never deregistered: slabs
     /// live forever).
     _valgrind: ManuallyDrop<ValgrindStackRegistration>,
@@ -197,8 +200,32 @@ pub(crate) fn alloc(size: usize) -> io::Result<PooledStack> {
     Ok(first)
 }
 
+/// Pooled stacks kept with their pages; beyond this many, a returned stack
+/// gives its pages back to the kernel first (Go's stack scavenging, done
+/// eagerly), so a burst of goroutines does not pin its peak RSS forever.
+const KEEP_COMMITTED: usize = 4096;
+
 /// Returns stacks to the pool.
 pub(crate) fn free_many(stacks: impl IntoIterator<Item = PooledStack>) {
+    let mut stacks: Vec<PooledStack> = stacks.into_iter().collect();
+    let pooled = POOL.lock().unwrap_or_else(|e| e.into_inner()).len();
+    let keep = KEEP_COMMITTED.saturating_sub(pooled);
+    for s in stacks.iter_mut().skip(keep) {
+        if s.committed {
+            // SAFETY: `[limit, top)` is this stack's writable range, owned by
+            // us (no goroutine runs on a pooled stack); MADV_DONTNEED on a
+            // private anonymous mapping just drops the pages, which read as
+            // zero afterwards (the canary stays intact).
+            unsafe {
+                libc::madvise(
+                    s.limit as *mut libc::c_void,
+                    s.top - s.limit,
+                    libc::MADV_DONTNEED,
+                );
+            }
+            s.committed = false;
+        }
+    }
     POOL.lock()
         .unwrap_or_else(|e| e.into_inner())
         .extend(stacks);
@@ -259,6 +286,7 @@ fn new_slab(size: usize) -> io::Result<Vec<PooledStack>> {
             limit,
             top: start + stride,
             guarded: is_guarded,
+            committed: false,
             _valgrind: ManuallyDrop::new(ValgrindStackRegistration::new(limit as *mut u8, size)),
         });
     }
