@@ -45,7 +45,11 @@ impl fmt::Display for GoroutineInfo {
     }
 }
 
-/// Live goroutines of the caller's runtime (empty on a plain thread), by id.
+/// Live goroutines of the caller's runtime, by id; on a plain thread, those
+/// of the default runtime behind [`go`](crate::go) (none if it never
+/// started). Tests running in parallel share that default runtime, so a leak
+/// check there sees every test's goroutines (as goleak does in one Go test
+/// binary).
 ///
 /// ```
 /// gosched::Runtime::new().run(|| {
@@ -54,7 +58,9 @@ impl fmt::Display for GoroutineInfo {
 /// }).unwrap();
 /// ```
 pub fn snapshot() -> Vec<GoroutineInfo> {
-    let Some(sched) = crate::runtime::current_sched() else {
+    let Some(sched) =
+        crate::runtime::current_sched().or_else(crate::runtime::default_sched_if_started)
+    else {
         return Vec::new();
     };
     let now = sched.now();
@@ -134,7 +140,9 @@ pub fn find(timeout: Duration, ignore: &[u64]) -> Result<(), LeakReport> {
 }
 
 /// Test helper: panics with the leak report if goroutines other than the
-/// caller are still alive after a 1 s grace (goleak's `VerifyNone`).
+/// caller are still alive after a 1 s grace (goleak's `VerifyNone`). Call it
+/// at the end of `Runtime::run`'s main, or at the end of a plain `#[test]`
+/// that used [`go`](crate::go).
 ///
 /// ```
 /// gosched::Runtime::new().run(|| {

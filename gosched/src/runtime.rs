@@ -283,8 +283,14 @@ pub(crate) fn current_sched() -> Option<Arc<Sched>> {
 
 /// The process-wide runtime [`go`] uses outside any runtime: started on
 /// first use, never stopped, no deadlock detection (it has no main).
+static DEFAULT: OnceLock<Arc<Sched>> = OnceLock::new();
+
+/// The default runtime if something started it.
+pub(crate) fn default_sched_if_started() -> Option<Arc<Sched>> {
+    DEFAULT.get().map(Arc::clone)
+}
+
 fn default_sched() -> Arc<Sched> {
-    static DEFAULT: OnceLock<Arc<Sched>> = OnceLock::new();
     Arc::clone(DEFAULT.get_or_init(|| {
         crate::signal::install();
         let mut cfg = Runtime::new().cfg;

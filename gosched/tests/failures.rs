@@ -385,3 +385,28 @@ fn gomaxprocs_comes_from_the_environment() {
         stderr(&out)
     );
 }
+
+// ---- leak check from a plain test thread ---------------------------------------
+
+#[test]
+#[ignore = "child process of verify_none_on_a_plain_thread_checks_the_default_runtime"]
+fn child_plain_thread_leak() {
+    gosched::leak::verify_none(); // nothing started yet: passes
+    go(|| {});
+    gosched::leak::verify_none(); // finished within the grace: passes
+    go(|| gosched::park(WaitReason::Other("leaked on purpose")));
+    gosched::leak::verify_none(); // panics
+}
+
+#[test]
+fn verify_none_on_a_plain_thread_checks_the_default_runtime() {
+    // In a child: the default runtime is process-wide, and other tests here
+    // use it too.
+    let out = child("child_plain_thread_leak", &[]);
+    let all = format!("{}{}", String::from_utf8_lossy(&out.stdout), stderr(&out));
+    assert!(!out.status.success());
+    assert!(
+        all.contains("found unexpected goroutines:\ngoroutine 2 [leaked on purpose, "),
+        "{all}"
+    );
+}
