@@ -58,11 +58,15 @@ pub(crate) fn page_size() -> usize {
 }
 
 /// One registered slab: `[base, base + stride * SLAB_STACKS)`, `guard` bytes
-/// of guard at the bottom of each `stride`-byte slot (0: unguarded).
+/// of guard at the bottom of each `stride`-byte slot (0: unguarded). An
+/// unguarded slab has one guard page of its own just below `base`, at
+/// `low` (0: none), so an overflow that runs through its slots still faults
+/// there instead of into an unrelated mapping.
 struct SlabEntry {
     base: AtomicUsize,
     stride: AtomicUsize,
     guard: AtomicUsize,
+    low: AtomicUsize,
 }
 
 #[allow(clippy::declare_interior_mutable_const)] // array initialiser only
@@ -70,6 +74,7 @@ const EMPTY_SLAB: SlabEntry = SlabEntry {
     base: AtomicUsize::new(0),
     stride: AtomicUsize::new(0),
     guard: AtomicUsize::new(0),
+    low: AtomicUsize::new(0),
 };
 static SLABS: [SlabEntry; MAX_SLABS] = [EMPTY_SLAB; MAX_SLABS];
 static NSLABS: AtomicUsize = AtomicUsize::new(0);
@@ -77,16 +82,21 @@ static GUARDED_LIVE: AtomicUsize = AtomicUsize::new(0);
 
 /// How many guarded stacks may exist at once: a third of
 /// `vm.max_map_count` (each guard costs two mappings), leaving the rest to
-/// the allocator, threads and libraries.
+/// the allocator, threads and libraries. `GOSCHED_GUARD_BUDGET=N` overrides
+/// it (tests use 0 to exercise unguarded slabs).
 pub(crate) fn guard_budget() -> usize {
-    static BUDGET: AtomicUsize = AtomicUsize::new(0);
+    static BUDGET: AtomicUsize = AtomicUsize::new(usize::MAX);
     match BUDGET.load(Ordering::Relaxed) {
-        0 => {
+        usize::MAX => {
             let max = std::fs::read_to_string("/proc/sys/vm/max_map_count")
                 .ok()
                 .and_then(|s| s.trim().parse::<usize>().ok())
                 .unwrap_or(65_530);
-            let b = (max / 3).max(64);
+            let b = std::env::var("GOSCHED_GUARD_BUDGET")
+                .ok()
+                .and_then(|v| v.trim().parse::<usize>().ok())
+                .unwrap_or((max / 3).max(64))
+                .min(usize::MAX - 1);
             BUDGET.store(b, Ordering::Relaxed);
             b
         }
@@ -102,12 +112,13 @@ pub(crate) fn guard_hit(addr: usize) -> Option<usize> {
         let base = e.base.load(Ordering::Acquire);
         let stride = e.stride.load(Ordering::Relaxed);
         let guard = e.guard.load(Ordering::Relaxed);
+        let low = e.low.load(Ordering::Relaxed);
+        if low != 0 && addr >= low && addr < low + page_size() {
+            return Some(stride - guard);
+        }
         if base == 0 || stride == 0 || addr < base || addr >= base + stride * SLAB_STACKS {
             continue;
         }
-        // An unguarded slab still counts: its "guard" is the canary word at
-        // the bottom of each slot, which a fault cannot hit, so only guarded
-        // slots match here.
         if guard != 0 && (addr - base) % stride < guard {
             return Some(stride - guard);
         }
@@ -248,7 +259,9 @@ fn new_slab(size: usize) -> io::Result<Vec<PooledStack>> {
     let guarded = GUARDED_LIVE.load(Ordering::Relaxed) + SLAB_STACKS <= guard_budget();
     let guard = if guarded { page } else { 0 };
     let stride = size + guard;
-    let len = stride * SLAB_STACKS;
+    // Unguarded slabs get one guard page of their own below the first slot.
+    let lead = if guarded { 0 } else { page };
+    let len = lead + stride * SLAB_STACKS;
     // SAFETY: an anonymous private mapping at a kernel-chosen address has no
     // preconditions; MAP_NORESERVE keeps untouched pages uncommitted.
     let base = unsafe {
@@ -265,7 +278,15 @@ fn new_slab(size: usize) -> io::Result<Vec<PooledStack>> {
         NSLABS.fetch_sub(1, Ordering::AcqRel);
         return Err(io::Error::last_os_error());
     }
-    let base = base as usize;
+    let low = base as usize;
+    let mut low_guard = 0;
+    if lead != 0 {
+        // SAFETY: the first page of the mapping made above, unused so far.
+        if unsafe { libc::mprotect(base, page, libc::PROT_NONE) } == 0 {
+            low_guard = low;
+        }
+    }
+    let base = low + lead;
     let mut out = Vec::with_capacity(SLAB_STACKS);
     let mut guarded_here = true;
     for i in (0..SLAB_STACKS).rev() {
@@ -299,6 +320,7 @@ fn new_slab(size: usize) -> io::Result<Vec<PooledStack>> {
         if guarded && guarded_here { guard } else { 0 },
         Ordering::Relaxed,
     );
+    e.low.store(low_guard, Ordering::Relaxed);
     e.base.store(base, Ordering::Release);
     Ok(out)
 }

@@ -137,6 +137,22 @@ fn libc_sigabrt() -> i32 {
     6
 }
 
+#[test]
+fn a_stack_overflow_on_an_unguarded_stack_is_reported_too() {
+    // GOSCHED_GUARD_BUDGET=0: every slab is unguarded (as past the
+    // vm.max_map_count budget); the overflow runs through neighbouring slots
+    // into the slab's own guard page and is reported the same way.
+    let out = child("child_overflow", &[("GOSCHED_GUARD_BUDGET", "0")]);
+    let err = stderr(&out);
+    assert!(!out.status.success());
+    assert!(
+        err.contains(
+            "runtime: goroutine stack exceeds 65536-byte limit\nfatal error: stack overflow"
+        ),
+        "{err}"
+    );
+}
+
 // ---- deadlock ------------------------------------------------------------------
 
 #[test]

@@ -88,19 +88,27 @@ fn work_spreads_across_ps_by_stealing() {
         .gomaxprocs(2)
         .run(|| {
             let threads = Arc::new(Mutex::new(std::collections::HashSet::new()));
-            let wg = WaitGroup::new();
-            for _ in 0..2000 {
-                let threads = threads.clone();
-                wg.go(move || {
-                    // ~20 µs of work so the queue builds up on one P.
-                    let t = Instant::now();
-                    while t.elapsed() < Duration::from_micros(20) {
-                        std::hint::spin_loop();
-                    }
-                    threads.lock().unwrap().insert(std::thread::current().id());
-                });
+            // 200 goroutines fit in the spawner's local queue (no overflow to
+            // the global queue), so the other P can only get work by
+            // stealing. Each spins 50 µs, 10 ms in all; on a machine so busy
+            // that the second M never got a CPU meanwhile, try again.
+            for _round in 0..5 {
+                let wg = WaitGroup::new();
+                for _ in 0..200 {
+                    let threads = threads.clone();
+                    wg.go(move || {
+                        let t = Instant::now();
+                        while t.elapsed() < Duration::from_micros(50) {
+                            std::hint::spin_loop();
+                        }
+                        threads.lock().unwrap().insert(std::thread::current().id());
+                    });
+                }
+                wg.wait();
+                if gosched::sched_stats().unwrap().steals > 0 {
+                    break;
+                }
             }
-            wg.wait();
             let n = threads.lock().unwrap().len();
             (gosched::sched_stats().unwrap(), n)
         })
