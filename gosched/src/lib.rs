@@ -68,7 +68,9 @@
 //!   `fatal error: stack overflow` (a SIGSEGV handler checks the guard
 //!   page). Linux caps mappings per process (`vm.max_map_count`), and each
 //!   guard page costs two; beyond a budget of a third of that cap, stacks
-//!   come without guard pages and are checked by a canary at every switch.
+//!   come in slabs with one guard page below all 64 and a zero canary at
+//!   each stack's bottom, checked at every switch: still loud, but an
+//!   overflow may clobber neighbouring stacks first.
 //! - A goroutine panic or a deadlock fails [`Runtime::run`] with a
 //!   [`RunError`] (after printing Go's report) instead of killing the
 //!   process; [`Runtime::run_or_exit`] exits with status 2 like Go.
