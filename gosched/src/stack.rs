@@ -19,9 +19,10 @@
 //! so a parked goroutine costs the few pages its frames touched. Every guard
 //! page splits the mapping, and Linux caps mappings per process
 //! (`vm.max_map_count`, 65 530 by default), so guards are budgeted: past
-//! [`guard_budget`] live guarded stacks, new slabs come without guard pages
-//! and rely on a canary at the stack limit, checked whenever the goroutine
-//! switches out (loud but after the fact). The canary is "the lowest 64
+//! [`guard_budget`] live guarded stacks, new slabs come with a single guard
+//! page below all their slots, and each stack relies on a canary at its
+//! limit, checked whenever the goroutine switches out (loud but after the
+//! fact; an overflow that keeps going runs into the slab's guard). The canary is "the lowest 64
 //! bytes are still zero": reading an untouched page maps the kernel's zero
 //! page, which costs no resident memory, whereas writing a canary value
 //! would commit a second page per stack. The slab table below is
