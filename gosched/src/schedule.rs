@@ -555,6 +555,9 @@ pub(crate) fn enter_syscall() -> bool {
         }
         // SAFETY: `curg` is alive while it runs (see `with_g`).
         let g = unsafe { &*gp };
+        if g.status() == GStatus::Syscall {
+            return false; // nested: the outer call already released the P
+        }
         g.set_status(GStatus::Syscall);
         let pp = ctx.p();
         pp.syscalltick.fetch_add(1, Ordering::Relaxed);
@@ -616,6 +619,15 @@ pub(crate) fn exit_syscall() {
 /// Whether a park on the current goroutine can commit (token protocol);
 /// used by `park`.
 pub(crate) fn park_current(reason: crate::park::WaitReason) -> bool {
+    // Parking inside `syscall(|| ...)`: leave the syscall first (take a P
+    // back), park as usual, and re-enter it afterwards — a parked goroutine
+    // must never leave a syscall-state P behind on its M.
+    if with_g(|g| g.status() == GStatus::Syscall) == Some(true) {
+        exit_syscall();
+        let parked = park_current(reason);
+        enter_syscall();
+        return parked;
+    }
     with_g(|g| {
         if g.token
             .compare_exchange(
@@ -640,5 +652,11 @@ pub(crate) fn park_current(reason: crate::park::WaitReason) -> bool {
 
 /// `Gosched` on a goroutine; false when not on one.
 pub(crate) fn yield_current() -> bool {
+    if with_g(|g| g.status() == GStatus::Syscall) == Some(true) {
+        exit_syscall();
+        let yielded = yield_current();
+        enter_syscall();
+        return yielded;
+    }
     with_g(|g| g.switch(Switch::Yield)).is_some()
 }

@@ -590,3 +590,33 @@ fn a_nested_runtime_does_not_stall_the_outer_one() {
     assert_eq!(inner, Some(1));
     assert!(outer_ran);
 }
+
+#[test]
+fn parking_yielding_and_nesting_inside_a_syscall() {
+    let v = Runtime::new()
+        .gomaxprocs(1)
+        .run(|| {
+            let wg = WaitGroup::new();
+            wg.add(1);
+            let w = wg.clone();
+            go(move || {
+                gosched::time::sleep(Duration::from_millis(5));
+                w.done();
+            });
+            gosched::syscall(|| {
+                wg.wait(); // parks the goroutine, not the P
+                gosched::yield_now();
+                gosched::time::sleep(Duration::from_millis(1));
+                gosched::syscall(|| std::thread::sleep(Duration::from_millis(1))) // nested
+            });
+            // The runtime is still sound: more goroutines run to completion.
+            let wg = WaitGroup::new();
+            for _ in 0..100 {
+                wg.go(|| gosched::yield_now());
+            }
+            wg.wait();
+            gosched::syscall(|| 7)
+        })
+        .unwrap();
+    assert_eq!(v, 7);
+}
