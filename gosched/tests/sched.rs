@@ -612,7 +612,7 @@ fn parking_yielding_and_nesting_inside_a_syscall() {
             // The runtime is still sound: more goroutines run to completion.
             let wg = WaitGroup::new();
             for _ in 0..100 {
-                wg.go(|| gosched::yield_now());
+                wg.go(gosched::yield_now);
             }
             wg.wait();
             gosched::syscall(|| 7)
