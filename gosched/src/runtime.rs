@@ -449,6 +449,9 @@ pub struct SchedStats {
     pub long_runners: u64,
     /// OS threads (Ms) alive.
     pub threads: usize,
+    /// Entries in the timer heap, stopped ones not yet swept included
+    /// (`timerslen` in `scheddetail`).
+    pub timers: usize,
 }
 
 impl SchedStats {
@@ -467,6 +470,7 @@ impl SchedStats {
             parks: c.parks.load(Ordering::Relaxed),
             long_runners: c.long_runners.load(Ordering::Relaxed),
             threads: s.mcount.load(Ordering::Relaxed),
+            timers: s.timers.len(),
         }
     }
 }

@@ -43,6 +43,8 @@ impl Ord for Entry {
 struct Heap {
     heap: BinaryHeap<Reverse<Entry>>,
     seq: u64,
+    /// Adds since stopped entries were last swept out.
+    adds_since_sweep: usize,
 }
 
 /// A runtime's timers.
@@ -85,6 +87,19 @@ impl TimerHeap {
         let mut h = self.lock();
         let seq = h.seq;
         h.seq += 1;
+        // Stopped timers (a `park_timeout` woken early, a stopped
+        // `after_func`) stay until they reach the top; once the adds since
+        // the last sweep are over 64 and over half the heap, sweep them, so
+        // the heap stays within about twice the live timers (Go's
+        // `timers.zombies` clean-up).
+        h.adds_since_sweep += 1;
+        if h.adds_since_sweep > 64 && 2 * h.adds_since_sweep > h.heap.len() {
+            h.heap
+                .retain(|Reverse(e)| !e.stopped.load(Ordering::Acquire));
+            h.adds_since_sweep = 0;
+            let next = h.heap.peek().map_or(u64::MAX, |Reverse(e)| e.when);
+            self.next.store(next, Ordering::SeqCst);
+        }
         h.heap.push(Reverse(Entry {
             when,
             seq,

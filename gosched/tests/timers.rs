@@ -179,3 +179,26 @@ fn park_timeout_returns_after_the_timeout() {
         })
         .unwrap();
 }
+
+#[test]
+fn woken_park_timeouts_do_not_pile_up_in_the_heap() {
+    // 10 000 park_timeouts of an hour, each woken at once: their timers are
+    // stopped, and the heap sweeps them instead of keeping 10 000 entries
+    // for an hour.
+    let t = Instant::now();
+    let timers = Runtime::new()
+        .gomaxprocs(1)
+        .run(|| {
+            let me = gosched::park::current();
+            for _ in 0..10_000 {
+                me.unpark();
+                gosched::park_timeout(gosched::WaitReason::Other("t"), Duration::from_secs(3600));
+            }
+            let n = gosched::sched_stats().unwrap().timers;
+            gosched::time::sleep(Duration::from_millis(2));
+            n
+        })
+        .unwrap();
+    assert!(timers <= 200, "{timers} timers in the heap");
+    assert!(t.elapsed() < Duration::from_secs(30));
+}
