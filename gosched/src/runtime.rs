@@ -478,7 +478,10 @@ impl SchedStats {
 /// Runs a blocking call (`entersyscall`/`exitsyscall`): the goroutine keeps
 /// its M, but if the call lasts, sysmon hands the P to another M so other
 /// goroutines keep running; afterwards the goroutine takes a P back or
-/// waits in the global queue. On a plain thread, just calls `f`.
+/// waits in the global queue. On a plain thread, just calls `f`. If `f`
+/// parks or yields (say, waits on a [`WaitGroup`](crate::WaitGroup)), the
+/// goroutine leaves the syscall for that wait and re-enters it after; a
+/// nested `syscall` is just a call.
 ///
 /// ```
 /// let v = gosched::Runtime::new().run(|| gosched::syscall(|| 6 * 7)).unwrap();
