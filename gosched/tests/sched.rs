@@ -620,3 +620,101 @@ fn parking_yielding_and_nesting_inside_a_syscall() {
         .unwrap();
     assert_eq!(v, 7);
 }
+
+/// A counting semaphore on the park contract (what gochan's wait queues do).
+struct Sema {
+    count: std::sync::atomic::AtomicI64,
+    waiters: Mutex<std::collections::VecDeque<gosched::Unparker>>,
+}
+
+impl Sema {
+    fn acquire(&self) {
+        loop {
+            let c = self.count.load(Ordering::Acquire);
+            if c > 0 {
+                if self
+                    .count
+                    .compare_exchange(c, c - 1, Ordering::AcqRel, Ordering::Acquire)
+                    .is_ok()
+                {
+                    return;
+                }
+                continue;
+            }
+            {
+                let mut w = self.waiters.lock().unwrap();
+                if self.count.load(Ordering::Acquire) > 0 {
+                    continue;
+                }
+                w.push_back(gosched::park::current());
+            }
+            gosched::park(WaitReason::SyncMutexLock);
+        }
+    }
+
+    fn release(&self) {
+        self.count.fetch_add(1, Ordering::AcqRel);
+        let next = self.waiters.lock().unwrap().pop_front();
+        if let Some(u) = next {
+            u.unpark();
+        }
+    }
+}
+
+#[test]
+fn no_wakeup_is_lost_when_goroutines_and_threads_race_to_unpark() {
+    // 4 goroutines take 20 000 permits that 2 goroutines and 2 OS threads
+    // hand out one by one. A lost wake-up leaves a consumer parked with
+    // permits available: the run would end in the deadlock report (or hang
+    // on the watchdog) instead of returning.
+    const EACH: i64 = 5_000;
+    let dog = watchdog("semaphore", Duration::from_secs(60));
+    Runtime::new()
+        .gomaxprocs(2)
+        .run(|| {
+            let sema = Arc::new(Sema {
+                count: 0.into(),
+                waiters: Mutex::new(Default::default()),
+            });
+            let consumers = WaitGroup::new();
+            for _ in 0..4 {
+                let sema = sema.clone();
+                consumers.go(move || {
+                    for _ in 0..EACH {
+                        sema.acquire();
+                    }
+                });
+            }
+            let mut threads = Vec::new();
+            for k in 0..4 {
+                let sema = sema.clone();
+                let produce = move || {
+                    for i in 0..EACH {
+                        sema.release();
+                        if i % 64 == 0 {
+                            gosched::yield_now();
+                        }
+                    }
+                };
+                if k < 2 {
+                    go(produce);
+                } else {
+                    threads.push(std::thread::spawn(produce));
+                }
+            }
+            consumers.wait();
+            for t in threads {
+                t.join().unwrap();
+            }
+            assert_eq!(sema.count.load(Ordering::Acquire), 0);
+            gosched::sched_stats().unwrap().parks
+        })
+        .map(|parks| {
+            assert!(
+                parks > 100,
+                "only {parks} parks: the race was not exercised"
+            )
+        })
+        .unwrap();
+    dog.store(true, Ordering::Release);
+}
