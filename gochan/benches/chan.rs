@@ -250,6 +250,11 @@ mod shape {
 
     pub(super) fn select_rx<F: Flavor>(cap: usize) -> Option<()> {
         let (txs, rxs): (Vec<_>, Vec<_>) = (0..THREADS).map(|_| F::new(cap)).unzip();
+        // Keep every sender alive until the end: crossbeam and flume
+        // disconnect a channel when its last sender drops, and a select
+        // would then fire on the disconnected channel (Go has no such
+        // event).
+        let _keep = txs.clone();
         std::thread::scope(|s| {
             for tx in txs {
                 s.spawn(move || {
