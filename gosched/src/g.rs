@@ -118,6 +118,8 @@ pub(crate) struct G {
     pub(crate) stack_size: Cell<usize>,
     /// Its slot in the `allgs` registry.
     pub(crate) reg_slot: AtomicU32,
+    /// Id of the M that last ran it (`scheddetail`'s `m=`).
+    pub(crate) m: AtomicU64,
 }
 
 // SAFETY: `body`, `coro` and `yielder` are only touched by the single M that
@@ -164,6 +166,7 @@ impl G {
             canary_at: Cell::new(0),
             stack_size: Cell::new(0),
             reg_slot: AtomicU32::new(u32::MAX),
+            m: AtomicU64::new(0),
         }
     }
 

@@ -19,7 +19,9 @@
 
 use std::collections::VecDeque;
 use std::panic::Location;
-use std::sync::atomic::{AtomicBool, AtomicU8, AtomicU32, AtomicU64, AtomicUsize, Ordering};
+use std::sync::atomic::{
+    AtomicBool, AtomicPtr, AtomicU8, AtomicU32, AtomicU64, AtomicUsize, Ordering,
+};
 use std::sync::{Arc, Condvar, Mutex, MutexGuard};
 use std::time::{Duration, Instant};
 
@@ -52,6 +54,9 @@ pub(crate) struct P {
     pub(crate) m: AtomicU64,
     /// Id of the goroutine running on it (0: none).
     pub(crate) curg: AtomicU64,
+    /// Where that goroutine was spawned (null: none); always a
+    /// `&'static Location`, for sysmon's long-runner warning.
+    pub(crate) curg_site: AtomicPtr<Location<'static>>,
     /// sysmon's last observation (`p.sysmontick`).
     pub(crate) sysmon: Mutex<SysmonTick>,
     /// Resumptions of goroutines on this P (tells a goroutine that runs on
@@ -229,6 +234,7 @@ impl Sched {
                 syscalltick: AtomicU32::new(0),
                 m: AtomicU64::new(0),
                 curg: AtomicU64::new(0),
+                curg_site: AtomicPtr::new(std::ptr::null_mut()),
                 sysmon: Mutex::new(SysmonTick::default()),
                 preempt: AtomicBool::new(false),
                 runs: AtomicU64::new(0),

@@ -420,6 +420,11 @@ fn execute(ctx: &MCtx, g: Arc<G>, inherit: bool) {
             .store(pp.runs.load(Ordering::Relaxed) + 1, Ordering::Relaxed);
         g.set_status(GStatus::Running);
         pp.curg.store(g.id, Ordering::Relaxed);
+        pp.curg_site.store(
+            std::ptr::from_ref(g.spawned_at).cast_mut(),
+            Ordering::Relaxed,
+        );
+        g.m.store(ctx.m.id, Ordering::Relaxed);
         ctx.m.curg.store(g.id, Ordering::Relaxed);
         ctx.curg.set(Arc::as_ptr(&g));
         // SAFETY: we own `g`: it came out of a run queue (or we just

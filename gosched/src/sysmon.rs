@@ -103,8 +103,13 @@ fn retake(sched: &Arc<Sched>, now: u64) -> usize {
             pd.warned_tick = Some(t);
             if g != 0 && runs == pd.runs {
                 sched.counters.long_runners.fetch_add(1, Ordering::Relaxed);
+                let site = pp.curg_site.load(Ordering::Relaxed);
+                // SAFETY: `curg_site` only ever holds null or a pointer made
+                // from a `&'static Location<'static>`.
+                let site = unsafe { site.as_ref() }.map_or_else(String::new, ToString::to_string);
                 tracing::warn!(
                     goroutine = g,
+                    spawned_at = %site,
                     p = pp.id,
                     ran_ms = (now - pd.schedwhen) / 1_000_000,
                     "goroutine has run for over 10ms without yielding; preemption is cooperative \
@@ -237,9 +242,16 @@ pub(crate) fn schedtrace(s: &Sched, detailed: bool, now: u64) -> String {
             } else {
                 ""
             };
+            // Go prints the M only while the G is on one.
+            let m = g.m.load(Ordering::Relaxed);
+            let m = if matches!(st, GStatus::Running | GStatus::Syscall) && m != 0 {
+                m.to_string()
+            } else {
+                "nil".to_owned()
+            };
             let _ = writeln!(
                 out,
-                "  G{}: status={code}({reason}) m=nil lockedm=nil",
+                "  G{}: status={code}({reason}) m={m} lockedm=nil",
                 g.id
             );
         }
