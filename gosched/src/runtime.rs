@@ -250,13 +250,7 @@ pub(crate) fn fatal(msg: &str) -> ! {
 pub(crate) fn goroutine_entry(y: &GYielder, body: Body) {
     with_g(|g| g.set_yielder(y));
     if let Err(payload) = std::panic::catch_unwind(AssertUnwindSafe(body)) {
-        let message = if let Some(s) = payload.downcast_ref::<&str>() {
-            (*s).to_owned()
-        } else if let Some(s) = payload.downcast_ref::<String>() {
-            s.clone()
-        } else {
-            "Box<dyn Any>".to_owned()
-        };
+        let message = crate::timers::panic_message(&*payload);
         with_g(|g| {
             let creator = if g.parent == 0 {
                 String::new()

@@ -283,7 +283,18 @@ fn find_runnable(ctx: &MCtx) -> Option<(Arc<G>, bool)> {
         let pi = ctx.p.get();
         let pp = ctx.p();
         if sched.timers.next_when() != u64::MAX {
-            sched.timers.run_due(sched.now());
+            // Go runs an AfterFunc callback in a goroutine of its own, so a
+            // panic there is a goroutine panic: report it the same way.
+            sched.timers.run_due(sched.now(), &mut |message| {
+                eprintln!("panic: {message}\n\ngoroutine 0 [running]:\ncreated by time.AfterFunc");
+                sched.finish(crate::sched::Outcome::Failed(
+                    crate::runtime::RunError::Panic {
+                        goroutine: 0,
+                        message,
+                        spawned_at: "time.AfterFunc".to_owned(),
+                    },
+                ));
+            });
         }
 
         // sysmon saw this time slice run over 10 ms: end it as Go's

@@ -93,7 +93,15 @@ fn run_timers(shared: &TimerThread) {
                 let Reverse(due) = guard.heap.pop().expect("peeked");
                 drop(guard);
                 if !due.stopped.swap(true, Ordering::AcqRel) {
-                    (due.f)();
+                    // A panicking callback must not kill the timer thread
+                    // (every later timer would never fire): report it as Go
+                    // reports a goroutine panic, and go on.
+                    if let Err(p) = std::panic::catch_unwind(std::panic::AssertUnwindSafe(due.f)) {
+                        eprintln!(
+                            "panic: {}\n\ngoroutine 0 [running]:\ncreated by time.AfterFunc",
+                            crate::timers::panic_message(&*p)
+                        );
+                    }
                 }
                 guard = shared.heap.lock().unwrap_or_else(|e| e.into_inner());
             }

@@ -15,6 +15,17 @@ use std::sync::{Arc, Mutex};
 
 pub(crate) type Callback = Box<dyn FnOnce() + Send + 'static>;
 
+/// The message of a panic payload (`&str` or `String`), as Go prints it.
+pub(crate) fn panic_message(p: &(dyn std::any::Any + Send)) -> String {
+    if let Some(s) = p.downcast_ref::<&str>() {
+        (*s).to_owned()
+    } else if let Some(s) = p.downcast_ref::<String>() {
+        s.clone()
+    } else {
+        "Box<dyn Any>".to_owned()
+    }
+}
+
 pub(crate) struct Entry {
     pub(crate) when: u64,
     seq: u64,
@@ -116,8 +127,10 @@ impl TimerHeap {
     }
 
     /// Pops every timer due at `now` (skipping stopped ones) and runs them.
-    /// Returns how many callbacks ran.
-    pub(crate) fn run_due(&self, now: u64) -> usize {
+    /// Returns how many callbacks ran. A callback that panics does not take
+    /// the caller (an M's scheduler loop) down: its message goes to
+    /// `on_panic` and the remaining callbacks still run.
+    pub(crate) fn run_due(&self, now: u64, on_panic: &mut dyn FnMut(String)) -> usize {
         if now < self.next.load(Ordering::SeqCst) {
             return 0;
         }
@@ -142,7 +155,9 @@ impl TimerHeap {
         let mut ran = 0;
         for e in due {
             if !e.stopped.swap(true, Ordering::AcqRel) {
-                (e.f)();
+                if let Err(p) = std::panic::catch_unwind(std::panic::AssertUnwindSafe(e.f)) {
+                    on_panic(panic_message(&*p));
+                }
                 ran += 1;
             }
         }
@@ -223,7 +238,7 @@ mod tests {
                             .collect();
                         want.sort_by_key(|&(i, w)| (w, i));
                         let before = fired.lock().unwrap().len();
-                        heap.run_due(now);
+                        heap.run_due(now, &mut |m| panic!("{m}"));
                         let got: Vec<(usize, u64)> = fired.lock().unwrap()[before..].to_vec();
                         for &(i, _) in &want {
                             timers[i].2 = true;

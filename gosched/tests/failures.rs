@@ -426,3 +426,34 @@ fn verify_none_on_a_plain_thread_checks_the_default_runtime() {
         "{all}"
     );
 }
+
+// ---- a panicking timer callback ---------------------------------------------------
+
+#[test]
+fn a_panicking_after_func_callback_fails_run_and_the_runtime_survives_it() {
+    let err = Runtime::new()
+        .gomaxprocs(1)
+        .run(|| {
+            gosched::time::after_func(Duration::from_millis(1), || panic!("tick failed"));
+            gosched::time::sleep(Duration::from_secs(5));
+        })
+        .unwrap_err();
+    match err {
+        RunError::Panic {
+            goroutine, message, ..
+        } => {
+            assert_eq!(goroutine, 0);
+            assert_eq!(message, "tick failed");
+        }
+        other => panic!("unexpected {other:?}"),
+    }
+}
+
+#[test]
+fn a_panicking_callback_does_not_stop_the_timer_thread() {
+    // Off a runtime: later timers still fire.
+    gosched::time::after_func(Duration::from_millis(1), || panic!("first callback fails"));
+    let (tx, rx) = std::sync::mpsc::channel();
+    gosched::time::after_func(Duration::from_millis(5), move || tx.send(()).unwrap());
+    rx.recv_timeout(Duration::from_secs(10)).unwrap();
+}
