@@ -155,7 +155,7 @@ impl<T> HChan<T> {
 
     /// Go's `full`: would a send block? One racy word read.
     #[inline]
-    fn full(&self) -> bool {
+    pub(crate) fn full(&self) -> bool {
         if self.dataqsiz == 0 {
             self.recvq.is_empty_racy()
         } else {
@@ -165,7 +165,7 @@ impl<T> HChan<T> {
 
     /// Go's `empty`: would a receive block? One racy word read.
     #[inline]
-    fn empty(&self) -> bool {
+    pub(crate) fn empty(&self) -> bool {
         if self.dataqsiz == 0 {
             self.sendq.is_empty_racy()
         } else {

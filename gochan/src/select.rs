@@ -4,6 +4,9 @@
 //! 1. Poll order: a uniformly random permutation of the non-nil cases
 //!    (`cheaprandn` shuffle). Lock order: the cases sorted by channel address
 //!    (`sortkey`), so two selects over the same channels cannot deadlock.
+//!    Not in Go: before locking everything, the first case in poll order
+//!    that looks ready (racy word reads) is tried under its own lock alone;
+//!    only a success ends the select there.
 //! 2. Lock every channel once (`sellock`), poll the cases in poll order; the
 //!    first ready one runs and the select returns (`send on closed channel`
 //!    panics after unlocking). With `default`, return now.
@@ -39,6 +42,10 @@ enum Poll {
 trait CaseOps {
     /// The channel, or `None` for nil.
     fn key(&self) -> Option<usize>;
+    /// A racy guess that polling would succeed (Go's `empty`/`full` word
+    /// reads); closed channels answer `false` so the locked pass handles
+    /// them.
+    fn looks_ready(&self) -> bool;
     fn lock(&self);
     /// # Safety
     /// The caller holds this case's channel lock.
@@ -95,6 +102,9 @@ impl<'a, T> RecvCase<'a, T> {
 impl<T> CaseOps for RecvCase<'_, T> {
     fn key(&self) -> Option<usize> {
         self.h.map(HChan::sortkey)
+    }
+    fn looks_ready(&self) -> bool {
+        self.h.is_some_and(|h| !h.empty() && !h.is_closed())
     }
     fn lock(&self) {
         if let Some(h) = self.h {
@@ -173,6 +183,9 @@ impl<'a, T> SendCase<'a, T> {
 impl<T> CaseOps for SendCase<'_, T> {
     fn key(&self) -> Option<usize> {
         self.h.map(HChan::sortkey)
+    }
+    fn looks_ready(&self) -> bool {
+        self.h.is_some_and(|h| !h.full() && !h.is_closed())
     }
     fn lock(&self) {
         if let Some(h) = self.h {
@@ -296,6 +309,32 @@ pub fn select(cases: &mut [Case<'_>], block: bool) -> Option<usize> {
         }
         return None;
     }
+    // Fast path (not in Go): the first case in poll order that looks ready
+    // is tried under its own lock only. Success there is a valid outcome
+    // (that case was ready while we held its lock, and it was the first
+    // ready-looking one in random order); anything else falls through to
+    // Go's all-locks pass, so "nothing is ready" is only ever concluded
+    // from a consistent snapshot.
+    if let Some(&first) = pollorder.iter().find(|&&i| cases[usize::from(i)].0.looks_ready()) {
+        let i = usize::from(first);
+        let case = &mut cases[i].0;
+        case.lock();
+        // SAFETY: we hold this case's channel lock.
+        let polled = unsafe { case.poll() };
+        // SAFETY: locked just above.
+        unsafe { case.unlock() };
+        match polled {
+            Poll::Ready(u) => {
+                if let Some(u) = u {
+                    u.unpark();
+                }
+                return Some(i);
+            }
+            Poll::SendClosed => panic!("{SEND_ON_CLOSED}"),
+            Poll::Pending => {}
+        }
+    }
+
     // Lock order: by channel address (insertion sort: selects are small).
     lockorder.copy_from_slice(pollorder);
     let key = |cases: &[Case<'_>], i: u16| cases[usize::from(i)].0.key().unwrap_or(0);
