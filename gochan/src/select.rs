@@ -315,7 +315,10 @@ pub fn select(cases: &mut [Case<'_>], block: bool) -> Option<usize> {
     // ready-looking one in random order); anything else falls through to
     // Go's all-locks pass, so "nothing is ready" is only ever concluded
     // from a consistent snapshot.
-    if let Some(&first) = pollorder.iter().find(|&&i| cases[usize::from(i)].0.looks_ready()) {
+    if let Some(&first) = pollorder
+        .iter()
+        .find(|&&i| cases[usize::from(i)].0.looks_ready())
+    {
         let i = usize::from(first);
         let case = &mut cases[i].0;
         case.lock();

@@ -47,7 +47,11 @@ pub(crate) const WAITING: usize = usize::MAX;
 /// The waiting goroutine or thread, as far as channels care: its unparker and
 /// Go's `g.selectDone` + `g.param` folded into one word.
 pub(crate) struct Parker {
-    unparker: Unparker,
+    /// Taken (not cloned) by the one counterpart that completes an
+    /// operation of this waiter, under that channel's lock.
+    unparker: UnsafeCell<Option<Unparker>>,
+    /// Whether the waiter is a goroutine (it then parks without spinning).
+    goroutine: bool,
     /// `WAITING`, or the index of the case that completed (0 for a plain
     /// send or receive).
     selected: AtomicUsize,
@@ -56,8 +60,10 @@ pub(crate) struct Parker {
 impl Parker {
     /// A parker for the calling goroutine or thread.
     pub(crate) fn current() -> Parker {
+        let unparker = gosched::park::current();
         Parker {
-            unparker: gosched::park::current(),
+            goroutine: unparker.goid().is_some(),
+            unparker: UnsafeCell::new(Some(unparker)),
             selected: AtomicUsize::new(WAITING),
         }
     }
@@ -79,7 +85,7 @@ impl Parker {
     pub(crate) fn wait(&self, reason: WaitReason, deadline: Option<Instant>) -> bool {
         // A goroutine parks at once, as in Go: its M runs the partner
         // instead, which spinning would only delay.
-        let mut step = if self.unparker.goid().is_some() {
+        let mut step = if self.goroutine {
             SPIN_STEPS + YIELD_STEPS + 1
         } else {
             0
@@ -209,7 +215,12 @@ impl<T> Sudog<T> {
         s.success.set(success);
         // SAFETY: the parker lives in the owner's frame, as long as the sudog.
         let parker = unsafe { &*s.parker.get() };
-        let unparker = parker.unparker.clone();
+        // SAFETY: exactly one counterpart completes an operation of a given
+        // parker (a plain waiter has one sudog, dequeued once; a select's
+        // sudogs are completed only by the winner of the `selected` CAS),
+        // and the owner never touches `unparker` after creating it: this
+        // access is exclusive.
+        let unparker = unsafe { (*parker.unparker.get()).take() }.expect("a parker completes once");
         if !s.is_select.get() {
             // Last access: once published the owner may return and free both.
             parker.selected.store(s.case.get(), Ordering::Release);
