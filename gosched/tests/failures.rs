@@ -313,8 +313,10 @@ fn verify_none_panics_on_a_leak() {
 fn child_schedtrace() {
     Runtime::new().gomaxprocs(2).run_or_exit(|| {
         let wg = WaitGroup::new();
+        // Long enough that a loaded machine's late first SCHED line (seen at
+        // 161 ms in CI) still finds the goroutines asleep.
         for _ in 0..4 {
-            wg.go(|| gosched::time::sleep(Duration::from_millis(60)));
+            wg.go(|| gosched::time::sleep(Duration::from_millis(400)));
         }
         wg.wait();
     });
