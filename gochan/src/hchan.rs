@@ -21,10 +21,10 @@ use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::time::Instant;
 
 use gosched::park::{Unparker, WaitReason};
-use parking_lot::lock_api::RawMutex as _;
 
 use crate::error::CloseError;
-use crate::waitq::{Parker, Sudog, WAITING, WaitQ};
+use crate::lock::Lock;
+use crate::waitq::{Parker, SPIN_STEPS, Sudog, WAITING, WaitQ, YIELD_STEPS};
 
 /// How long an operation may wait.
 #[derive(Clone, Copy, Debug)]
@@ -75,7 +75,7 @@ struct Ring<T> {
 
 /// Go's `hchan`.
 pub(crate) struct HChan<T> {
-    lock: parking_lot::RawMutex,
+    lock: Lock,
     closed: AtomicBool,
     qcount: AtomicUsize,
     dataqsiz: usize,
@@ -100,7 +100,7 @@ impl<T> HChan<T> {
     pub(crate) fn new(cap: usize, timer: bool) -> HChan<T> {
         let buf: Box<[MaybeUninit<T>]> = Box::new_uninit_slice(cap);
         HChan {
-            lock: parking_lot::RawMutex::INIT,
+            lock: Lock::new(),
             closed: AtomicBool::new(false),
             qcount: AtomicUsize::new(0),
             dataqsiz: cap,
@@ -123,8 +123,7 @@ impl<T> HChan<T> {
 
     #[inline]
     pub(crate) fn lock(&self) {
-        // The guard state is a stateless marker; `unlock` makes a new one.
-        let _marker = self.lock.lock();
+        self.lock.lock();
     }
 
     /// # Safety
@@ -132,7 +131,7 @@ impl<T> HChan<T> {
     #[inline]
     pub(crate) unsafe fn unlock(&self) {
         // SAFETY: forwarded.
-        unsafe { self.lock.unlock(parking_lot::lock_api::GuardNoSend::new()) };
+        unsafe { self.lock.unlock() };
     }
 
     /// `cap(ch)`.
@@ -305,39 +304,81 @@ impl<T> HChan<T> {
 
     /// Go's `chansend` (without the nil-channel case, handled by callers).
     #[inline]
-    pub(crate) fn send(&self, v: T, block: Block) -> Result<(), SendFail<T>> {
+    pub(crate) fn send(&self, mut v: T, block: Block) -> Result<(), SendFail<T>> {
         // Fast path: a failing non-blocking send without the lock (see
         // `chansend`'s comment on why the two racy reads are enough).
         if matches!(block, Block::No) && !self.closed.load(Ordering::Relaxed) && self.full() {
             return Err(SendFail::NotReady(v));
         }
-        self.lock();
-        // SAFETY: lock held.
-        match unsafe { self.poll_send(v) } {
-            SendPoll::Sent(u) => {
-                // SAFETY: we hold the lock.
-                unsafe { self.unlock() };
-                if let Some(u) = u {
-                    u.unpark();
-                }
-                Ok(())
-            }
-            SendPoll::Closed(v) => {
-                // SAFETY: we hold the lock.
-                unsafe { self.unlock() };
-                Err(SendFail::Closed(v))
-            }
-            SendPoll::Full(v) => match block {
-                Block::No => {
+        let mut spun = false;
+        loop {
+            self.lock();
+            // SAFETY: lock held.
+            match unsafe { self.poll_send(v) } {
+                SendPoll::Sent(u) => {
                     // SAFETY: we hold the lock.
                     unsafe { self.unlock() };
-                    Err(SendFail::NotReady(v))
+                    if let Some(u) = u {
+                        u.unpark();
+                    }
+                    return Ok(());
                 }
-                // SAFETY: we hold the lock.
-                Block::Forever => unsafe { self.send_park(v, None) },
-                // SAFETY: we hold the lock.
-                Block::Until(t) => unsafe { self.send_park(v, Some(t)) },
-            },
+                SendPoll::Closed(v) => {
+                    // SAFETY: we hold the lock.
+                    unsafe { self.unlock() };
+                    return Err(SendFail::Closed(v));
+                }
+                SendPoll::Full(back) => match block {
+                    Block::No => {
+                        // SAFETY: we hold the lock.
+                        unsafe { self.unlock() };
+                        return Err(SendFail::NotReady(back));
+                    }
+                    _ if !spun && self.should_spin() => {
+                        // SAFETY: we hold the lock.
+                        unsafe { self.unlock() };
+                        spun = true;
+                        v = back;
+                        self.spin_until(|| !self.full() || self.is_closed());
+                    }
+                    // SAFETY: we hold the lock.
+                    Block::Forever => return unsafe { self.send_park(back, None) },
+                    // SAFETY: we hold the lock.
+                    Block::Until(t) => return unsafe { self.send_park(back, Some(t)) },
+                },
+            }
+        }
+    }
+
+    /// Whether a blocked buffered operation should spin before queueing
+    /// (not in Go): only OS threads on buffered channels. A thread that
+    /// queues must be woken through the slow handoff path (and perhaps a
+    /// futex), while the partner typically frees a slot within
+    /// nanoseconds; crossbeam-channel's array flavour retries the same way.
+    /// Goroutines park at once, as in Go; unbuffered channels need one
+    /// party queued anyway.
+    #[cold]
+    fn should_spin(&self) -> bool {
+        self.dataqsiz > 0 && gosched::goid().is_none()
+    }
+
+    /// Spins (doubling rounds of spin hints, then a few `yield_now`s) until
+    /// `ready` holds or the budget is spent.
+    #[cold]
+    fn spin_until(&self, ready: impl Fn() -> bool) {
+        for step in 0..=SPIN_STEPS {
+            if ready() {
+                return;
+            }
+            for _ in 0..1u32 << step {
+                std::hint::spin_loop();
+            }
+        }
+        for _ in 0..YIELD_STEPS {
+            if ready() {
+                return;
+            }
+            std::thread::yield_now();
         }
     }
 
@@ -394,33 +435,42 @@ impl<T> HChan<T> {
         if matches!(block, Block::No) && self.empty() && !self.closed.load(Ordering::Acquire) {
             return Err(());
         }
-        self.lock();
-        // SAFETY: lock held.
-        match unsafe { self.poll_recv() } {
-            RecvPoll::Got(v, u) => {
-                // SAFETY: we hold the lock.
-                unsafe { self.unlock() };
-                if let Some(u) = u {
-                    u.unpark();
-                }
-                Ok(Some(v))
-            }
-            RecvPoll::Closed => {
-                // SAFETY: we hold the lock.
-                unsafe { self.unlock() };
-                Ok(None)
-            }
-            RecvPoll::Empty => match block {
-                Block::No => {
+        let mut spun = false;
+        loop {
+            self.lock();
+            // SAFETY: lock held.
+            match unsafe { self.poll_recv() } {
+                RecvPoll::Got(v, u) => {
                     // SAFETY: we hold the lock.
                     unsafe { self.unlock() };
-                    Err(())
+                    if let Some(u) = u {
+                        u.unpark();
+                    }
+                    return Ok(Some(v));
                 }
-                // SAFETY: we hold the lock.
-                Block::Forever => unsafe { self.recv_park(None) },
-                // SAFETY: we hold the lock.
-                Block::Until(t) => unsafe { self.recv_park(Some(t)) },
-            },
+                RecvPoll::Closed => {
+                    // SAFETY: we hold the lock.
+                    unsafe { self.unlock() };
+                    return Ok(None);
+                }
+                RecvPoll::Empty => match block {
+                    Block::No => {
+                        // SAFETY: we hold the lock.
+                        unsafe { self.unlock() };
+                        return Err(());
+                    }
+                    _ if !spun && self.should_spin() => {
+                        // SAFETY: we hold the lock.
+                        unsafe { self.unlock() };
+                        spun = true;
+                        self.spin_until(|| !self.empty() || self.is_closed());
+                    }
+                    // SAFETY: we hold the lock.
+                    Block::Forever => return unsafe { self.recv_park(None) },
+                    // SAFETY: we hold the lock.
+                    Block::Until(t) => return unsafe { self.recv_park(Some(t)) },
+                },
+            }
         }
     }
 

@@ -61,6 +61,7 @@
 mod chan;
 mod error;
 mod hchan;
+mod lock;
 mod select;
 mod select_macro;
 mod time;
