@@ -11,7 +11,8 @@
 use gomap::RandomSeed;
 
 fn row<K: std::hash::Hash + Eq + Clone>(kind: &str, keys: &[K]) {
-    let mut go: gomap::HashMap<K, u64, RandomSeed> = gomap::HashMap::with_hasher(RandomSeed::fixed(1));
+    let mut go: gomap::HashMap<K, u64, RandomSeed> =
+        gomap::HashMap::with_hasher(RandomSeed::fixed(1));
     let mut hb: hashbrown::HashMap<K, u64, RandomSeed> =
         hashbrown::HashMap::with_hasher(RandomSeed::fixed(1));
     for (i, k) in keys.iter().enumerate() {
@@ -30,8 +31,17 @@ fn row<K: std::hash::Hash + Eq + Clone>(kind: &str, keys: &[K]) {
 }
 
 fn main() {
+    tracing_subscriber::fmt()
+        .with_env_filter(
+            tracing_subscriber::EnvFilter::try_from_default_env()
+                .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("off")),
+        )
+        .with_writer(std::io::stderr)
+        .init();
     for n in [1_000u64, 100_000, 1_000_000] {
-        let keys: Vec<u64> = (0..n).map(|i| i.wrapping_mul(0x9E37_79B9_7F4A_7C15)).collect();
+        let keys: Vec<u64> = (0..n)
+            .map(|i| i.wrapping_mul(0x9E37_79B9_7F4A_7C15))
+            .collect();
         row("u64->u64", &keys);
         let skeys: Vec<String> = keys.iter().map(|k| format!("key-{k:x}")).collect();
         row("String->u64", &skeys);

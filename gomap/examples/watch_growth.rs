@@ -14,11 +14,16 @@ use tracing_subscriber::EnvFilter;
 
 fn main() {
     tracing_subscriber::fmt()
-        .with_env_filter(EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new("off")))
+        .with_env_filter(
+            EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new("off")),
+        )
         .with_writer(std::io::stderr)
         .init();
 
-    println!("== doubling: inserting keys 0..1000 into make(map[u64]u64) ({})", GoVersion::V1_19);
+    println!(
+        "== doubling: inserting keys 0..1000 into make(map[u64]u64) ({})",
+        GoVersion::V1_19
+    );
     let mut m: HashMap<u64, u64> =
         HashMap::with_options(0, RandomSeed::fixed(2024), GoVersion::V1_19);
     let mut last = String::new();
@@ -27,7 +32,10 @@ fn main() {
         let s = m.stats();
         let line = format!("{s}");
         // print on growth start/finish, and every evacuation step while small
-        let step = s.evacuation.filter(|_| s.b <= 5).map(|e| (e.nevacuate, e.evacuated));
+        let step = s
+            .evacuation
+            .filter(|_| s.b <= 5)
+            .map(|e| (e.nevacuate, e.evacuated));
         let key = format!("{} {} {step:?}", s.b, s.evacuation.is_some());
         if key != last {
             println!("after insert #{:<4} {line}", k + 1);
@@ -58,7 +66,10 @@ fn main() {
             let was = churn.is_same_size_grow();
             churn.insert(next, next);
             if churn.is_same_size_grow() && !was {
-                println!("round {round:>2}: same-size growth started: {}", churn.stats());
+                println!(
+                    "round {round:>2}: same-size growth started: {}",
+                    churn.stats()
+                );
             }
             next += 1;
         }

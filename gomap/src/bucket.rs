@@ -347,6 +347,29 @@ impl<K, V> BucketArray<K, V> {
         unsafe { *b.add(i & (BUCKET_CNT - 1)) }
     }
 
+    /// Asks the CPU for every cache line of bucket `idx` (evacuation reads or
+    /// writes all of them). A hint only: no effect on behaviour.
+    #[inline]
+    pub(crate) fn prefetch(&self, idx: usize) {
+        if idx >= self.len {
+            return;
+        }
+        let b = self.ptr.as_ptr().wrapping_add(idx * Shape::<K, V>::SIZE);
+        #[cfg(target_arch = "x86_64")]
+        {
+            use std::arch::x86_64::{_MM_HINT_T0, _mm_prefetch};
+            let mut off = 0;
+            while off < Shape::<K, V>::SIZE.min(8 * 64) {
+                // SAFETY: as in `prefetch_bucket`: SSE is x86_64 baseline and
+                // a prefetch never faults or reads into the program.
+                unsafe { _mm_prefetch::<_MM_HINT_T0>(b.wrapping_add(off) as *const i8) };
+                off += 64;
+            }
+        }
+        #[cfg(not(target_arch = "x86_64"))]
+        let _ = b;
+    }
+
     /// Bit `i` set for each live slot `i` of bucket `idx`.
     #[inline]
     pub(crate) fn live_mask(&self, idx: usize) -> u8 {
