@@ -49,9 +49,13 @@
 //!
 //! # What differs from Go, and why
 //!
-//! - A blocked party spins briefly (about a hundred spin hints and a few
+//! - A blocked OS thread spins briefly (about a hundred spin hints and a few
 //!   yields) before parking, as crossbeam-channel does: parking an OS thread
-//!   costs microseconds, and a partner is often nanoseconds away.
+//!   costs microseconds, and a partner is often nanoseconds away. A
+//!   goroutine parks at once, as in Go.
+//! - The channel lock spins and yields but never sleeps in the kernel
+//!   (Go's `runtime.mutex` eventually does); `select!` tries the first
+//!   ready-looking case under its own lock before Go's all-locks pass.
 //! - `try_send`/`send_timeout` report a closed channel as an error where
 //!   Go's `select` would panic; `send`, `close` and `select!` panic as Go.
 //! - A `select!` takes at most 32 cases (Go: 65536).
