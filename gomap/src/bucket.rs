@@ -279,7 +279,6 @@ impl<K, V> BucketArray<K, V> {
         top: u8,
         eq: &mut impl FnMut(&K) -> bool,
     ) -> (Option<usize>, u64) {
-        assert!(top >= self.min_top);
         let b = self.bucket(idx);
         prefetch_bucket::<K, V>(b);
         // SAFETY: an in-bounds bucket starts with its 8 initialized tophash
@@ -287,6 +286,8 @@ impl<K, V> BucketArray<K, V> {
         let word = u64::from_le(unsafe { ptr::read(b as *const u64) });
         let mut hits = crate::raw::match_byte(word, top);
         while hits != 0 {
+            // A matching tophash marks a live slot only if it is not a state.
+            assert!(top >= self.min_top, "tophash {top} is a reserved state");
             let i = (hits.trailing_zeros() / 8) as usize;
             // SAFETY: DATA_OFFSET + i*KEY_SIZE, i < 8, is inside the bucket.
             let slot = unsafe { b.add(Shape::<K, V>::DATA_OFFSET + i * Shape::<K, V>::KEY_SIZE) };

@@ -51,6 +51,13 @@ fn splat(b: u8) -> u64 {
     u64::from(b) * 0x0101_0101_0101_0101
 }
 
+/// Does `word` contain a zero byte (`emptyRest` in Go 1.12+)? The classic
+/// test: exact for "any", though not for which byte.
+#[inline]
+pub(crate) fn has_zero_byte(word: u64) -> bool {
+    word.wrapping_sub(0x0101_0101_0101_0101) & !word & 0x8080_8080_8080_8080 != 0
+}
+
 /// A mask with bit 7 of every byte of `word` that equals `b` (exact, no
 /// false positives: each byte is tested on its own).
 #[inline]
@@ -182,10 +189,9 @@ impl<K, V> RawTable<K, V> {
             if hit.is_some() {
                 return hit;
             }
-            if let Some(rest) = self.st.empty_rest {
-                if match_byte(word, rest) != 0 {
-                    return None;
-                }
+            // emptyRest (0): no more entries in this bucket or its overflows.
+            if self.st.empty_rest.is_some() && has_zero_byte(word) {
+                return None;
             }
             idx = arr.overflow(idx)?;
         }
