@@ -416,62 +416,67 @@ impl<K, V> BucketArray<K, V> {
         unsafe { b.add(Shape::<K, V>::ELEMS_OFFSET + (i & 7) * Shape::<K, V>::ELEM_SIZE) }
     }
 
-    /// Pointer to the key of a live slot.
+    /// Pointers to the key and value of a live slot (one bounds check, one
+    /// liveness check).
     #[inline]
-    fn key_ptr(&self, idx: usize, i: usize) -> *mut K {
-        assert!(self.is_live(idx, i), "slot {i} of bucket {idx} is empty");
-        let slot = self.key_slot(idx, i);
-        if Shape::<K, V>::INDIRECT_KEY {
-            // SAFETY: the slot is live, so it holds the `*mut K` written by
-            // `write` (slots are aligned for a pointer: see Shape).
-            unsafe { ptr::read(slot as *const *mut K) }
-        } else {
-            slot as *mut K
-        }
-    }
-
-    /// Pointer to the value of a live slot.
-    #[inline]
-    fn elem_ptr(&self, idx: usize, i: usize) -> *mut V {
-        assert!(self.is_live(idx, i), "slot {i} of bucket {idx} is empty");
-        let slot = self.elem_slot(idx, i);
-        if Shape::<K, V>::INDIRECT_ELEM {
-            // SAFETY: as in key_ptr, the live slot holds a `*mut V`.
-            unsafe { ptr::read(slot as *const *mut V) }
-        } else {
-            slot as *mut V
+    fn live_ptrs(&self, idx: usize, i: usize) -> (*mut K, *mut V) {
+        let b = self.bucket(idx);
+        let i = i & (BUCKET_CNT - 1);
+        // SAFETY: i < 8 indexes the in-bounds, initialized tophash array.
+        let top = unsafe { *b.add(i) };
+        assert!(top >= self.min_top, "slot {i} of bucket {idx} is empty");
+        // SAFETY: both offsets (i < 8) are inside the bucket; the slot is
+        // live, so indirect slots hold the pointers `write` stored (slots
+        // are aligned for a pointer: see Shape).
+        unsafe {
+            let ks = b.add(Shape::<K, V>::DATA_OFFSET + i * Shape::<K, V>::KEY_SIZE);
+            let es = b.add(Shape::<K, V>::ELEMS_OFFSET + i * Shape::<K, V>::ELEM_SIZE);
+            let k = if Shape::<K, V>::INDIRECT_KEY {
+                ptr::read(ks as *const *mut K)
+            } else {
+                ks as *mut K
+            };
+            let e = if Shape::<K, V>::INDIRECT_ELEM {
+                ptr::read(es as *const *mut V)
+            } else {
+                es as *mut V
+            };
+            (k, e)
         }
     }
 
     /// The key in a live slot.
     #[inline]
     pub(crate) fn key(&self, idx: usize, i: usize) -> &K {
-        // SAFETY: key_ptr checked the slot is live, so the key is initialized
-        // and aligned; it lives as long as `&self` (only `&mut self` can
-        // take it out or move the storage).
-        unsafe { &*self.key_ptr(idx, i) }
+        // SAFETY: live_ptrs checked the slot is live, so the key is
+        // initialized and aligned; it lives as long as `&self` (only
+        // `&mut self` can take it out or move the storage).
+        unsafe { &*self.live_ptrs(idx, i).0 }
     }
 
     /// The key and value in a live slot.
     #[inline]
     pub(crate) fn entry(&self, idx: usize, i: usize) -> (&K, &V) {
+        let (k, v) = self.live_ptrs(idx, i);
         // SAFETY: as in `key`, for the key and the value of a live slot.
-        unsafe { (&*self.key_ptr(idx, i), &*self.elem_ptr(idx, i)) }
+        unsafe { (&*k, &*v) }
     }
 
     /// The key and a mutable value in a live slot.
     #[inline]
     pub(crate) fn entry_mut(&mut self, idx: usize, i: usize) -> (&K, &mut V) {
+        let (k, v) = self.live_ptrs(idx, i);
         // SAFETY: live slot (checked); the key and value occupy disjoint
         // bytes (or disjoint boxes), and `&mut self` makes the value unique.
-        unsafe { (&*self.key_ptr(idx, i), &mut *self.elem_ptr(idx, i)) }
+        unsafe { (&*k, &mut *v) }
     }
 
     /// Raw pointers to a live slot's key and value, for `IterMut` (which
     /// hands out `&mut V` to distinct slots over one `&mut` borrow).
     #[inline]
     pub(crate) fn entry_ptrs(&mut self, idx: usize, i: usize) -> (*const K, *mut V) {
-        (self.key_ptr(idx, i), self.elem_ptr(idx, i))
+        let (k, v) = self.live_ptrs(idx, i);
+        (k, v)
     }
 
     /// Stores an entry in an empty slot and makes it live with tophash `top`.
@@ -507,8 +512,8 @@ impl<K, V> BucketArray<K, V> {
             state < self.min_top,
             "tophash state {state} is not a reserved state"
         );
-        let (kp, ep) = (self.key_ptr(idx, i), self.elem_ptr(idx, i));
-        // SAFETY: key_ptr/elem_ptr checked the slot is live, so both are
+        let (kp, ep) = self.live_ptrs(idx, i);
+        // SAFETY: live_ptrs checked the slot is live, so both are
         // initialized; marking the slot dead right after reading means they
         // are never read or dropped again. Indirect ones were made by
         // Box::into_raw in `write`.

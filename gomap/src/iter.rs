@@ -75,6 +75,7 @@ impl Walker {
     /// `mapiternext`: the position of the next entry. The table must not
     /// have changed since `new` except for entries removed at positions
     /// this walk already yielded.
+    #[inline]
     pub(crate) fn next<K, V, H: Fn(&K) -> u64>(
         &mut self,
         t: &RawTable<K, V>,
@@ -238,6 +239,7 @@ impl<K, V, S> fmt::Debug for IterMut<'_, K, V, S> {
 impl<'a, K: Hash, V, S: BuildHasher> Iterator for IterMut<'a, K, V, S> {
     type Item = (&'a K, &'a mut V);
 
+    #[inline]
     fn next(&mut self) -> Option<(&'a K, &'a mut V)> {
         let hasher = self.hasher;
         // SAFETY: `table` came from a `&'a mut RawTable` that this iterator
@@ -290,6 +292,7 @@ impl<K, V> IntoIter<K, V> {
 impl<K, V> Iterator for IntoIter<K, V> {
     type Item = (K, V);
 
+    #[inline]
     fn next(&mut self) -> Option<(K, V)> {
         let pos = self.walker.next(&self.table, &no_hash)?;
         let empty = self.table.st.empty_one;
@@ -319,6 +322,7 @@ impl<K, V> fmt::Debug for Drain<'_, K, V> {
 
 impl<K, V> Iterator for Drain<'_, K, V> {
     type Item = (K, V);
+    #[inline]
     fn next(&mut self) -> Option<(K, V)> {
         self.inner.next()
     }
@@ -336,6 +340,7 @@ pub struct Keys<'a, K, V, S>(pub(crate) Iter<'a, K, V, S>);
 
 impl<'a, K: Hash, V, S: BuildHasher> Iterator for Keys<'a, K, V, S> {
     type Item = &'a K;
+    #[inline]
     fn next(&mut self) -> Option<&'a K> {
         self.0.next().map(|(k, _)| k)
     }
@@ -351,6 +356,7 @@ pub struct Values<'a, K, V, S>(pub(crate) Iter<'a, K, V, S>);
 
 impl<'a, K: Hash, V, S: BuildHasher> Iterator for Values<'a, K, V, S> {
     type Item = &'a V;
+    #[inline]
     fn next(&mut self) -> Option<&'a V> {
         self.0.next().map(|(_, v)| v)
     }
@@ -366,6 +372,7 @@ pub struct ValuesMut<'a, K, V, S>(pub(crate) IterMut<'a, K, V, S>);
 
 impl<'a, K: Hash, V, S: BuildHasher> Iterator for ValuesMut<'a, K, V, S> {
     type Item = &'a mut V;
+    #[inline]
     fn next(&mut self) -> Option<&'a mut V> {
         self.0.next().map(|(_, v)| v)
     }
