@@ -21,7 +21,7 @@ usage: cargo xtask <command> [args]
 
 commands:
   verify [--deep] [FILTER]   run the property, invariant and golden checks
-  bench [TOPIC] [-- ARGS]    run criterion benchmarks (topics: slice)
+  bench [TOPIC] [-- ARGS]    run criterion benchmarks (topics: slice, map, sched, chan)
   growslice ...              the capacity Go's append produces (see --help)
   mapgrowth ...              a Go map's B after make or inserts (see --help)
   oracle [--go PATH]         compare the models with a real go toolchain";
