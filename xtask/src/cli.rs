@@ -1,6 +1,7 @@
 //! Small helpers shared by the subcommands: the project root, argument
 //! parsing, and the one-line error convention of the query commands.
 
+use std::io::{BufWriter, StdoutLock, Write};
 use std::path::PathBuf;
 use std::process::ExitCode;
 
@@ -47,4 +48,24 @@ pub(crate) fn value_of<'a>(
 pub(crate) fn parse_count(flag: &str, text: &str) -> Result<usize, String> {
     text.parse::<usize>()
         .map_err(|_| format!("{flag} takes a non-negative integer, not `{text}`"))
+}
+
+/// Runs a query's `answer` against buffered stdout (the queries print many
+/// lines) and flushes it; a write error is reported and fails the command.
+pub(crate) fn to_stdout<T>(
+    answer: impl FnOnce(&mut BufWriter<StdoutLock<'static>>) -> std::io::Result<T>,
+) -> Result<T, ExitCode> {
+    let mut out = BufWriter::new(std::io::stdout().lock());
+    answer(&mut out)
+        .and_then(|value| out.flush().map(|()| value))
+        .map_err(|e| {
+            eprintln!("error: writing the answer: {e}");
+            ExitCode::FAILURE
+        })
+}
+
+/// Splits a command line for the query commands' tests.
+#[cfg(test)]
+pub(crate) fn words(line: &str) -> Vec<String> {
+    line.split_whitespace().map(String::from).collect()
 }

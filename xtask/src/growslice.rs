@@ -13,12 +13,12 @@
 //! stderr, exit 2. An append Go could not allocate prints Go's panic line on
 //! stderr and exits 2, as the Go program would.
 
-use std::io::{BufWriter, Write};
+use std::io::Write;
 use std::process::ExitCode;
 
 use goslice::{ElemType, GoVersion, RuntimeError, append_cap};
 
-use crate::cli::{parse_count, parse_go_minor, usage_error, value_of};
+use crate::cli::{parse_count, parse_go_minor, to_stdout, usage_error, value_of};
 
 const HELP: &str = "usage: cargo xtask growslice [--go 1.N] --size BYTES [--pointers] \
 (--upto N | [--len L] [--cap C] --add K)";
@@ -117,34 +117,24 @@ pub(crate) fn run(args: &[String]) -> ExitCode {
         Ok(args) => args,
         Err(msg) => return usage_error(msg),
     };
-    let stdout = std::io::stdout();
-    let mut out = BufWriter::new(stdout.lock());
-    let result = answer(&args, &mut out);
-    let flushed = out.flush();
-    match (result, flushed) {
-        (Ok(Ok(())), Ok(())) => ExitCode::SUCCESS,
-        (Ok(Err(panic)), _) => {
+    match to_stdout(|out| answer(&args, out)) {
+        Ok(Ok(())) => ExitCode::SUCCESS,
+        Ok(Err(panic)) => {
             // What the Go program would print before exiting with status 2.
             eprintln!("panic: {panic}");
             ExitCode::from(2)
         }
-        (Err(e), _) | (_, Err(e)) => {
-            eprintln!("error: writing the answer: {e}");
-            ExitCode::FAILURE
-        }
+        Err(code) => code,
     }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    fn args(s: &str) -> Vec<String> {
-        s.split_whitespace().map(String::from).collect()
-    }
+    use crate::cli::words;
 
     fn lines(s: &str) -> String {
-        let parsed = parse(&args(s)).unwrap();
+        let parsed = parse(&words(s)).unwrap();
         let mut out = Vec::new();
         answer(&parsed, &mut out).unwrap().unwrap();
         String::from_utf8(out).unwrap()
@@ -187,7 +177,7 @@ mod tests {
             "--size 8 --add",
             "--frobnicate",
         ] {
-            assert!(parse(&args(bad)).is_err(), "{bad} was accepted");
+            assert!(parse(&words(bad)).is_err(), "{bad} was accepted");
         }
     }
 }

@@ -13,12 +13,12 @@
 //! `--go` takes 1.9 to 1.23 (default 1.23). Bad arguments: one line on
 //! stderr, exit 2.
 
-use std::io::{BufWriter, Write};
+use std::io::Write;
 use std::process::ExitCode;
 
 use gomap::{GoVersion, HashMap, RandomSeed};
 
-use crate::cli::{parse_count, parse_go_minor, usage_error, value_of};
+use crate::cli::{parse_count, parse_go_minor, to_stdout, usage_error, value_of};
 
 const HELP: &str = "usage: cargo xtask mapgrowth [--go 1.N] (--hint N | --inserts N)";
 
@@ -93,28 +93,20 @@ pub(crate) fn run(args: &[String]) -> ExitCode {
         Ok(args) => args,
         Err(msg) => return usage_error(msg),
     };
-    let stdout = std::io::stdout();
-    let mut out = BufWriter::new(stdout.lock());
-    match answer(&args, &mut out).and_then(|()| out.flush()) {
+    match to_stdout(|out| answer(&args, out)) {
         Ok(()) => ExitCode::SUCCESS,
-        Err(e) => {
-            eprintln!("error: writing the answer: {e}");
-            ExitCode::FAILURE
-        }
+        Err(code) => code,
     }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    fn args(s: &str) -> Vec<String> {
-        s.split_whitespace().map(String::from).collect()
-    }
+    use crate::cli::words;
 
     fn output(s: &str) -> String {
         let mut out = Vec::new();
-        answer(&parse(&args(s)).unwrap(), &mut out).unwrap();
+        answer(&parse(&words(s)).unwrap(), &mut out).unwrap();
         String::from_utf8(out).unwrap()
     }
 
@@ -149,7 +141,7 @@ mod tests {
             "--hint 1 --hint 2",
             "--frobnicate",
         ] {
-            assert!(parse(&args(bad)).is_err(), "{bad:?} was accepted");
+            assert!(parse(&words(bad)).is_err(), "{bad:?} was accepted");
         }
     }
 }
