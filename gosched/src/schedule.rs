@@ -512,31 +512,12 @@ fn bump(x: &std::sync::atomic::AtomicU32) {
 pub(crate) fn ready(g: Arc<G>) {
     g.set_status(GStatus::Runnable);
     let sched = Arc::clone(&g.sched);
-    let g = match with_m(|ctx| {
-        let p = ctx.p.get();
-        if Arc::ptr_eq(&ctx.sched, &sched)
-            && p != NO_P
-            && ctx.sched.ps[p].status.load(Ordering::Acquire) == P_RUNNING
-        {
-            if let Some(over) = ctx.sched.ps[p].runq.put(Arc::clone(&g), true) {
-                ctx.sched.globrunqputbatch(over);
-            }
-            true
-        } else {
-            false
-        }
-    }) {
-        Some(true) => None,
-        _ => Some(g),
-    };
-    if let Some(g) = g {
-        sched.globrunqput(g);
-    }
-    sched.wakep();
+    spawn_g(&sched, g);
 }
 
-/// Puts a new G where `newproc` does: `runnext` of the current P, or the
-/// global queue when called from outside this runtime's Ms.
+/// Puts a runnable G where `newproc` and `goready` do: `runnext` of the
+/// current P, or the global queue when called from outside this runtime's
+/// Ms (or from an M without a running P).
 pub(crate) fn spawn_g(sched: &Arc<Sched>, g: Arc<G>) {
     let g = match with_m(|ctx| {
         let p = ctx.p.get();
