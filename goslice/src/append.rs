@@ -144,6 +144,13 @@ impl<T: Clone + Default + HasPointers> Slice<T> {
             .chain(values.map(Cell::new))
             .chain(std::iter::repeat_with(|| Cell::new(T::default())).take(zeros))
             .collect();
+        // A safe `ExactSizeIterator` may lie about its length; a short array
+        // would make the header lie about its capacity.
+        assert_eq!(
+            array.len(),
+            growth.new_cap,
+            "append: the iterator yielded a different count than its len()"
+        );
         Ok(Slice {
             array: Array::Heap(array),
             offset: 0,
