@@ -119,16 +119,12 @@ impl<K, V> RawTable<K, V> {
         }
     }
 
-    /// `mapaccess`: finds the entry for `hash` whose key satisfies `eq`.
+    /// Where a lookup for `hash` starts (`mapaccess`'s `oldbuckets` check):
+    /// the old array's bucket while it is not yet evacuated, else the new
+    /// array's. Returns the array, the head bucket and whether it is old.
     #[inline]
-    pub(crate) fn find(&self, hash: u64, mut eq: impl FnMut(&K) -> bool) -> Option<Pos> {
-        if self.count == 0 {
-            return None;
-        }
+    fn lookup_bucket(&self, hash: u64) -> (&BucketArray<K, V>, usize, bool) {
         let mut m = self.mask();
-        let mut arr = &self.buckets;
-        let mut head = hash as usize & m;
-        let mut old = false;
         if let Some(ob) = &self.oldbuckets {
             if !self.same_size_grow {
                 // There used to be half as many buckets; mask down one more power of two.
@@ -136,11 +132,19 @@ impl<K, V> RawTable<K, V> {
             }
             let oi = hash as usize & m;
             if !self.st.evacuated(ob.tophash(oi, 0)) {
-                arr = ob;
-                head = oi;
-                old = true;
+                return (ob, oi, true);
             }
         }
+        (&self.buckets, hash as usize & self.mask(), false)
+    }
+
+    /// `mapaccess`: finds the entry for `hash` whose key satisfies `eq`.
+    #[inline]
+    pub(crate) fn find(&self, hash: u64, mut eq: impl FnMut(&K) -> bool) -> Option<Pos> {
+        if self.count == 0 {
+            return None;
+        }
+        let (arr, head, old) = self.lookup_bucket(hash);
         let top = self.st.tophash(hash);
         let mut idx = head;
         loop {
@@ -170,19 +174,7 @@ impl<K, V> RawTable<K, V> {
         if self.count == 0 {
             return None;
         }
-        let mut m = self.mask();
-        let mut arr = &self.buckets;
-        let mut idx = hash as usize & m;
-        if let Some(ob) = &self.oldbuckets {
-            if !self.same_size_grow {
-                m >>= 1;
-            }
-            let oi = hash as usize & m;
-            if !self.st.evacuated(ob.tophash(oi, 0)) {
-                arr = ob;
-                idx = oi;
-            }
-        }
+        let (arr, mut idx, _) = self.lookup_bucket(hash);
         let top = self.st.tophash(hash);
         loop {
             let (hit, word) = arr.scan_entry(idx, top, &mut eq);
