@@ -22,7 +22,9 @@ pub struct GoroutineInfo {
     pub wait_reason: Option<WaitReason>,
     /// Where it was spawned (`file:line:col`).
     pub spawned_at: String,
-    /// How long it has been waiting (zero unless waiting).
+    /// How long it has been waiting (zero unless waiting). The park is
+    /// stamped with sysmon's clock, so this may overstate by up to one
+    /// sysmon tick (≤ 10 ms).
     pub waiting_for: Duration,
 }
 

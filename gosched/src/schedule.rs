@@ -637,7 +637,7 @@ pub(crate) fn park_current(reason: crate::park::WaitReason) -> bool {
         {
             return;
         }
-        g.set_waiting(reason, g.sched.now());
+        g.set_waiting(reason, g.sched.coarse_now());
         g.set_status(GStatus::Waiting);
         tracing::trace!(goroutine = g.id, reason = reason.as_str(), "park");
         g.switch(Switch::Park);

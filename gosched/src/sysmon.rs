@@ -47,6 +47,7 @@ fn sysmon(sched: &Arc<Sched>) {
         delay = delay.min(10_000);
         sched.sysmon_sleep(Duration::from_micros(delay));
         let now = sched.now();
+        sched.coarse_now.store(now, Ordering::Relaxed);
         if retake(sched, now) > 0 {
             idle = 0;
         } else {
