@@ -357,14 +357,36 @@ impl<T> Chan<T> {
     }
 }
 
+/// The queries both directional views forward to their [`Chan`].
+macro_rules! view_queries {
+    ($($view:ident),*) => {$(
+        impl<T> $view<T> {
+            /// See [`Chan::is_nil`].
+            pub fn is_nil(&self) -> bool {
+                self.0.is_nil()
+            }
+            /// See [`Chan::len`].
+            pub fn len(&self) -> usize {
+                self.0.len()
+            }
+            /// See [`Chan::is_empty`].
+            pub fn is_empty(&self) -> bool {
+                self.0.is_empty()
+            }
+            /// See [`Chan::cap`].
+            pub fn cap(&self) -> usize {
+                self.0.cap()
+            }
+        }
+    )*};
+}
+
+view_queries!(RecvChan, SendChan);
+
 impl<T> RecvChan<T> {
     /// The nil receive-only channel.
     pub const fn nil() -> RecvChan<T> {
         RecvChan(Chan::nil())
-    }
-    /// See [`Chan::is_nil`].
-    pub fn is_nil(&self) -> bool {
-        self.0.is_nil()
     }
     /// See [`Chan::recv`].
     #[inline]
@@ -380,18 +402,6 @@ impl<T> RecvChan<T> {
     pub fn recv_timeout(&self, timeout: Duration) -> Result<T, RecvTimeoutError> {
         self.0.recv_timeout(timeout)
     }
-    /// See [`Chan::len`].
-    pub fn len(&self) -> usize {
-        self.0.len()
-    }
-    /// See [`Chan::is_empty`].
-    pub fn is_empty(&self) -> bool {
-        self.0.is_empty()
-    }
-    /// See [`Chan::cap`].
-    pub fn cap(&self) -> usize {
-        self.0.cap()
-    }
     /// See [`Chan::iter`].
     pub fn iter(&self) -> Iter<'_, T> {
         self.0.iter()
@@ -402,10 +412,6 @@ impl<T> SendChan<T> {
     /// The nil send-only channel.
     pub const fn nil() -> SendChan<T> {
         SendChan(Chan::nil())
-    }
-    /// See [`Chan::is_nil`].
-    pub fn is_nil(&self) -> bool {
-        self.0.is_nil()
     }
     /// See [`Chan::send`].
     ///
@@ -428,18 +434,6 @@ impl<T> SendChan<T> {
     /// See [`Chan::send_timeout`].
     pub fn send_timeout(&self, v: T, timeout: Duration) -> Result<(), SendTimeoutError<T>> {
         self.0.send_timeout(v, timeout)
-    }
-    /// See [`Chan::len`].
-    pub fn len(&self) -> usize {
-        self.0.len()
-    }
-    /// See [`Chan::is_empty`].
-    pub fn is_empty(&self) -> bool {
-        self.0.is_empty()
-    }
-    /// See [`Chan::cap`].
-    pub fn cap(&self) -> usize {
-        self.0.cap()
     }
     /// See [`Chan::close`] (Go allows closing a send-only channel).
     ///

@@ -121,6 +121,13 @@ impl<T> HChan<T> {
         std::ptr::from_ref(self).addr()
     }
 
+    /// The lock itself, for `select`, which locks channels of different
+    /// element types through one interface.
+    #[inline]
+    pub(crate) fn raw_lock(&self) -> &Lock {
+        &self.lock
+    }
+
     #[inline]
     pub(crate) fn lock(&self) {
         self.lock.lock();

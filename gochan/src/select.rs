@@ -28,6 +28,7 @@ use gosched::park::{Unparker, WaitReason};
 use crate::chan::{CanRecv, CanSend, block_forever};
 use crate::error::SEND_ON_CLOSED;
 use crate::hchan::{HChan, RecvPoll, SendPoll};
+use crate::lock::Lock;
 use crate::waitq::{Parker, Sudog};
 
 /// Outcome of polling one case under the locks.
@@ -40,16 +41,29 @@ enum Poll {
 /// One case as `selectgo` sees it (Go's `scase` plus the code of its
 /// `goto` targets).
 trait CaseOps {
-    /// The channel, or `None` for nil.
-    fn key(&self) -> Option<usize>;
+    /// The channel's `sortkey` and lock, or `None` for a nil channel.
+    fn chan_lock(&self) -> Option<(usize, &Lock)>;
+    /// The channel's `sortkey`, or `None` for nil.
+    fn key(&self) -> Option<usize> {
+        self.chan_lock().map(|(key, _)| key)
+    }
     /// A racy guess that polling would succeed (Go's `empty`/`full` word
     /// reads); closed channels answer `false` so the locked pass handles
     /// them.
     fn looks_ready(&self) -> bool;
-    fn lock(&self);
+    fn lock(&self) {
+        if let Some((_, lock)) = self.chan_lock() {
+            lock.lock();
+        }
+    }
     /// # Safety
     /// The caller holds this case's channel lock.
-    unsafe fn unlock(&self);
+    unsafe fn unlock(&self) {
+        if let Some((_, lock)) = self.chan_lock() {
+            // SAFETY: forwarded: the caller holds it.
+            unsafe { lock.unlock() };
+        }
+    }
     /// # Safety
     /// The channel lock is held.
     unsafe fn poll(&mut self) -> Poll;
@@ -100,22 +114,11 @@ impl<'a, T> RecvCase<'a, T> {
 }
 
 impl<T> CaseOps for RecvCase<'_, T> {
-    fn key(&self) -> Option<usize> {
-        self.h.map(HChan::sortkey)
+    fn chan_lock(&self) -> Option<(usize, &Lock)> {
+        self.h.map(|h| (h.sortkey(), h.raw_lock()))
     }
     fn looks_ready(&self) -> bool {
         self.h.is_some_and(|h| !h.empty() && !h.is_closed())
-    }
-    fn lock(&self) {
-        if let Some(h) = self.h {
-            h.lock();
-        }
-    }
-    unsafe fn unlock(&self) {
-        if let Some(h) = self.h {
-            // SAFETY: forwarded.
-            unsafe { h.unlock() };
-        }
     }
     unsafe fn poll(&mut self) -> Poll {
         let Some(h) = self.h else {
@@ -181,22 +184,11 @@ impl<'a, T> SendCase<'a, T> {
 }
 
 impl<T> CaseOps for SendCase<'_, T> {
-    fn key(&self) -> Option<usize> {
-        self.h.map(HChan::sortkey)
+    fn chan_lock(&self) -> Option<(usize, &Lock)> {
+        self.h.map(|h| (h.sortkey(), h.raw_lock()))
     }
     fn looks_ready(&self) -> bool {
         self.h.is_some_and(|h| !h.full() && !h.is_closed())
-    }
-    fn lock(&self) {
-        if let Some(h) = self.h {
-            h.lock();
-        }
-    }
-    unsafe fn unlock(&self) {
-        if let Some(h) = self.h {
-            // SAFETY: forwarded.
-            unsafe { h.unlock() };
-        }
     }
     unsafe fn poll(&mut self) -> Poll {
         let Some(h) = self.h else {
