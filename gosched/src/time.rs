@@ -8,8 +8,6 @@
 //! `AfterFunc` callbacks in their own goroutine; a callback here that needs
 //! to block should [`go`](crate::go)).
 
-use std::cmp::Reverse;
-use std::collections::BinaryHeap;
 use std::fmt;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Condvar, Mutex, OnceLock};
@@ -17,49 +15,32 @@ use std::time::{Duration, Instant};
 
 use crate::park::{WaitReason, current, park};
 use crate::sched::Sched;
+use crate::timers::TimerHeap;
 
-type Callback = Box<dyn FnOnce() + Send + 'static>;
-
-struct Pending {
-    when: Instant,
-    seq: u64,
-    stopped: Arc<AtomicBool>,
-    f: Callback,
-}
-
-impl PartialEq for Pending {
-    fn eq(&self, other: &Self) -> bool {
-        (self.when, self.seq) == (other.when, other.seq)
-    }
-}
-impl Eq for Pending {}
-impl PartialOrd for Pending {
-    fn partial_cmp(&self, other: &Self) -> Option<std::cmp::Ordering> {
-        Some(self.cmp(other))
-    }
-}
-impl Ord for Pending {
-    fn cmp(&self, other: &Self) -> std::cmp::Ordering {
-        (self.when, self.seq).cmp(&(other.when, other.seq))
-    }
-}
-
-#[derive(Default)]
-struct TimerHeap {
-    heap: BinaryHeap<Reverse<Pending>>,
-    next_seq: u64,
-}
-
+/// The timer thread that serves timers set outside any runtime. It keeps
+/// the same heap a runtime does (`timers.rs`), on its own clock.
 struct TimerThread {
-    heap: Mutex<TimerHeap>,
+    epoch: Instant,
+    timers: TimerHeap,
+    /// Held from reading the earliest deadline until waiting on `changed`,
+    /// so an earlier timer added in between cannot be missed.
+    sleep: Mutex<()>,
     changed: Condvar,
+}
+
+impl TimerThread {
+    fn now(&self) -> u64 {
+        crate::g::nanos_since(self.epoch)
+    }
 }
 
 fn timer_thread() -> &'static TimerThread {
     static THREAD: OnceLock<&'static TimerThread> = OnceLock::new();
     THREAD.get_or_init(|| {
         let shared: &'static TimerThread = Box::leak(Box::new(TimerThread {
-            heap: Mutex::new(TimerHeap::default()),
+            epoch: Instant::now(),
+            timers: TimerHeap::new(),
+            sleep: Mutex::new(()),
             changed: Condvar::new(),
         }));
         std::thread::Builder::new()
@@ -71,40 +52,32 @@ fn timer_thread() -> &'static TimerThread {
 }
 
 fn run_timers(shared: &TimerThread) {
-    let mut guard = shared.heap.lock().unwrap_or_else(|e| e.into_inner());
+    let lock = || shared.sleep.lock().unwrap_or_else(|e| e.into_inner());
+    let mut guard = lock();
     loop {
-        let now = Instant::now();
-        match guard.heap.peek() {
-            None => {
-                guard = shared
-                    .changed
-                    .wait(guard)
-                    .unwrap_or_else(|e| e.into_inner())
-            }
-            Some(Reverse(next)) if next.when > now => {
-                let wait = next.when - now;
-                guard = shared
-                    .changed
-                    .wait_timeout(guard, wait)
-                    .unwrap_or_else(|e| e.into_inner())
-                    .0;
-            }
-            Some(_) => {
-                let Reverse(due) = guard.heap.pop().expect("peeked");
-                drop(guard);
-                if !due.stopped.swap(true, Ordering::AcqRel) {
-                    // A panicking callback must not kill the timer thread
-                    // (every later timer would never fire): report it as Go
-                    // reports a goroutine panic, and go on.
-                    if let Err(p) = std::panic::catch_unwind(std::panic::AssertUnwindSafe(due.f)) {
-                        eprintln!(
-                            "panic: {}\n\ngoroutine 0 [running]:\ncreated by time.AfterFunc",
-                            crate::timers::panic_message(&*p)
-                        );
-                    }
-                }
-                guard = shared.heap.lock().unwrap_or_else(|e| e.into_inner());
-            }
+        let now = shared.now();
+        let next = shared.timers.next_when();
+        if next <= now {
+            drop(guard);
+            // A panicking callback must not kill the timer thread (every
+            // later timer would never fire): report it as Go reports a
+            // goroutine panic, and go on.
+            shared.timers.run_due(now, &mut |message| {
+                eprintln!("panic: {message}\n\ngoroutine 0 [running]:\ncreated by time.AfterFunc");
+            });
+            guard = lock();
+        } else if next == u64::MAX {
+            guard = shared
+                .changed
+                .wait(guard)
+                .unwrap_or_else(|e| e.into_inner());
+        } else {
+            let wait = Duration::from_nanos(next - now);
+            guard = shared
+                .changed
+                .wait_timeout(guard, wait)
+                .unwrap_or_else(|e| e.into_inner())
+                .0;
         }
     }
 }
@@ -150,17 +123,14 @@ pub fn after_func(d: Duration, f: impl FnOnce() + Send + 'static) -> Timer {
     }
     let stopped = Arc::new(AtomicBool::new(false));
     let shared = timer_thread();
-    let mut guard = shared.heap.lock().unwrap_or_else(|e| e.into_inner());
-    let seq = guard.next_seq;
-    guard.next_seq += 1;
-    guard.heap.push(Reverse(Pending {
-        when: Instant::now() + d,
-        seq,
-        stopped: Arc::clone(&stopped),
-        f: Box::new(f),
-    }));
-    drop(guard);
-    shared.changed.notify_one();
+    let when = shared
+        .now()
+        .saturating_add(u64::try_from(d.as_nanos()).unwrap_or(u64::MAX));
+    if shared.timers.add(when, Arc::clone(&stopped), Box::new(f)) {
+        // The earliest deadline moved up: wake the thread to wait less.
+        let _sleeping = shared.sleep.lock().unwrap_or_else(|e| e.into_inner());
+        shared.changed.notify_one();
+    }
     Timer { stopped }
 }
 
