@@ -80,33 +80,37 @@ impl<'a, T: Clone + Default> IntoIterator for &'a Slice<T> {
 impl<T: fmt::Display + Default> fmt::Display for Slice<T> {
     /// Go's `fmt.Println(s)`: `[1 2 3]`; a nil or empty slice prints `[]`.
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str("[")?;
-        for (i, cell) in self.cells().iter().enumerate() {
-            if i > 0 {
-                f.write_str(" ")?;
-            }
-            with_value(cell, |v| fmt::Display::fmt(v, f))?;
-        }
-        f.write_str("]")
+        write_elems(self.cells(), f, " ", fmt::Display::fmt)
     }
 }
 
 impl<T: fmt::Debug + Default> fmt::Debug for Slice<T> {
     /// The elements as a list, then the header: `[1, 2] (len 2, cap 4)`.
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str("[")?;
-        for (i, cell) in self.cells().iter().enumerate() {
-            if i > 0 {
-                f.write_str(", ")?;
-            }
-            with_value(cell, |v| fmt::Debug::fmt(v, f))?;
-        }
-        write!(f, "] (len {}, cap {}", self.len, self.cap)?;
+        write_elems(self.cells(), f, ", ", fmt::Debug::fmt)?;
+        write!(f, " (len {}, cap {}", self.len, self.cap)?;
         if self.is_nil() {
             f.write_str(", nil")?;
         }
         f.write_str(")")
     }
+}
+
+/// Writes `[a<sep>b<sep>c]`, each element through `write`.
+fn write_elems<T: Default>(
+    cells: &[Cell<T>],
+    f: &mut fmt::Formatter<'_>,
+    sep: &str,
+    write: fn(&T, &mut fmt::Formatter<'_>) -> fmt::Result,
+) -> fmt::Result {
+    f.write_str("[")?;
+    for (i, cell) in cells.iter().enumerate() {
+        if i > 0 {
+            f.write_str(sep)?;
+        }
+        with_value(cell, |v| write(v, f))?;
+    }
+    f.write_str("]")
 }
 
 /// Lends the value in `cell` to `f` without cloning it: `Cell` gives no `&T`
