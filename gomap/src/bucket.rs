@@ -533,6 +533,51 @@ impl<K, V> BucketArray<K, V> {
         }
     }
 
+    /// Moves the entry in live slot `i` of bucket `idx` into the empty slot
+    /// `dst_slot` of bucket `dst_idx` of `dst` with tophash `top`, leaving
+    /// `state` in the old slot: `evacuate`'s `typedmemmove` of key and value.
+    /// The bytes move as they are, so an indirect key or value moves its
+    /// pointer and its box stays where it is (Go copies the pointer too).
+    #[inline]
+    pub(crate) fn move_slot(
+        &mut self,
+        (idx, i): (usize, usize),
+        state: u8,
+        dst: &mut Self,
+        (dst_idx, dst_slot): (usize, usize),
+        top: u8,
+    ) {
+        assert!(
+            state < self.min_top && top >= dst.min_top,
+            "bad tophash for a move: state {state}, top {top}"
+        );
+        let (src_b, dst_b) = (self.bucket(idx), dst.bucket(dst_idx));
+        let (i, j) = (i & (BUCKET_CNT - 1), dst_slot & (BUCKET_CNT - 1));
+        // SAFETY: both buckets are in bounds and i, j < 8, so every offset
+        // below is inside its bucket and aligned (Shape). `self` and `dst`
+        // are distinct arrays (two `&mut`), so the copies cannot overlap.
+        // Source slot live and destination slot dead are checked first; the
+        // source is marked dead in the same step the destination becomes
+        // live, so the entry is owned by exactly one slot afterwards and is
+        // neither leaked nor dropped twice.
+        unsafe {
+            assert!(*src_b.add(i) >= self.min_top, "move from an empty slot");
+            assert!(*dst_b.add(j) < dst.min_top, "move into a live slot");
+            ptr::copy_nonoverlapping(
+                src_b.add(Shape::<K, V>::DATA_OFFSET + i * Shape::<K, V>::KEY_SIZE),
+                dst_b.add(Shape::<K, V>::DATA_OFFSET + j * Shape::<K, V>::KEY_SIZE),
+                Shape::<K, V>::KEY_SIZE,
+            );
+            ptr::copy_nonoverlapping(
+                src_b.add(Shape::<K, V>::ELEMS_OFFSET + i * Shape::<K, V>::ELEM_SIZE),
+                dst_b.add(Shape::<K, V>::ELEMS_OFFSET + j * Shape::<K, V>::ELEM_SIZE),
+                Shape::<K, V>::ELEM_SIZE,
+            );
+            *src_b.add(i) = state;
+            *dst_b.add(j) = top;
+        }
+    }
+
     /// The overflow bucket after `idx`, if any.
     #[inline]
     pub(crate) fn overflow(&self, idx: usize) -> Option<usize> {

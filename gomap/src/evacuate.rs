@@ -98,9 +98,14 @@ impl<K, V> RawTable<K, V> {
     /// `evacuate(oldbucket)`.
     pub(crate) fn evacuate<H: Fn(&K) -> u64>(&mut self, oldbucket: usize, hasher: &H) {
         let newbit = self.noldbuckets();
-        let st = self.st;
-        let same_size = self.same_size_grow;
-        let mut old = self.oldbuckets.take().expect("evacuate while not growing");
+        let (st, same_size, b) = (self.st, self.same_size_grow, self.b);
+        let RawTable {
+            oldbuckets,
+            buckets,
+            noverflow,
+            ..
+        } = self;
+        let old = oldbuckets.as_mut().expect("evacuate while not growing");
         if !st.evacuated(old.tophash(oldbucket, 0)) {
             // xy contains the x and y (low and high) evacuation destinations.
             let mut xy = [
@@ -114,10 +119,9 @@ impl<K, V> RawTable<K, V> {
                 },
             ];
             let mut moved = 0usize;
-            let mut b = Some(oldbucket);
-            while let Some(bi) = b {
-                for i in 0..BUCKET_CNT {
-                    let top = old.tophash(bi, i);
+            let mut chain = Some(oldbucket);
+            while let Some(bi) = chain {
+                for (i, top) in old.tophashes(bi).into_iter().enumerate() {
                     if st.is_empty(top) {
                         old.set_state(bi, i, st.evacuated_empty);
                         continue;
@@ -130,17 +134,18 @@ impl<K, V> RawTable<K, V> {
                         let hash = hasher(old.key(bi, i));
                         hash as usize & newbit != 0
                     };
-                    let (k, v) = old.take(bi, i, st.evacuated_x + u8::from(use_y));
                     let dst = &mut xy[usize::from(use_y)];
                     if dst.slot == BUCKET_CNT {
-                        dst.idx = self.new_overflow(dst.idx);
+                        dst.idx = buckets.new_overflow(dst.idx);
+                        Self::incrnoverflow(noverflow, b);
                         dst.slot = 0;
                     }
-                    self.buckets.write(dst.idx, dst.slot, top, k, v);
+                    let state = st.evacuated_x + u8::from(use_y);
+                    old.move_slot((bi, i), state, buckets, (dst.idx, dst.slot), top);
                     dst.slot += 1;
                     moved += 1;
                 }
-                b = old.overflow(bi);
+                chain = old.overflow(bi);
             }
             tracing::trace!(
                 oldbucket,
@@ -149,7 +154,6 @@ impl<K, V> RawTable<K, V> {
                 "gomap: bucket evacuated"
             );
         }
-        self.oldbuckets = Some(old);
         if oldbucket == self.nevacuate {
             self.advance_evacuation_mark(newbit);
         }

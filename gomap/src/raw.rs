@@ -169,7 +169,7 @@ impl<K, V> RawTable<K, V> {
 
     /// `mapaccess2`/`mapaccessK`: [`find`](Self::find) returning the
     /// entry itself (the lookup fast path).
-    #[inline]
+    #[inline(always)]
     pub(crate) fn find_entry(&self, hash: u64, mut eq: impl FnMut(&K) -> bool) -> Option<(&K, &V)> {
         if self.count == 0 {
             return None;
@@ -222,14 +222,16 @@ impl<K, V> RawTable<K, V> {
 
     /// `incrnoverflow`: exact below `B = 16`, then counted with probability
     /// `1/2^(B-15)` so the `uint16` can stand for about `2^B` buckets.
-    fn incrnoverflow(&mut self) {
-        if self.b < 16 {
-            self.noverflow = self.noverflow.wrapping_add(1);
+    /// (A function of the two fields it uses, so `evacuate` can call it
+    /// while it borrows the bucket arrays.)
+    pub(crate) fn incrnoverflow(noverflow: &mut u16, b: u8) {
+        if b < 16 {
+            *noverflow = noverflow.wrapping_add(1);
             return;
         }
-        let mask = (1u64 << (self.b - 15)) - 1;
+        let mask = (1u64 << (b - 15)) - 1;
         if fastrand() & mask == 0 {
-            self.noverflow = self.noverflow.wrapping_add(1);
+            *noverflow = noverflow.wrapping_add(1);
         }
     }
 
@@ -237,7 +239,7 @@ impl<K, V> RawTable<K, V> {
     /// current array and counts it.
     pub(crate) fn new_overflow(&mut self, idx: usize) -> usize {
         let ovf = self.buckets.new_overflow(idx);
-        self.incrnoverflow();
+        Self::incrnoverflow(&mut self.noverflow, self.b);
         ovf
     }
 
