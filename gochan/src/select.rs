@@ -321,7 +321,7 @@ pub fn select(cases: &mut [Case<'_>], block: bool) -> Option<usize> {
         match polled {
             Poll::Ready(u) => {
                 if let Some(u) = u {
-                    u.unpark();
+                    u.wake();
                 }
                 return Some(i);
             }
@@ -353,7 +353,7 @@ pub fn select(cases: &mut [Case<'_>], block: bool) -> Option<usize> {
             Poll::Ready(u) => {
                 selunlock(cases, lockorder);
                 if let Some(u) = u {
-                    u.unpark();
+                    u.wake();
                 }
                 return Some(i);
             }

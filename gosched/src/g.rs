@@ -16,7 +16,7 @@ use std::time::Instant;
 
 use corosensei::{Coroutine, Yielder};
 
-use crate::park::WaitReason;
+use crate::park::{OTHER_CODE, WaitReason};
 use crate::sched::Sched;
 use crate::stack::PooledStack;
 
@@ -103,7 +103,11 @@ pub(crate) struct G {
     status: AtomicU8,
     /// Park token: `TOKEN_EMPTY`, `TOKEN_NOTIFIED` or `TOKEN_PARKED`.
     pub(crate) token: AtomicU8,
-    wait_reason: Mutex<Option<WaitReason>>,
+    /// [`WaitReason::code`] of the last park (0: never parked).
+    wait_reason: AtomicU8,
+    /// The text of a [`WaitReason::Other`] reason (read only when
+    /// `wait_reason` says `OTHER_CODE`).
+    wait_other: Mutex<&'static str>,
     /// Nanoseconds since the runtime's epoch when the G last started waiting.
     wait_since: AtomicU64,
     /// The body, until the G first runs.
@@ -158,7 +162,8 @@ impl G {
             sched,
             status: AtomicU8::new(GStatus::Runnable as u8),
             token: AtomicU8::new(TOKEN_EMPTY),
-            wait_reason: Mutex::new(None),
+            wait_reason: AtomicU8::new(0),
+            wait_other: Mutex::new(""),
             wait_since: AtomicU64::new(0),
             body: UnsafeCell::new(Some(body)),
             coro: UnsafeCell::new(None),
@@ -179,11 +184,22 @@ impl G {
     }
 
     pub(crate) fn wait_reason(&self) -> Option<WaitReason> {
-        *self.wait_reason.lock().unwrap_or_else(|e| e.into_inner())
+        match self.wait_reason.load(Ordering::Acquire) {
+            OTHER_CODE => Some(WaitReason::Other(
+                *self.wait_other.lock().unwrap_or_else(|e| e.into_inner()),
+            )),
+            code => WaitReason::from_code(code),
+        }
     }
 
+    /// Records why and since when the G waits. A channel's reason is one
+    /// byte store (this runs on every park); only a caller's own
+    /// [`WaitReason::Other`] text takes a lock.
     pub(crate) fn set_waiting(&self, reason: WaitReason, now_nanos: u64) {
-        *self.wait_reason.lock().unwrap_or_else(|e| e.into_inner()) = Some(reason);
+        if let WaitReason::Other(text) = reason {
+            *self.wait_other.lock().unwrap_or_else(|e| e.into_inner()) = text;
+        }
+        self.wait_reason.store(reason.code(), Ordering::Release);
         self.wait_since.store(now_nanos, Ordering::Relaxed);
     }
 

@@ -84,6 +84,48 @@ impl WaitReason {
     }
 }
 
+impl WaitReason {
+    /// The reasons with a fixed string, in code order (code = index + 1;
+    /// 0 is "no reason", [`OTHER_CODE`] is [`WaitReason::Other`]).
+    const FIXED: [WaitReason; 13] = [
+        WaitReason::ChanSend,
+        WaitReason::ChanReceive,
+        WaitReason::ChanSendNilChan,
+        WaitReason::ChanReceiveNilChan,
+        WaitReason::Select,
+        WaitReason::SelectNoCases,
+        WaitReason::Sleep,
+        WaitReason::WaitGroupWait,
+        WaitReason::SyncMutexLock,
+        WaitReason::SyncCondWait,
+        WaitReason::Syscall,
+        WaitReason::SyncRWMutexRLock,
+        WaitReason::SyncRWMutexLock,
+    ];
+
+    /// A one-byte code, so a parking goroutine records its reason with one
+    /// store (Go's `gp.waitreason` is a `uint8` too).
+    pub(crate) fn code(self) -> u8 {
+        match self {
+            WaitReason::Other(_) => OTHER_CODE,
+            fixed => {
+                let i = Self::FIXED.iter().position(|&r| r == fixed);
+                // FIXED lists every variant but Other.
+                i.map_or(OTHER_CODE, |i| i as u8 + 1)
+            }
+        }
+    }
+
+    /// The reason for a code of [`code`](Self::code) (`None` for 0 and for
+    /// [`OTHER_CODE`], whose text is kept beside the code).
+    pub(crate) fn from_code(code: u8) -> Option<WaitReason> {
+        Self::FIXED.get(usize::from(code).checked_sub(1)?).copied()
+    }
+}
+
+/// [`WaitReason::code`] of every [`WaitReason::Other`].
+pub(crate) const OTHER_CODE: u8 = u8::MAX;
+
 impl fmt::Display for WaitReason {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(self.as_str())
@@ -133,6 +175,29 @@ impl Unparker {
             Inner::Goroutine(g) => {
                 if g.token.swap(TOKEN_NOTIFIED, Ordering::AcqRel) == TOKEN_PARKED {
                     crate::schedule::ready(Arc::clone(g));
+                }
+            }
+        }
+    }
+
+    /// [`unpark`](Self::unpark), consuming the handle: a goroutine's
+    /// reference moves into the run queue instead of being cloned there and
+    /// dropped here (two atomic reference-count updates fewer per wake-up,
+    /// as `std::task::Waker::wake` saves over `wake_by_ref`).
+    ///
+    /// ```
+    /// gosched::Runtime::new().run(|| {
+    ///     let me = gosched::park::current();
+    ///     gosched::go(move || me.wake());
+    ///     gosched::park(gosched::WaitReason::Other("test"));
+    /// }).unwrap();
+    /// ```
+    pub fn wake(self) {
+        match self.inner {
+            Inner::Thread(t) => t.unpark(),
+            Inner::Goroutine(g) => {
+                if g.token.swap(TOKEN_NOTIFIED, Ordering::AcqRel) == TOKEN_PARKED {
+                    crate::schedule::ready(g);
                 }
             }
         }

@@ -157,7 +157,7 @@ impl Runtime {
         });
         let g = sched.new_g(0, at, body);
         let sysmon = crate::sysmon::start(Arc::clone(&sched));
-        schedule::spawn_g(&sched, g);
+        schedule::spawn_g(g);
         // On a goroutine (a nested runtime), wait as a syscall so the outer
         // runtime hands this M's P to another M meanwhile.
         let outcome = syscall(|| sched.wait_outcome());
@@ -309,7 +309,7 @@ pub fn go(f: impl FnOnce() + Send + 'static) {
     let sched = current_sched().unwrap_or_else(default_sched);
     let parent = goid().unwrap_or(0);
     let g = sched.new_g(parent, at, Box::new(f));
-    schedule::spawn_g(&sched, g);
+    schedule::spawn_g(g);
 }
 
 /// A handle on a runtime, to spawn goroutines onto it from any thread (they
@@ -347,7 +347,7 @@ impl Handle {
         }
         let parent = goid().unwrap_or(0);
         let g = self.sched.new_g(parent, Location::caller(), Box::new(f));
-        schedule::spawn_g(&self.sched, g);
+        schedule::spawn_g(g);
     }
 
     /// Live goroutines.
@@ -461,7 +461,7 @@ impl SchedStats {
                 .map(|p| p.global_pulls.load(Ordering::Relaxed))
                 .sum(),
             spawned: c.spawned.load(Ordering::Relaxed),
-            parks: c.parks.load(Ordering::Relaxed),
+            parks: s.ps.iter().map(|p| p.parks.load(Ordering::Relaxed)).sum(),
             long_runners: c.long_runners.load(Ordering::Relaxed),
             threads: s.mcount.load(Ordering::Relaxed),
             timers: s.timers.len(),

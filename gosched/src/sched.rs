@@ -42,6 +42,11 @@ pub(crate) const P_SYSCALL: u8 = 2;
 pub(crate) const GLOBAL_CHECK_TICKS: u32 = 61;
 
 /// A processor: the right to run goroutines, with its local run queue.
+///
+/// Aligned to 128 bytes (two cache lines, the unit the adjacent-line
+/// prefetcher moves) so the fields one M writes on every schedule never
+/// share a line with the next P's, which another M writes.
+#[repr(align(128))]
 pub(crate) struct P {
     pub(crate) id: usize,
     pub(crate) runq: RunQueue,
@@ -64,6 +69,10 @@ pub(crate) struct P {
     pub(crate) runs: AtomicU64,
     /// Pulls from the global queue into this P.
     pub(crate) global_pulls: AtomicU64,
+    /// Parks committed by goroutines that ran on this P (per P, like
+    /// `global_pulls`: a runtime-wide counter bumped on every park is a
+    /// cache line every M writes).
+    pub(crate) parks: AtomicU64,
     /// Set by sysmon when one time slice ran over 10 ms (`preemptone`);
     /// honoured at the P's next schedule point.
     pub(crate) preempt: AtomicBool,
@@ -163,7 +172,6 @@ pub(crate) struct Counters {
     pub(crate) handoffs: AtomicU64,
 
     pub(crate) spawned: AtomicU64,
-    pub(crate) parks: AtomicU64,
     pub(crate) long_runners: AtomicU64,
 }
 
@@ -241,6 +249,7 @@ impl Sched {
                 preempt: AtomicBool::new(false),
                 runs: AtomicU64::new(0),
                 global_pulls: AtomicU64::new(0),
+                parks: AtomicU64::new(0),
             })
             .collect();
         let locked = Locked {

@@ -487,7 +487,7 @@ fn execute(ctx: &MCtx, g: Arc<G>, inherit: bool) {
                     )
                     .is_ok()
                 {
-                    sched.counters.parks.fetch_add(1, Ordering::Relaxed);
+                    bump64(&pp.parks);
                     return;
                 }
                 // The token arrived meanwhile: run it again right away.
@@ -507,39 +507,45 @@ fn bump(x: &std::sync::atomic::AtomicU32) {
     x.store(x.load(Ordering::Relaxed).wrapping_add(1), Ordering::Relaxed);
 }
 
+/// [`bump`] for a 64-bit counter.
+fn bump64(x: &std::sync::atomic::AtomicU64) {
+    x.store(x.load(Ordering::Relaxed).wrapping_add(1), Ordering::Relaxed);
+}
+
 /// `ready`/`goready`: make a parked G runnable. On an M of the same runtime
 /// that holds its P, the G goes to `runnext`; otherwise to the global queue.
 pub(crate) fn ready(g: Arc<G>) {
     g.set_status(GStatus::Runnable);
-    let sched = Arc::clone(&g.sched);
-    spawn_g(&sched, g);
+    spawn_g(g);
 }
 
 /// Puts a runnable G where `newproc` and `goready` do: `runnext` of the
-/// current P, or the global queue when called from outside this runtime's
-/// Ms (or from an M without a running P).
-pub(crate) fn spawn_g(sched: &Arc<Sched>, g: Arc<G>) {
-    let g = match with_m(|ctx| {
+/// current P, or the global queue of its runtime when called from outside
+/// that runtime's Ms (or from an M without a running P).
+///
+/// The G is moved, never cloned, and its runtime is reached through it: on
+/// this path (every wake-up) a reference-count update on the runtime would
+/// be a write to a cache line all Ms share.
+pub(crate) fn spawn_g(g: Arc<G>) {
+    let mut pending = Some(g);
+    with_m(|ctx| {
         let p = ctx.p.get();
-        if Arc::ptr_eq(&ctx.sched, sched)
-            && p != NO_P
-            && ctx.sched.ps[p].status.load(Ordering::Acquire) == P_RUNNING
-        {
-            if let Some(over) = ctx.sched.ps[p].runq.put(Arc::clone(&g), true) {
+        let ours = pending
+            .as_ref()
+            .is_some_and(|g| Arc::ptr_eq(&ctx.sched, &g.sched));
+        if ours && p != NO_P && ctx.sched.ps[p].status.load(Ordering::Acquire) == P_RUNNING {
+            let g = pending.take().expect("checked above");
+            if let Some(over) = ctx.sched.ps[p].runq.put(g, true) {
                 ctx.sched.globrunqputbatch(over);
             }
-            true
-        } else {
-            false
+            ctx.sched.wakep();
         }
-    }) {
-        Some(true) => None,
-        _ => Some(g),
-    };
-    if let Some(g) = g {
+    });
+    if let Some(g) = pending {
+        let sched = Arc::clone(&g.sched);
         sched.globrunqput(g);
+        sched.wakep();
     }
-    sched.wakep();
 }
 
 /// `entersyscall`: the running G is about to block; its P becomes
@@ -616,26 +622,24 @@ pub(crate) fn exit_syscall() {
 /// Whether a park on the current goroutine can commit (token protocol);
 /// used by `park`.
 pub(crate) fn park_current(reason: crate::park::WaitReason) -> bool {
-    // Parking inside `syscall(|| ...)`: leave the syscall first (take a P
-    // back), park as usual, and re-enter it afterwards — a parked goroutine
-    // must never leave a syscall-state P behind on its M.
-    if with_g(|g| g.status() == GStatus::Syscall) == Some(true) {
-        exit_syscall();
-        let parked = park_current(reason);
-        enter_syscall();
-        return parked;
-    }
-    with_g(|g| {
-        if g.token
-            .compare_exchange(
-                crate::g::TOKEN_NOTIFIED,
-                TOKEN_EMPTY,
-                Ordering::AcqRel,
-                Ordering::Acquire,
-            )
-            .is_ok()
+    let parked = with_g(|g| {
+        // Parking inside `syscall(|| ...)`: handled below, off this closure.
+        if g.status() == GStatus::Syscall {
+            return false;
+        }
+        // A token already here: consume it and return. Read first, so the
+        // common case (no token) costs a load rather than a locked CAS.
+        if g.token.load(Ordering::Acquire) == crate::g::TOKEN_NOTIFIED
+            && g.token
+                .compare_exchange(
+                    crate::g::TOKEN_NOTIFIED,
+                    TOKEN_EMPTY,
+                    Ordering::AcqRel,
+                    Ordering::Acquire,
+                )
+                .is_ok()
         {
-            return;
+            return true;
         }
         g.set_waiting(reason, g.sched.coarse_now());
         g.set_status(GStatus::Waiting);
@@ -643,8 +647,21 @@ pub(crate) fn park_current(reason: crate::park::WaitReason) -> bool {
         g.switch(Switch::Park);
         // Woken (or the park did not commit): consume the token.
         g.token.store(TOKEN_EMPTY, Ordering::Release);
-    })
-    .is_some()
+        true
+    });
+    match parked {
+        None => false,
+        Some(true) => true,
+        Some(false) => {
+            // Leave the syscall first (take a P back), park as usual, and
+            // re-enter it afterwards: a parked goroutine must never leave a
+            // syscall-state P behind on its M.
+            exit_syscall();
+            let parked = park_current(reason);
+            enter_syscall();
+            parked
+        }
+    }
 }
 
 /// `Gosched` on a goroutine; false when not on one.
