@@ -173,7 +173,7 @@ impl Unparker {
         match &self.inner {
             Inner::Thread(t) => t.unpark(),
             Inner::Goroutine(g) => {
-                if g.token.swap(TOKEN_NOTIFIED, Ordering::AcqRel) == TOKEN_PARKED {
+                if notify(g) {
                     crate::schedule::ready(Arc::clone(g));
                 }
             }
@@ -196,7 +196,7 @@ impl Unparker {
         match self.inner {
             Inner::Thread(t) => t.unpark(),
             Inner::Goroutine(g) => {
-                if g.token.swap(TOKEN_NOTIFIED, Ordering::AcqRel) == TOKEN_PARKED {
+                if notify(&g) {
                     crate::schedule::ready(g);
                 }
             }
@@ -210,6 +210,12 @@ impl Unparker {
             Inner::Goroutine(g) => Some(g.id),
         }
     }
+}
+
+/// Leaves the wake-up token on `g`; true when `g` had committed a park, so
+/// the caller must make it runnable.
+fn notify(g: &G) -> bool {
+    g.token.swap(TOKEN_NOTIFIED, Ordering::AcqRel) == TOKEN_PARKED
 }
 
 /// Go's `goready(gp)`: [`Unparker::unpark`] under the name the issue uses
