@@ -24,7 +24,7 @@ use gosched::park::{Unparker, WaitReason};
 
 use crate::error::CloseError;
 use crate::lock::Lock;
-use crate::waitq::{Parker, SPIN_STEPS, Sudog, WAITING, WaitQ, YIELD_STEPS};
+use crate::waitq::{Parker, Sudog, WAITING, WaitQ};
 
 /// How long an operation may wait.
 #[derive(Clone, Copy, Debug)]
@@ -324,81 +324,39 @@ impl<T> HChan<T> {
 
     /// Go's `chansend` (without the nil-channel case, handled by callers).
     #[inline]
-    pub(crate) fn send(&self, mut v: T, block: Block) -> Result<(), SendFail<T>> {
+    pub(crate) fn send(&self, v: T, block: Block) -> Result<(), SendFail<T>> {
         // Fast path: a failing non-blocking send without the lock (see
         // `chansend`'s comment on why the two racy reads are enough).
         if matches!(block, Block::No) && !self.closed.load(Ordering::Relaxed) && self.full() {
             return Err(SendFail::NotReady(v));
         }
-        let mut spun = false;
-        loop {
-            self.lock();
-            // SAFETY: lock held.
-            match unsafe { self.poll_send(v) } {
-                SendPoll::Sent(u) => {
+        self.lock();
+        // SAFETY: lock held.
+        match unsafe { self.poll_send(v) } {
+            SendPoll::Sent(u) => {
+                // SAFETY: we hold the lock.
+                unsafe { self.unlock() };
+                if let Some(u) = u {
+                    u.wake();
+                }
+                Ok(())
+            }
+            SendPoll::Closed(v) => {
+                // SAFETY: we hold the lock.
+                unsafe { self.unlock() };
+                Err(SendFail::Closed(v))
+            }
+            SendPoll::Full(back) => match block {
+                Block::No => {
                     // SAFETY: we hold the lock.
                     unsafe { self.unlock() };
-                    if let Some(u) = u {
-                        u.wake();
-                    }
-                    return Ok(());
+                    Err(SendFail::NotReady(back))
                 }
-                SendPoll::Closed(v) => {
-                    // SAFETY: we hold the lock.
-                    unsafe { self.unlock() };
-                    return Err(SendFail::Closed(v));
-                }
-                SendPoll::Full(back) => match block {
-                    Block::No => {
-                        // SAFETY: we hold the lock.
-                        unsafe { self.unlock() };
-                        return Err(SendFail::NotReady(back));
-                    }
-                    _ if !spun && self.should_spin() => {
-                        // SAFETY: we hold the lock.
-                        unsafe { self.unlock() };
-                        spun = true;
-                        v = back;
-                        self.spin_until(|| !self.full() || self.is_closed());
-                    }
-                    // SAFETY: we hold the lock.
-                    Block::Forever => return unsafe { self.send_park(back, None) },
-                    // SAFETY: we hold the lock.
-                    Block::Until(t) => return unsafe { self.send_park(back, Some(t)) },
-                },
-            }
-        }
-    }
-
-    /// Whether a blocked buffered operation should spin before queueing
-    /// (not in Go): only OS threads on buffered channels. A thread that
-    /// queues must be woken through the slow handoff path (and perhaps a
-    /// futex), while the partner typically frees a slot within
-    /// nanoseconds; crossbeam-channel's array flavour retries the same way.
-    /// Goroutines park at once, as in Go; unbuffered channels need one
-    /// party queued anyway.
-    #[cold]
-    fn should_spin(&self) -> bool {
-        self.dataqsiz > 0 && gosched::goid().is_none()
-    }
-
-    /// Spins (doubling rounds of spin hints, then a few `yield_now`s) until
-    /// `ready` holds or the budget is spent.
-    #[cold]
-    fn spin_until(&self, ready: impl Fn() -> bool) {
-        for step in 0..=SPIN_STEPS {
-            if ready() {
-                return;
-            }
-            for _ in 0..1u32 << step {
-                std::hint::spin_loop();
-            }
-        }
-        for _ in 0..YIELD_STEPS {
-            if ready() {
-                return;
-            }
-            std::thread::yield_now();
+                // SAFETY: we hold the lock.
+                Block::Forever => unsafe { self.send_park(back, None) },
+                // SAFETY: we hold the lock.
+                Block::Until(t) => unsafe { self.send_park(back, Some(t)) },
+            },
         }
     }
 
@@ -455,42 +413,33 @@ impl<T> HChan<T> {
         if matches!(block, Block::No) && self.empty() && !self.closed.load(Ordering::Acquire) {
             return Err(());
         }
-        let mut spun = false;
-        loop {
-            self.lock();
-            // SAFETY: lock held.
-            match unsafe { self.poll_recv() } {
-                RecvPoll::Got(v, u) => {
-                    // SAFETY: we hold the lock.
-                    unsafe { self.unlock() };
-                    if let Some(u) = u {
-                        u.wake();
-                    }
-                    return Ok(Some(v));
+        self.lock();
+        // SAFETY: lock held.
+        match unsafe { self.poll_recv() } {
+            RecvPoll::Got(v, u) => {
+                // SAFETY: we hold the lock.
+                unsafe { self.unlock() };
+                if let Some(u) = u {
+                    u.wake();
                 }
-                RecvPoll::Closed => {
-                    // SAFETY: we hold the lock.
-                    unsafe { self.unlock() };
-                    return Ok(None);
-                }
-                RecvPoll::Empty => match block {
-                    Block::No => {
-                        // SAFETY: we hold the lock.
-                        unsafe { self.unlock() };
-                        return Err(());
-                    }
-                    _ if !spun && self.should_spin() => {
-                        // SAFETY: we hold the lock.
-                        unsafe { self.unlock() };
-                        spun = true;
-                        self.spin_until(|| !self.empty() || self.is_closed());
-                    }
-                    // SAFETY: we hold the lock.
-                    Block::Forever => return unsafe { self.recv_park(None) },
-                    // SAFETY: we hold the lock.
-                    Block::Until(t) => return unsafe { self.recv_park(Some(t)) },
-                },
+                Ok(Some(v))
             }
+            RecvPoll::Closed => {
+                // SAFETY: we hold the lock.
+                unsafe { self.unlock() };
+                Ok(None)
+            }
+            RecvPoll::Empty => match block {
+                Block::No => {
+                    // SAFETY: we hold the lock.
+                    unsafe { self.unlock() };
+                    Err(())
+                }
+                // SAFETY: we hold the lock.
+                Block::Forever => unsafe { self.recv_park(None) },
+                // SAFETY: we hold the lock.
+                Block::Until(t) => unsafe { self.recv_park(Some(t)) },
+            },
         }
     }
 
