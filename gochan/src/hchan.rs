@@ -150,7 +150,8 @@ impl<T> HChan<T> {
     /// The caller holds the lock (taken with [`HChan::lock`]).
     #[inline]
     pub(crate) unsafe fn unlock(&self) {
-        // SAFETY: forwarded.
+        // SAFETY: our caller holds the channel lock (this function's
+        // contract), which is all `Lock::unlock` asks.
         unsafe { self.lock.unlock() };
     }
 
@@ -471,9 +472,8 @@ impl<T> HChan<T> {
         }
         if sg.success() {
             // SAFETY: completed and unlinked: we own `sg` again.
-            Ok(Some(
-                unsafe { sg.take_elem() }.expect("sender filled the slot"),
-            ))
+            let v = unsafe { sg.take_elem() }.expect("sender filled the slot");
+            Ok(Some(v))
         } else {
             Ok(None)
         }

@@ -60,7 +60,8 @@ trait CaseOps {
     /// The caller holds this case's channel lock.
     unsafe fn unlock(&self) {
         if let Some((_, lock)) = self.chan_lock() {
-            // SAFETY: forwarded: the caller holds it.
+            // SAFETY: our caller holds this channel's lock (this
+            // method's contract), which is all `Lock::unlock` asks.
             unsafe { lock.unlock() };
         }
     }

@@ -211,14 +211,10 @@ fn benches(c: &mut Criterion) {
 fn same_allocator_for_all() {
     #[cfg(all(target_os = "linux", target_env = "gnu"))]
     {
-        const M_MMAP_THRESHOLD: i32 = -3; // <malloc.h>
-        unsafe extern "C" {
-            fn mallopt(param: i32, value: i32) -> i32;
-        }
-        // SAFETY: glibc's `mallopt` takes two ints and only changes the
-        // allocator's tuning; nothing has been allocated that depends on
-        // the old value, and Rust's System allocator is glibc's malloc.
-        let ok = unsafe { mallopt(M_MMAP_THRESHOLD, 128 * 1024) };
+        // SAFETY: `mallopt` only changes glibc's allocator tuning (no
+        // pointer is involved); nothing allocated so far depends on the old
+        // value, and Rust's System allocator is glibc's malloc.
+        let ok = unsafe { libc::mallopt(libc::M_MMAP_THRESHOLD, 128 * 1024) };
         assert_eq!(ok, 1, "mallopt(M_MMAP_THRESHOLD) failed");
     }
 }

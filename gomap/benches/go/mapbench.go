@@ -27,6 +27,23 @@ var sink int
 
 func med(v []float64) float64 { sort.Float64s(v); return v[len(v)/2] }
 
+// lookups looks up every key and returns ns per lookup; the sum of what
+// it finds goes to sink so the loop is not optimised away.
+func lookups(m map[uint64]uint64, keys []uint64) float64 {
+	t := time.Now()
+	var s uint64
+	for _, k := range keys {
+		if v, ok := m[k]; ok {
+			s += v
+		} else {
+			s++
+		}
+	}
+	ns := float64(time.Since(t).Nanoseconds()) / float64(len(keys))
+	sink += int(s)
+	return ns
+}
+
 func main() {
 	for _, n := range []int{1000, 100000, 1000000} {
 		reps := 2001
@@ -46,26 +63,9 @@ func main() {
 				m[k] = uint64(i)
 			}
 			ins = append(ins, float64(time.Since(t).Nanoseconds())/float64(n))
-			t = time.Now()
-			var s uint64
-			for _, k := range ks {
-				if v, ok := m[k]; ok {
-					s += v
-				} else {
-					s++
-				}
-			}
-			hit = append(hit, float64(time.Since(t).Nanoseconds())/float64(n))
-			t = time.Now()
-			for _, k := range ms {
-				if v, ok := m[k]; ok {
-					s += v
-				} else {
-					s++
-				}
-			}
-			miss = append(miss, float64(time.Since(t).Nanoseconds())/float64(n))
-			sink += int(s) + len(m)
+			hit = append(hit, lookups(m, ks))
+			miss = append(miss, lookups(m, ms))
+			sink += len(m)
 		}
 		fmt.Printf("n=%8d insert %6.1f hit %5.1f miss %5.1f\n", n, med(ins), med(hit), med(miss))
 	}
