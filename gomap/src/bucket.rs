@@ -32,7 +32,8 @@ use std::marker::PhantomData;
 use std::mem::{align_of, needs_drop, size_of};
 use std::ptr::{self, NonNull};
 
-use crate::version::BUCKET_CNT;
+use crate::evacuate::EvacDst;
+use crate::version::{BUCKET_CNT, TopHashStates};
 
 /// Keys over this size are stored indirectly (`maxKeySize`).
 pub(crate) const MAX_KEY_SIZE: usize = 128;
@@ -559,49 +560,91 @@ impl<K, V> BucketArray<K, V> {
         }
     }
 
-    /// Moves the entry in live slot `i` of bucket `idx` into the empty slot
-    /// `dst_slot` of bucket `dst_idx` of `dst` with tophash `top`, leaving
-    /// `state` in the old slot: `evacuate`'s `typedmemmove` of key and value.
-    /// The bytes move as they are, so an indirect key or value moves its
-    /// pointer and its box stays where it is (Go copies the pointer too).
-    #[inline]
-    pub(crate) fn move_slot(
+    /// `evacuate`'s loop over one bucket `idx` of an old chain: each live
+    /// entry moves to the destination cursor `xy[to_y(key)]` in `dst`, and
+    /// every slot is left in an evacuated state (`evacuatedX`/`evacuatedY`
+    /// for moved entries, `evacuatedEmpty` for empty slots). A full
+    /// destination bucket gets an overflow bucket chained after it, and
+    /// `on_overflow` is told (for `incrnoverflow`). Returns how many moved.
+    ///
+    /// Key and value bytes move as they are (`typedmemmove`), so an indirect
+    /// key or value moves its pointer and its box stays where it is, as in
+    /// Go. One bucket at a time rather than one slot at a time, because the
+    /// per-slot form repeated the bounds and state checks of both buckets
+    /// for every entry and was most of the cost of growing.
+    pub(crate) fn evacuate_bucket(
         &mut self,
-        (idx, i): (usize, usize),
-        state: u8,
+        idx: usize,
         dst: &mut Self,
-        (dst_idx, dst_slot): (usize, usize),
-        top: u8,
-    ) {
+        xy: &mut [EvacDst; 2],
+        st: &TopHashStates,
+        mut to_y: impl FnMut(&K) -> bool,
+        mut on_overflow: impl FnMut(),
+    ) -> usize {
         assert!(
-            state < self.min_top && top >= dst.min_top,
-            "bad tophash for a move: state {state}, top {top}"
+            st.evacuated_empty < self.min_top && st.evacuated_y < self.min_top,
+            "evacuated states must be reserved states"
         );
-        let (src_b, dst_b) = (self.bucket(idx), dst.bucket(dst_idx));
-        let (i, j) = (i & (BUCKET_CNT - 1), dst_slot & (BUCKET_CNT - 1));
-        // SAFETY: both buckets are in bounds and i, j < 8, so every offset
-        // below is inside its bucket and aligned (Shape). `self` and `dst`
-        // are distinct arrays (two `&mut`), so the copies cannot overlap.
-        // Source slot live and destination slot dead are checked first; the
-        // source is marked dead in the same step the destination becomes
-        // live, so the entry is owned by exactly one slot afterwards and is
-        // neither leaked nor dropped twice.
-        unsafe {
-            assert!(*src_b.add(i) >= self.min_top, "move from an empty slot");
-            assert!(*dst_b.add(j) < dst.min_top, "move into a live slot");
-            ptr::copy_nonoverlapping(
-                src_b.add(Shape::<K, V>::DATA_OFFSET + i * Shape::<K, V>::KEY_SIZE),
-                dst_b.add(Shape::<K, V>::DATA_OFFSET + j * Shape::<K, V>::KEY_SIZE),
-                Shape::<K, V>::KEY_SIZE,
-            );
-            ptr::copy_nonoverlapping(
-                src_b.add(Shape::<K, V>::ELEMS_OFFSET + i * Shape::<K, V>::ELEM_SIZE),
-                dst_b.add(Shape::<K, V>::ELEMS_OFFSET + j * Shape::<K, V>::ELEM_SIZE),
-                Shape::<K, V>::ELEM_SIZE,
-            );
-            *src_b.add(i) = state;
-            *dst_b.add(j) = top;
+        let src = self.bucket(idx);
+        let mut moved = 0;
+        for i in 0..BUCKET_CNT {
+            // SAFETY: i < 8 indexes the in-bounds, initialized tophash array.
+            let top = unsafe { *src.add(i) };
+            if top < self.min_top {
+                // An old bucket that is not yet evacuated holds only live
+                // and empty slots.
+                assert!(top <= st.empty_one, "bad map state");
+                // SAFETY: as above; `&mut self` is unique.
+                unsafe { *src.add(i) = st.evacuated_empty };
+                continue;
+            }
+            // SAFETY: DATA_OFFSET + i*KEY_SIZE with i < 8 is inside the
+            // bucket; the slot is live (top >= min_top), so its key (or key
+            // pointer) is initialized and aligned.
+            let src_key =
+                unsafe { src.add(Shape::<K, V>::DATA_OFFSET + i * Shape::<K, V>::KEY_SIZE) };
+            // SAFETY: as above; the reference ends before the entry moves.
+            let key = unsafe {
+                if Shape::<K, V>::INDIRECT_KEY {
+                    &*ptr::read(src_key as *const *const K)
+                } else {
+                    &*(src_key as *const K)
+                }
+            };
+            let y = to_y(key);
+            let cursor = &mut xy[usize::from(y)];
+            if cursor.slot == BUCKET_CNT {
+                cursor.idx = dst.new_overflow(cursor.idx);
+                on_overflow();
+                cursor.slot = 0;
+            }
+            let (dst_b, j) = (dst.bucket(cursor.idx), cursor.slot & (BUCKET_CNT - 1));
+            // SAFETY: dst_b is in bounds and j < 8, so the destination offsets
+            // are inside its bucket and aligned (Shape); `self` and `dst` are
+            // distinct arrays (two `&mut`), so the copies cannot overlap. The
+            // destination slot is checked dead first, and the source slot is
+            // marked evacuated in the same step the destination becomes live,
+            // so the entry has exactly one owner even if a later `to_y` (the
+            // user's hasher) panics.
+            unsafe {
+                assert!(*dst_b.add(j) < dst.min_top, "move into a live slot");
+                ptr::copy_nonoverlapping(
+                    src_key,
+                    dst_b.add(Shape::<K, V>::DATA_OFFSET + j * Shape::<K, V>::KEY_SIZE),
+                    Shape::<K, V>::KEY_SIZE,
+                );
+                ptr::copy_nonoverlapping(
+                    src.add(Shape::<K, V>::ELEMS_OFFSET + i * Shape::<K, V>::ELEM_SIZE),
+                    dst_b.add(Shape::<K, V>::ELEMS_OFFSET + j * Shape::<K, V>::ELEM_SIZE),
+                    Shape::<K, V>::ELEM_SIZE,
+                );
+                *src.add(i) = st.evacuated_x + u8::from(y);
+                *dst_b.add(j) = top;
+            }
+            cursor.slot += 1;
+            moved += 1;
         }
+        moved
     }
 
     /// The overflow bucket after `idx`, if any.

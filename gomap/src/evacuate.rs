@@ -23,13 +23,14 @@
 
 use crate::bucket::BucketArray;
 use crate::raw::RawTable;
-use crate::version::BUCKET_CNT;
 
 /// `evacDst`: where the next entry evacuated to X or Y goes.
 #[derive(Clone, Copy)]
-struct EvacDst {
-    idx: usize,
-    slot: usize,
+pub(crate) struct EvacDst {
+    /// The destination bucket (head or overflow) in the new array.
+    pub(crate) idx: usize,
+    /// The next free slot in it (`BUCKET_CNT` when full).
+    pub(crate) slot: usize,
 }
 
 impl<K, V> RawTable<K, V> {
@@ -38,7 +39,7 @@ impl<K, V> RawTable<K, V> {
         // If we've hit the load factor, get bigger. Otherwise, there are too
         // many overflow buckets, so keep the same number of buckets and
         // "grow" laterally.
-        let bigger = if self.version.over_load_factor_on_assign(self.count, self.b) {
+        let bigger = if self.over_load_factor_on_assign() {
             1
         } else {
             self.same_size_grow = true;
@@ -54,7 +55,7 @@ impl<K, V> RawTable<K, V> {
             noverflow = self.noverflow,
             "gomap: growth started"
         );
-        self.b += bigger;
+        self.set_b(self.b + bigger);
         self.oldbuckets = Some(old);
         self.nevacuate = 0;
         self.noverflow = 0;
@@ -121,30 +122,16 @@ impl<K, V> RawTable<K, V> {
             let mut moved = 0usize;
             let mut chain = Some(oldbucket);
             while let Some(bi) = chain {
-                for (i, top) in old.tophashes(bi).into_iter().enumerate() {
-                    if st.is_empty(top) {
-                        old.set_state(bi, i, st.evacuated_empty);
-                        continue;
-                    }
-                    assert!(top >= st.min_top_hash, "bad map state");
-                    let use_y = !same_size && {
-                        // Compute hash to make our evacuation decision
-                        // (whether we need to send this key/elem to bucket
-                        // x or bucket y).
-                        let hash = hasher(old.key(bi, i));
-                        hash as usize & newbit != 0
-                    };
-                    let dst = &mut xy[usize::from(use_y)];
-                    if dst.slot == BUCKET_CNT {
-                        dst.idx = buckets.new_overflow(dst.idx);
-                        Self::incrnoverflow(noverflow, b);
-                        dst.slot = 0;
-                    }
-                    let state = st.evacuated_x + u8::from(use_y);
-                    old.move_slot((bi, i), state, buckets, (dst.idx, dst.slot), top);
-                    dst.slot += 1;
-                    moved += 1;
-                }
+                moved += old.evacuate_bucket(
+                    bi,
+                    buckets,
+                    &mut xy,
+                    &st,
+                    // Compute hash to make our evacuation decision (whether
+                    // we need to send this key/elem to bucket x or bucket y).
+                    |key| !same_size && hasher(key) as usize & newbit != 0,
+                    || Self::incrnoverflow(noverflow, b),
+                );
                 chain = old.overflow(bi);
             }
             tracing::trace!(

@@ -277,7 +277,7 @@ where
         self.raw.finish_growth(&|k: &K| hb.hash_one(k));
         let fresh = RawTable::with_hint(0, self.raw.version);
         let mut table = std::mem::replace(&mut self.raw, fresh);
-        self.raw.b = table.b;
+        self.raw.set_b(table.b);
         if !table.buckets.is_nil() {
             self.raw.buckets = crate::bucket::BucketArray::new(table.b, table.st.min_top_hash);
         }

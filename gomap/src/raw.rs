@@ -27,8 +27,12 @@ pub(crate) struct Pos {
 pub(crate) struct RawTable<K, V> {
     /// `count`: live entries.
     pub(crate) count: usize,
-    /// `B`: log2 of the number of main buckets.
+    /// `B`: log2 of the number of main buckets. Set through
+    /// [`set_b`](Self::set_b), which keeps `grow_at` in step.
     pub(crate) b: u8,
+    /// `version.assign_growth_threshold(b)`: `mapassign`'s `overLoadFactor`
+    /// test, precomputed (it was a fifth of an insert's instructions).
+    grow_at: usize,
     /// `flags & sameSizeGrow`.
     pub(crate) same_size_grow: bool,
     /// `noverflow`: approximate number of overflow buckets (see `incrnoverflow`).
@@ -87,6 +91,7 @@ impl<K, V> RawTable<K, V> {
         RawTable {
             count: 0,
             b,
+            grow_at: version.assign_growth_threshold(b),
             same_size_grow: false,
             noverflow: 0,
             buckets,
@@ -95,6 +100,22 @@ impl<K, V> RawTable<K, V> {
             version,
             st,
         }
+    }
+
+    /// Sets `B` (and the growth threshold that depends on it).
+    pub(crate) fn set_b(&mut self, b: u8) {
+        self.b = b;
+        self.grow_at = self.version.assign_growth_threshold(b);
+    }
+
+    /// `overLoadFactor(h.count+1, h.B)` as `mapassign` asks it.
+    #[inline]
+    pub(crate) fn over_load_factor_on_assign(&self) -> bool {
+        debug_assert_eq!(
+            self.count >= self.grow_at,
+            self.version.over_load_factor_on_assign(self.count, self.b)
+        );
+        self.count >= self.grow_at
     }
 
     /// `bucketMask(h.B)`.
@@ -250,7 +271,49 @@ impl<K, V> RawTable<K, V> {
         K: Eq,
         H: Fn(&K) -> u64,
     {
-        self.assign(hash, key, val, hasher, |k, key| k == key).1
+        match self.insert_fresh_into_head(hash, key, val) {
+            Ok(()) => None,
+            Err((key, val)) => self.assign(hash, key, val, hasher, |k, key| k == key).1,
+        }
+    }
+
+    /// `mapassign`'s commonest outcome without its general loop: a new key
+    /// whose head bucket holds no slot with its tophash, has a free slot and
+    /// ends its chain (`emptyRest`), in a map that is neither growing nor
+    /// due to grow. What it does is exactly what `mapassign` would do there
+    /// (same slot, same tophash, no growth); anything else hands the key and
+    /// value back for [`assign`](Self::assign).
+    ///
+    /// Not in Go (its compiler can't specialise `mapassign` per type): here
+    /// `assign` is generic over the whole chain walk and the growth cases,
+    /// and this path runs a third of its instructions.
+    #[inline]
+    fn insert_fresh_into_head(&mut self, hash: u64, key: K, val: V) -> Result<(), (K, V)> {
+        // Go 1.9–1.11 have no emptyRest, so the chain must always be walked.
+        let Some(rest) = self.st.empty_rest else {
+            return Err((key, val));
+        };
+        if self.buckets.is_nil()
+            || self.growing()
+            || self.over_load_factor_on_assign()
+            || crate::version::too_many_overflow_buckets(self.noverflow, self.b)
+        {
+            return Err((key, val));
+        }
+        let top = self.st.tophash(hash);
+        let idx = hash as usize & self.mask();
+        let word = u64::from_le_bytes(self.buckets.tophashes(idx));
+        let rests = match_byte(word, rest);
+        // A slot with this tophash may hold the key (an update); without an
+        // emptyRest here the chain may go on to overflow buckets.
+        if match_byte(word, top) != 0 || rests == 0 {
+            return Err((key, val));
+        }
+        let empties = rests | match_byte(word, self.st.empty_one);
+        let slot = (empties.trailing_zeros() / 8) as usize;
+        self.buckets.write(idx, slot, top, key, val);
+        self.count += 1;
+        Ok(())
     }
 
     /// `mapassign` with a caller-supplied equality (`eq(stored, new)`):
@@ -321,7 +384,7 @@ impl<K, V> RawTable<K, V> {
             // buckets, and we're not already in the middle of growing, start
             // growing.
             if !self.growing()
-                && (self.version.over_load_factor_on_assign(self.count, self.b)
+                && (self.over_load_factor_on_assign()
                     || crate::version::too_many_overflow_buckets(self.noverflow, self.b))
             {
                 self.hash_grow();
@@ -446,6 +509,7 @@ impl<K, V> RawTable<K, V> {
         RawTable {
             count: self.count,
             b: self.b,
+            grow_at: self.grow_at,
             same_size_grow: self.same_size_grow,
             noverflow: self.noverflow,
             buckets: self.buckets.clone_array(),

@@ -122,6 +122,53 @@ impl GoVersion {
         }
     }
 
+    /// The smallest `count` for which
+    /// [`over_load_factor_on_assign`](Self::over_load_factor_on_assign)`(count, b)`
+    /// holds: the map grows when an insert finds `count` at or past it.
+    ///
+    /// `mapassign` evaluates the load-factor formula on every insert; the
+    /// formula depends only on `count` and `B` and is monotone in `count`, so
+    /// the map computes this threshold once per `B` and an insert compares
+    /// one integer. (Go 1.10+ in closed form; Go 1.9's float32 formula by a
+    /// binary search over the formula itself, so its rounding is kept.)
+    ///
+    /// ```
+    /// use gomap::GoVersion;
+    /// assert_eq!(GoVersion::V1_19.assign_growth_threshold(0), 8); // the 9th insert grows
+    /// assert_eq!(GoVersion::V1_19.assign_growth_threshold(4), 104); // 6.5 * 16
+    /// ```
+    pub fn assign_growth_threshold(self, b: u8) -> usize {
+        // No map holds more than isize::MAX entries, and `count + 1` must not
+        // overflow inside the formula.
+        let most = isize::MAX as usize;
+        if self.minor >= 10 {
+            // count+1 > bucketCnt && count+1 > loadFactorNum*(2^B/2), i.e.
+            // count >= max(bucketCnt, loadFactorNum*(2^B/2)).
+            let limit = u128::from(self.load_factor_num()) * (bucket_shift(b) as u128 / 2);
+            let t = limit.max(BUCKET_CNT as u128);
+            return if t > most as u128 {
+                usize::MAX
+            } else {
+                t as usize
+            };
+        }
+        // Go 1.9's float32 formula: search it (it runs once per growth).
+        let (mut lo, mut hi) = (0usize, most);
+        if !self.over_load_factor_on_assign(hi, b) {
+            return usize::MAX;
+        }
+        // Invariant: the formula is false below `lo` and true at `hi`.
+        while lo < hi {
+            let mid = lo + (hi - lo) / 2;
+            if self.over_load_factor_on_assign(mid, b) {
+                hi = mid;
+            } else {
+                lo = mid + 1;
+            }
+        }
+        hi
+    }
+
     /// `B` right after `make(map[k]v, hint)`: the smallest `B` that does not
     /// overflow the load factor (`makemap`).
     ///
@@ -281,6 +328,34 @@ mod tests {
                     GoVersion::V1_19.over_load_factor_on_assign(count, b),
                     "count {count} B {b}"
                 );
+            }
+        }
+    }
+
+    #[test]
+    fn growth_threshold_is_where_the_formula_turns_true() {
+        for minor in GoVersion::MIN_MINOR..=GoVersion::MAX_MINOR {
+            let v = GoVersion::new(minor).unwrap();
+            for b in 0..64u8 {
+                let t = v.assign_growth_threshold(b);
+                if t == usize::MAX {
+                    let most = isize::MAX as usize;
+                    assert!(!v.over_load_factor_on_assign(most, b), "go1.{minor} B={b}");
+                    continue;
+                }
+                assert!(
+                    v.over_load_factor_on_assign(t, b),
+                    "go1.{minor} B={b} at {t}"
+                );
+                assert!(
+                    t == 0 || !v.over_load_factor_on_assign(t - 1, b),
+                    "go1.{minor} B={b} below {t}"
+                );
+                if b < 16 {
+                    for count in 0..t.min(1 << 20) {
+                        assert!(!v.over_load_factor_on_assign(count, b));
+                    }
+                }
             }
         }
     }
