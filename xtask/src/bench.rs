@@ -7,37 +7,49 @@ use std::process::{Command, ExitCode};
 use crate::cli::project_root;
 
 /// A topic: the package and the bench target that holds its groups.
-struct Topic {
-    name: &'static str,
+pub(crate) struct Topic {
+    pub(crate) name: &'static str,
     package: &'static str,
     bench: &'static str,
     peers: &'static str,
+    /// The prefix of our functions' ids in its criterion groups.
+    pub(crate) ours: &'static str,
+    /// The peers' function ids, in the order `report` takes a ratio to.
+    pub(crate) peer_ids: &'static [&'static str],
 }
 
-const TOPICS: &[Topic] = &[
+pub(crate) const TOPICS: &[Topic] = &[
     Topic {
         name: "slice",
         package: "goslice",
         bench: "slice",
         peers: "Vec<T>",
+        ours: "goslice",
+        peer_ids: &["Vec::push", "Vec"],
     },
     Topic {
         name: "map",
         package: "gomap",
         bench: "map",
         peers: "hashbrown::HashMap, std::collections::HashMap",
+        ours: "gomap",
+        peer_ids: &["hashbrown", "std"],
     },
     Topic {
         name: "sched",
         package: "gosched",
         bench: "sched",
         peers: "std::thread, crossbeam::scope",
+        ours: "gosched",
+        peer_ids: &["std_thread", "std_thread_yield", "crossbeam_scope"],
     },
     Topic {
         name: "chan",
         package: "gochan",
         bench: "chan",
         peers: "crossbeam-channel, flume, std::sync::mpsc (threads); Go 1.27 when `go` is on PATH (goroutines)",
+        ours: "gochan",
+        peer_ids: &["crossbeam-channel", "go"],
     },
 ];
 

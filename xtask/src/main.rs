@@ -5,13 +5,16 @@
 //! - `bench` — criterion benchmarks per topic, side by side with their peers;
 //! - `growslice` — "what would Go do?" for `append`;
 //! - `mapgrowth` — "what would Go do?" for a map's `B`;
-//! - `oracle` — the same questions put to a real `go`, row by row.
+//! - `oracle` — the same questions put to a real `go`, row by row;
+//! - `report` — the README tables, read back from criterion's output.
 
 mod bench;
 mod cli;
 mod growslice;
+mod json;
 mod mapgrowth;
 mod oracle;
+mod report;
 mod verify;
 
 use std::process::ExitCode;
@@ -24,7 +27,8 @@ commands:
   bench [TOPIC] [-- ARGS]    run criterion benchmarks (topics: slice, map, sched, chan)
   growslice ...              the capacity Go's append produces (see --help)
   mapgrowth ...              a Go map's B after make or inserts (see --help)
-  oracle [--go PATH]         compare the models with a real go toolchain";
+  oracle [--go PATH]         compare the models with a real go toolchain
+  report [TOPIC] [--dir DIR] tables of the last bench results (markdown)";
 
 fn main() -> ExitCode {
     let mut args = std::env::args().skip(1);
@@ -39,6 +43,7 @@ fn main() -> ExitCode {
         "growslice" => growslice::run(&rest),
         "oracle" => oracle::run(&rest),
         "mapgrowth" => mapgrowth::run(&rest),
+        "report" => report::run(&rest),
         "-h" | "--help" | "help" => {
             println!("{USAGE}");
             ExitCode::SUCCESS
