@@ -284,9 +284,10 @@ impl<K, V> RawTable<K, V> {
     /// (same slot, same tophash, no growth); anything else hands the key and
     /// value back for [`assign`](Self::assign).
     ///
-    /// Not in Go (its compiler can't specialise `mapassign` per type): here
-    /// `assign` is generic over the whole chain walk and the growth cases,
-    /// and this path runs a third of its instructions.
+    /// Not in Go, whose `mapassign` is one loop for every case: here that
+    /// loop's bookkeeping (chain walk, insert position, growth checks) was
+    /// most of a `u64` insert, and this path takes a presized map's insert
+    /// from 13.3 to 8.9 ns on the development machine.
     #[inline]
     fn insert_fresh_into_head(&mut self, hash: u64, key: K, val: V) -> Result<(), (K, V)> {
         // Go 1.9–1.11 have no emptyRest, so the chain must always be walked.
