@@ -72,6 +72,7 @@ pub(crate) fn run(args: &[String]) -> ExitCode {
             }
         },
     };
+    crate::idle::warn_if_busy(std::time::Duration::from_millis(300));
     for topic in selected {
         eprintln!(
             "== bench {}: {} vs {}",

@@ -11,6 +11,7 @@
 mod bench;
 mod cli;
 mod growslice;
+mod idle;
 mod json;
 mod mapgrowth;
 mod oracle;
