@@ -53,24 +53,35 @@ pub(crate) const TOPICS: &[Topic] = &[
     },
 ];
 
+/// The topic named `name`, or every topic when `None`; `Err` names the
+/// known ones.
+pub(crate) fn select_topics(name: Option<&str>) -> Result<Vec<&'static Topic>, String> {
+    let Some(name) = name else {
+        return Ok(TOPICS.iter().collect());
+    };
+    match TOPICS.iter().find(|t| t.name == name) {
+        Some(t) => Ok(vec![t]),
+        None => {
+            let names: Vec<_> = TOPICS.iter().map(|t| t.name).collect();
+            Err(format!(
+                "unknown topic `{name}` (topics: {})",
+                names.join(", ")
+            ))
+        }
+    }
+}
+
 pub(crate) fn run(args: &[String]) -> ExitCode {
     let (ours, criterion_args) = match args.iter().position(|a| a == "--") {
         Some(i) => (&args[..i], &args[i + 1..]),
         None => (args, &[][..]),
     };
-    let selected: Vec<&Topic> = match ours.first() {
-        None => TOPICS.iter().collect(),
-        Some(name) => match TOPICS.iter().find(|t| t.name == name) {
-            Some(t) => vec![t],
-            None => {
-                let names: Vec<_> = TOPICS.iter().map(|t| t.name).collect();
-                eprintln!(
-                    "error: unknown bench topic `{name}` (topics: {})",
-                    names.join(", ")
-                );
-                return ExitCode::from(2);
-            }
-        },
+    let selected = match select_topics(ours.first().map(String::as_str)) {
+        Ok(selected) => selected,
+        Err(e) => {
+            eprintln!("error: {e}");
+            return ExitCode::from(2);
+        }
     };
     crate::idle::warn_if_busy(std::time::Duration::from_millis(300));
     for topic in selected {

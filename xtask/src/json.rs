@@ -160,48 +160,54 @@ impl Parser<'_> {
     }
 
     fn array(&mut self) -> Result<Json, String> {
-        self.eat(b'[')?;
         let mut items = Vec::new();
-        self.ws();
-        if self.s.get(self.i) == Some(&b']') {
-            self.i += 1;
-            return Ok(Json::Arr(items));
-        }
-        loop {
-            items.push(self.value()?);
-            self.ws();
-            match self.s.get(self.i) {
-                Some(b',') => self.i += 1,
-                Some(b']') => {
-                    self.i += 1;
-                    return Ok(Json::Arr(items));
-                }
-                _ => return Err(format!("expected `,` or `]` at byte {}", self.i)),
-            }
-        }
+        self.sequence(b'[', b']', |p| {
+            items.push(p.value()?);
+            Ok(())
+        })?;
+        Ok(Json::Arr(items))
     }
 
     fn object(&mut self) -> Result<Json, String> {
-        self.eat(b'{')?;
         let mut members = Vec::new();
+        self.sequence(b'{', b'}', |p| {
+            let key = p.string()?;
+            p.eat(b':')?;
+            members.push((key, p.value()?));
+            Ok(())
+        })?;
+        Ok(Json::Obj(members))
+    }
+
+    /// `open`, then items separated by commas (read by `item`), then
+    /// `close`: what arrays and objects share.
+    fn sequence(
+        &mut self,
+        open: u8,
+        close: u8,
+        mut item: impl FnMut(&mut Self) -> Result<(), String>,
+    ) -> Result<(), String> {
+        self.eat(open)?;
         self.ws();
-        if self.s.get(self.i) == Some(&b'}') {
+        if self.s.get(self.i) == Some(&close) {
             self.i += 1;
-            return Ok(Json::Obj(members));
+            return Ok(());
         }
         loop {
-            self.ws();
-            let key = self.string()?;
-            self.eat(b':')?;
-            members.push((key, self.value()?));
+            item(self)?;
             self.ws();
             match self.s.get(self.i) {
                 Some(b',') => self.i += 1,
-                Some(b'}') => {
+                Some(&c) if c == close => {
                     self.i += 1;
-                    return Ok(Json::Obj(members));
+                    return Ok(());
                 }
-                _ => return Err(format!("expected `,` or `}}` at byte {}", self.i)),
+                _ => {
+                    return Err(format!(
+                        "expected `,` or `{}` at byte {}",
+                        close as char, self.i
+                    ));
+                }
             }
         }
     }

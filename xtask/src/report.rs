@@ -17,7 +17,9 @@ use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 use std::time::SystemTime;
 
-use crate::bench::{TOPICS, Topic};
+#[cfg(test)]
+use crate::bench::TOPICS;
+use crate::bench::{Topic, select_topics};
 use crate::cli::{project_root, usage_error};
 use crate::json::Json;
 
@@ -47,18 +49,9 @@ pub(crate) fn run(args: &[String]) -> ExitCode {
             other => return usage_error(format!("unexpected argument `{other}`")),
         }
     }
-    let topics: Vec<&Topic> = match &topic {
-        None => TOPICS.iter().collect(),
-        Some(name) => match TOPICS.iter().find(|t| t.name == name) {
-            Some(t) => vec![t],
-            None => {
-                let names: Vec<_> = TOPICS.iter().map(|t| t.name).collect();
-                return usage_error(format!(
-                    "unknown report topic `{name}` (topics: {})",
-                    names.join(", ")
-                ));
-            }
-        },
+    let topics = match select_topics(topic.as_deref()) {
+        Ok(topics) => topics,
+        Err(e) => return usage_error(e),
     };
     let dir = dir.unwrap_or_else(default_dir);
     let all = match collect(&dir) {
@@ -274,6 +267,7 @@ pub(crate) fn bar(ratio: f64) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::bench::TOPICS;
     use std::time::Duration;
 
     fn m(group: &str, function: &str, param: &str, ns: f64, t: u64) -> Measurement {
