@@ -17,8 +17,6 @@ use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 use std::time::SystemTime;
 
-#[cfg(test)]
-use crate::bench::TOPICS;
 use crate::bench::{Topic, select_topics};
 use crate::cli::{project_root, usage_error};
 use crate::json::Json;
