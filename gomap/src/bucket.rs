@@ -99,6 +99,48 @@ impl<K, V> Shape<K, V> {
     /// `t.bucketsize`.
     pub(crate) const SIZE: usize =
         round_up(Self::OVERFLOW_OFFSET + size_of::<usize>(), Self::ALIGN);
+
+    /// Byte offset of slot `i`'s key in a bucket (`i` is taken mod 8, so
+    /// the offset is always inside the bucket).
+    pub(crate) const fn key_offset(i: usize) -> usize {
+        Self::DATA_OFFSET + (i & (BUCKET_CNT - 1)) * Self::KEY_SIZE
+    }
+
+    /// Byte offset of slot `i`'s value in a bucket (`i` taken mod 8).
+    pub(crate) const fn elem_offset(i: usize) -> usize {
+        Self::ELEMS_OFFSET + (i & (BUCKET_CNT - 1)) * Self::ELEM_SIZE
+    }
+
+    /// The key a key slot holds: the slot itself, or the box it points to
+    /// when keys are indirect.
+    ///
+    /// # Safety
+    /// `slot` is a key slot of a bucket of this shape, and the slot is live
+    /// (an indirect slot then holds the pointer `write` stored).
+    #[inline]
+    unsafe fn key_in(slot: *mut u8) -> *mut K {
+        if Self::INDIRECT_KEY {
+            // SAFETY: a live indirect slot holds an aligned `*mut K`
+            // (this function's contract; slots are pointer-aligned).
+            unsafe { ptr::read(slot as *const *mut K) }
+        } else {
+            slot as *mut K
+        }
+    }
+
+    /// [`key_in`](Self::key_in) for values.
+    ///
+    /// # Safety
+    /// As for `key_in`, for a value slot.
+    #[inline]
+    unsafe fn elem_in(slot: *mut u8) -> *mut V {
+        if Self::INDIRECT_ELEM {
+            // SAFETY: as in `key_in`.
+            unsafe { ptr::read(slot as *const *mut V) }
+        } else {
+            slot as *mut V
+        }
+    }
 }
 
 /// Asks the CPU for the cache lines of a bucket beyond its first, so the
@@ -316,18 +358,10 @@ impl<K, V> BucketArray<K, V> {
             // A matching tophash marks a live slot only if it is not a state.
             assert!(top >= self.min_top, "tophash {top} is a reserved state");
             let i = (hits.trailing_zeros() / 8) as usize;
-            // SAFETY: DATA_OFFSET + i*KEY_SIZE, i < 8, is inside the bucket.
-            let slot = unsafe { b.add(Shape::<K, V>::DATA_OFFSET + i * Shape::<K, V>::KEY_SIZE) };
-            // SAFETY: tophash[i] == top >= min_top, so slot i is live: its
-            // key (or key pointer) is initialized and aligned, and lives as
-            // long as `&self`.
-            let key = unsafe {
-                if Shape::<K, V>::INDIRECT_KEY {
-                    &*ptr::read(slot as *const *const K)
-                } else {
-                    &*(slot as *const K)
-                }
-            };
+            // SAFETY: the key offset is inside the bucket; tophash[i] ==
+            // top >= min_top, so slot i is live: its key (or key pointer) is
+            // initialized and aligned, and lives as long as `&self`.
+            let key = unsafe { &*Shape::<K, V>::key_in(b.add(Shape::<K, V>::key_offset(i))) };
             if eq(key) {
                 return (Some(i), word);
             }
@@ -351,18 +385,8 @@ impl<K, V> BucketArray<K, V> {
         // the offsets are inside the bucket and aligned (Shape); the refs
         // live as long as `&self`.
         unsafe {
-            let ks = b.add(Shape::<K, V>::DATA_OFFSET + (i & 7) * Shape::<K, V>::KEY_SIZE);
-            let es = b.add(Shape::<K, V>::ELEMS_OFFSET + (i & 7) * Shape::<K, V>::ELEM_SIZE);
-            let k = if Shape::<K, V>::INDIRECT_KEY {
-                &*ptr::read(ks as *const *const K)
-            } else {
-                &*(ks as *const K)
-            };
-            let v = if Shape::<K, V>::INDIRECT_ELEM {
-                &*ptr::read(es as *const *const V)
-            } else {
-                &*(es as *const V)
-            };
+            let k = &*Shape::<K, V>::key_in(b.add(Shape::<K, V>::key_offset(i)));
+            let v = &*Shape::<K, V>::elem_in(b.add(Shape::<K, V>::elem_offset(i)));
             (Some((k, v)), word)
         }
     }
@@ -432,15 +456,15 @@ impl<K, V> BucketArray<K, V> {
     #[inline]
     fn key_slot(&self, idx: usize, i: usize) -> *mut u8 {
         let b = self.bucket(idx);
-        // SAFETY: DATA_OFFSET + i*KEY_SIZE with i < 8 is inside the bucket.
-        unsafe { b.add(Shape::<K, V>::DATA_OFFSET + (i & 7) * Shape::<K, V>::KEY_SIZE) }
+        // SAFETY: a key offset is inside the bucket.
+        unsafe { b.add(Shape::<K, V>::key_offset(i)) }
     }
 
     #[inline]
     fn elem_slot(&self, idx: usize, i: usize) -> *mut u8 {
         let b = self.bucket(idx);
-        // SAFETY: ELEMS_OFFSET + i*ELEM_SIZE with i < 8 is inside the bucket.
-        unsafe { b.add(Shape::<K, V>::ELEMS_OFFSET + (i & 7) * Shape::<K, V>::ELEM_SIZE) }
+        // SAFETY: a value offset is inside the bucket.
+        unsafe { b.add(Shape::<K, V>::elem_offset(i)) }
     }
 
     /// Pointers to the key and value of a live slot (one bounds check, one
@@ -456,19 +480,10 @@ impl<K, V> BucketArray<K, V> {
         // live, so indirect slots hold the pointers `write` stored (slots
         // are aligned for a pointer: see Shape).
         unsafe {
-            let ks = b.add(Shape::<K, V>::DATA_OFFSET + i * Shape::<K, V>::KEY_SIZE);
-            let es = b.add(Shape::<K, V>::ELEMS_OFFSET + i * Shape::<K, V>::ELEM_SIZE);
-            let k = if Shape::<K, V>::INDIRECT_KEY {
-                ptr::read(ks as *const *mut K)
-            } else {
-                ks as *mut K
-            };
-            let e = if Shape::<K, V>::INDIRECT_ELEM {
-                ptr::read(es as *const *mut V)
-            } else {
-                es as *mut V
-            };
-            (k, e)
+            (
+                Shape::<K, V>::key_in(b.add(Shape::<K, V>::key_offset(i))),
+                Shape::<K, V>::elem_in(b.add(Shape::<K, V>::elem_offset(i))),
+            )
         }
     }
 
@@ -598,19 +613,12 @@ impl<K, V> BucketArray<K, V> {
                 unsafe { *src.add(i) = st.evacuated_empty };
                 continue;
             }
-            // SAFETY: DATA_OFFSET + i*KEY_SIZE with i < 8 is inside the
-            // bucket; the slot is live (top >= min_top), so its key (or key
-            // pointer) is initialized and aligned.
-            let src_key =
-                unsafe { src.add(Shape::<K, V>::DATA_OFFSET + i * Shape::<K, V>::KEY_SIZE) };
-            // SAFETY: as above; the reference ends before the entry moves.
-            let key = unsafe {
-                if Shape::<K, V>::INDIRECT_KEY {
-                    &*ptr::read(src_key as *const *const K)
-                } else {
-                    &*(src_key as *const K)
-                }
-            };
+            // SAFETY: a key offset is inside the bucket.
+            let src_key = unsafe { src.add(Shape::<K, V>::key_offset(i)) };
+            // SAFETY: the slot is live (top >= min_top), so its key (or key
+            // pointer) is initialized and aligned; the reference ends before
+            // the entry moves.
+            let key = unsafe { &*Shape::<K, V>::key_in(src_key) };
             let y = to_y(key);
             let cursor = &mut xy[usize::from(y)];
             if cursor.slot == BUCKET_CNT {
@@ -630,12 +638,12 @@ impl<K, V> BucketArray<K, V> {
                 assert!(*dst_b.add(j) < dst.min_top, "move into a live slot");
                 ptr::copy_nonoverlapping(
                     src_key,
-                    dst_b.add(Shape::<K, V>::DATA_OFFSET + j * Shape::<K, V>::KEY_SIZE),
+                    dst_b.add(Shape::<K, V>::key_offset(j)),
                     Shape::<K, V>::KEY_SIZE,
                 );
                 ptr::copy_nonoverlapping(
-                    src.add(Shape::<K, V>::ELEMS_OFFSET + i * Shape::<K, V>::ELEM_SIZE),
-                    dst_b.add(Shape::<K, V>::ELEMS_OFFSET + j * Shape::<K, V>::ELEM_SIZE),
+                    src.add(Shape::<K, V>::elem_offset(i)),
+                    dst_b.add(Shape::<K, V>::elem_offset(j)),
                     Shape::<K, V>::ELEM_SIZE,
                 );
                 *src.add(i) = st.evacuated_x + u8::from(y);

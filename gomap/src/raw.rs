@@ -118,6 +118,25 @@ impl<K, V> RawTable<K, V> {
         self.count >= self.grow_at
     }
 
+    /// `mapassign`'s reason to start growing before adding a key:
+    /// `overLoadFactor(h.count+1, h.B) || tooManyOverflowBuckets(...)`.
+    #[inline]
+    fn due_to_grow(&self) -> bool {
+        self.over_load_factor_on_assign()
+            || crate::version::too_many_overflow_buckets(self.noverflow, self.b)
+    }
+
+    /// The first slot of a bucket (given its tophash word) that `isEmpty`
+    /// calls empty: `emptyRest` or `emptyOne` from Go 1.12, `empty` before.
+    #[inline]
+    fn first_empty_slot(&self, word: u64) -> Option<usize> {
+        let mut empties = match_byte(word, 0);
+        if self.st.empty_one != 0 {
+            empties |= match_byte(word, self.st.empty_one);
+        }
+        (empties != 0).then(|| (empties.trailing_zeros() / 8) as usize)
+    }
+
     /// `bucketMask(h.B)`.
     #[inline]
     pub(crate) fn mask(&self) -> usize {
@@ -294,11 +313,7 @@ impl<K, V> RawTable<K, V> {
         let Some(rest) = self.st.empty_rest else {
             return Err((key, val));
         };
-        if self.buckets.is_nil()
-            || self.growing()
-            || self.over_load_factor_on_assign()
-            || crate::version::too_many_overflow_buckets(self.noverflow, self.b)
-        {
+        if self.buckets.is_nil() || self.growing() || self.due_to_grow() {
             return Err((key, val));
         }
         let top = self.st.tophash(hash);
@@ -310,8 +325,9 @@ impl<K, V> RawTable<K, V> {
         if match_byte(word, top) != 0 || rests == 0 {
             return Err((key, val));
         }
-        let empties = rests | match_byte(word, self.st.empty_one);
-        let slot = (empties.trailing_zeros() / 8) as usize;
+        let slot = self
+            .first_empty_slot(word)
+            .expect("an emptyRest slot is empty");
         self.buckets.write(idx, slot, top, key, val);
         self.count += 1;
         Ok(())
@@ -360,14 +376,7 @@ impl<K, V> RawTable<K, V> {
                     );
                 }
                 if insert_at.is_none() {
-                    // isEmpty: emptyRest or emptyOne (Go 1.12+), empty before.
-                    let mut empties = match_byte(word, 0);
-                    if self.st.empty_one != 0 {
-                        empties |= match_byte(word, self.st.empty_one);
-                    }
-                    if empties != 0 {
-                        insert_at = Some((idx, (empties.trailing_zeros() / 8) as usize));
-                    }
+                    insert_at = self.first_empty_slot(word).map(|slot| (idx, slot));
                 }
                 if let Some(rest) = self.st.empty_rest {
                     if match_byte(word, rest) != 0 {
@@ -384,10 +393,7 @@ impl<K, V> RawTable<K, V> {
             // If we hit the max load factor or we have too many overflow
             // buckets, and we're not already in the middle of growing, start
             // growing.
-            if !self.growing()
-                && (self.over_load_factor_on_assign()
-                    || crate::version::too_many_overflow_buckets(self.noverflow, self.b))
-            {
+            if !self.growing() && self.due_to_grow() {
                 self.hash_grow();
                 continue; // Growing the table invalidates everything, so try again.
             }
