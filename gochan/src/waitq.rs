@@ -121,9 +121,9 @@ impl Parker {
 }
 
 /// Doubling spin rounds before yielding (2^0 + ... + 2^6 = 127 spin hints).
-pub(crate) const SPIN_STEPS: u32 = 6;
+const SPIN_STEPS: u32 = 6;
 /// `yield_now` rounds before parking.
-pub(crate) const YIELD_STEPS: u32 = 4;
+const YIELD_STEPS: u32 = 4;
 
 impl fmt::Debug for Parker {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
