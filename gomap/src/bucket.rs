@@ -111,35 +111,43 @@ impl<K, V> Shape<K, V> {
         Self::ELEMS_OFFSET + (i & (BUCKET_CNT - 1)) * Self::ELEM_SIZE
     }
 
-    /// The key a key slot holds: the slot itself, or the box it points to
-    /// when keys are indirect.
+    /// The key a key slot holds (see [`held_in`]).
     ///
     /// # Safety
-    /// `slot` is a key slot of a bucket of this shape, and the slot is live
-    /// (an indirect slot then holds the pointer `write` stored).
+    /// As for [`held_in`], for a key slot of this shape.
     #[inline]
     unsafe fn key_in(slot: *mut u8) -> *mut K {
-        if Self::INDIRECT_KEY {
-            // SAFETY: a live indirect slot holds an aligned `*mut K`
-            // (this function's contract; slots are pointer-aligned).
-            unsafe { ptr::read(slot as *const *mut K) }
-        } else {
-            slot as *mut K
-        }
+        // SAFETY: our caller gives a live key slot of this shape, which is
+        // laid out for `K`, or for `*mut K` exactly when INDIRECT_KEY: what
+        // `held_in` asks.
+        unsafe { held_in(slot, Self::INDIRECT_KEY) }
     }
 
-    /// [`key_in`](Self::key_in) for values.
+    /// The value a value slot holds (see [`held_in`]).
     ///
     /// # Safety
-    /// As for `key_in`, for a value slot.
+    /// As for [`held_in`], for a value slot of this shape.
     #[inline]
     unsafe fn elem_in(slot: *mut u8) -> *mut V {
-        if Self::INDIRECT_ELEM {
-            // SAFETY: as in `key_in`.
-            unsafe { ptr::read(slot as *const *mut V) }
-        } else {
-            slot as *mut V
-        }
+        // SAFETY: as in `key_in`, for a value slot and INDIRECT_ELEM.
+        unsafe { held_in(slot, Self::INDIRECT_ELEM) }
+    }
+}
+
+/// What a slot holds: the slot itself, or (`indirect`) the box whose
+/// pointer it stores.
+///
+/// # Safety
+/// `slot` is a live slot laid out for `X` (or, when `indirect`, for a
+/// `*mut X`, which then holds the pointer `write` stored).
+#[inline]
+unsafe fn held_in<X>(slot: *mut u8, indirect: bool) -> *mut X {
+    if indirect {
+        // SAFETY: a live indirect slot holds an aligned `*mut X` (this
+        // function's contract; slots are pointer-aligned).
+        unsafe { ptr::read(slot as *const *mut X) }
+    } else {
+        slot as *mut X
     }
 }
 
