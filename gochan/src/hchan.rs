@@ -2,28 +2,28 @@
 //! `makechan`, `chansend`, `chanrecv`, `send`, `recv`, `closechan`, `full`,
 //! `empty`.
 //!
-//! One lock guards everything: the ring buffer (`buf`, `sendx`, `recvx`,
-//! `qcount`, `dataqsiz`), `closed`, and both wait queues. `qcount`, `closed`
-//! and the queue heads are atomics so `len` and failing non-blocking
-//! operations can read them without the lock, as Go reads them with plain
-//! word loads; they are only written under the lock.
+//! Go's one lock guards everything: the buffer, `closed`, both wait queues.
+//! Here a buffered channel's lock is two halves, send and receive, and
+//! holding both is holding Go's lock (see [`HChan`]); the buffer is in
+//! `ring.rs`. `closed` and the queue heads are atomics so `len` and failing
+//! non-blocking operations can read them without a lock, as Go reads them
+//! with plain word loads; they are only written under the whole lock.
 //!
-//! Invariants (Go's, from the top of `chan.go`): at least one of `sendq` and
-//! `recvq` is empty, except for an unbuffered channel with one select
-//! blocked on it for both directions; for buffered channels `qcount > 0`
-//! implies `recvq` is empty and `qcount < dataqsiz` implies `sendq` is empty.
-//! The `qcount` slots from `recvx` on (mod `dataqsiz`) are initialised.
+//! Invariants (Go's, from the top of `chan.go`), whenever the whole lock is
+//! free: at least one of `sendq` and `recvq` is empty, except for an
+//! unbuffered channel with one select blocked on it for both directions;
+//! for buffered channels a non-empty buffer implies `recvq` is empty and a
+//! buffer with room implies `sendq` is empty.
 
-use std::cell::UnsafeCell;
 use std::fmt;
-use std::mem::MaybeUninit;
-use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Instant;
 
 use gosched::park::{Unparker, WaitReason};
 
 use crate::error::CloseError;
 use crate::lock::Lock;
+use crate::ring::{Cursor, Slots};
 use crate::waitq::{Parker, Sudog, WAITING, WaitQ};
 
 /// How long an operation may wait.
@@ -66,65 +66,98 @@ pub(crate) enum RecvPoll<T> {
     Empty,
 }
 
-/// The ring buffer's cursors and storage, guarded by `HChan::lock`.
-/// (`repr(C)`: the cursors, written on every buffered operation, come
-/// first and end `HChan`'s first cache line; `buf`, only read, starts the
-/// second.)
-#[repr(C)]
-struct Ring<T> {
-    sendx: usize,
-    recvx: usize,
-    buf: Box<[MaybeUninit<T>]>,
+/// The smallest buffer whose lock is split in two halves.
+pub(crate) const SPLIT_MIN_CAP: usize = 2;
+
+/// One half of a buffered channel's lock, with the cursor it guards, on
+/// a cache-line pair of its own (128 bytes: x86's adjacent-line prefetcher
+/// moves lines in pairs, so 64 would let the halves share traffic).
+#[repr(C, align(128))]
+#[derive(Debug, Default)]
+struct Half {
+    lock: Lock,
+    cursor: Cursor,
 }
 
-/// Go's `hchan`.
+/// Go's `hchan`, with the lock of a buffered channel split in two.
 ///
-/// Laid out by hand (`repr(C)`, 64-byte aligned) so that everything a send
-/// or receive writes — the lock, `qcount`, the queue heads and the ring
-/// cursors — shares one cache line, which the lock's acquisition brings to
-/// the core with it; the read-only rest (`buf`'s pointer, `dataqsiz`) is on
-/// the next line, and the `Arc`'s reference counts, written by every clone
-/// of a handle, on the line before. Between goroutines on two cores each
-/// operation then moves one line instead of two or three.
-#[repr(C, align(64))]
+/// Go's `c.lock` guards everything. Here, for a buffered channel, it is two
+/// locks, always taken send half first: holding both is holding Go's
+/// `c.lock`, and every path of Go's code runs that way (`close`, `select`,
+/// every operation that finds a party waiting or has to wait). The halves
+/// add fast paths Go does not have: a buffered send with nobody waiting to
+/// receive runs under the send half alone, a buffered receive with no
+/// sender waiting under the receive half alone, so a sender and a receiver
+/// on two cores do not take turns on one lock (see `ring.rs` for the
+/// buffer). The rules they rely on:
+///
+/// - The wait queues and `closed` change only under the whole lock, so
+///   under either half they are stable: a fast path that finds its own
+///   conditions met (the other side's queue empty, not closed) is right
+///   for as long as it holds its half, and no one is passed in the queue:
+///   with receivers waiting the buffer is empty, so a send goes to the
+///   whole-lock path and hands its value to the first of them; with
+///   senders waiting the buffer is full, so a receive goes there too and
+///   moves the first one's value into the freed slot (Go's `recv`).
+/// - "Nothing to do, so wait" is only concluded under the whole lock, when
+///   no fast path can be half-way through.
+///
+/// An unbuffered channel has no buffer for the halves to share, so its
+/// whole lock is the single `lock` on the first cache line, beside the
+/// queues every one of its operations touches.
+///
+/// Layout (`repr(C)`, 128-byte aligned): the first line holds what the
+/// fast paths only read (`closed`, the queue heads, the buffer pointer) and
+/// what only an unbuffered channel or a waiting party writes; each half
+/// has its own; the `Arc`'s reference counts, written by every clone of a
+/// handle, are on the line before.
+#[repr(C, align(128))]
 pub(crate) struct HChan<T> {
+    /// The whole lock of an unsplit channel (unused when split).
     lock: Lock,
     closed: AtomicBool,
     /// Fed by a timer (`after`, `tick`): `len` and `cap` report 0, as Go
     /// 1.23+ reports for timer channels.
     timer: bool,
-    qcount: AtomicUsize,
+    /// Whether the lock is split (buffered, at least [`SPLIT_MIN_CAP`]).
+    split: bool,
+    /// The cursors of an unsplit buffer, on the line of the lock that
+    /// guards them (unused when split or unbuffered).
+    sendx: Cursor,
+    recvx: Cursor,
     pub(crate) recvq: WaitQ<T>,
     pub(crate) sendq: WaitQ<T>,
-    ring: UnsafeCell<Ring<T>>,
     dataqsiz: usize,
+    slots: Slots<T>,
+    send: Half,
+    recv: Half,
 }
 
 // SAFETY: every `T` crosses threads by value (moved in by a sender, out by a
-// receiver), so `T: Send` suffices; all shared mutable state (`ring`, the
-// queues' cells, the sudogs they point to) is only accessed under `lock`.
+// receiver), so `T: Send` suffices; all shared mutable state (the cursors,
+// the slots, the queues' cells, the sudogs they point to) is only accessed
+// under the lock halves that guard it (see `HChan` and `ring.rs`).
 unsafe impl<T: Send> Send for HChan<T> {}
-// SAFETY: as above; `&HChan` only gives access to the locked state and to
+// SAFETY: as above; `&HChan` only gives access to locked state and to
 // atomics.
 unsafe impl<T: Send> Sync for HChan<T> {}
 
 impl<T> HChan<T> {
     /// Go's `makechan`.
     pub(crate) fn new(cap: usize, timer: bool) -> HChan<T> {
-        let buf: Box<[MaybeUninit<T>]> = Box::new_uninit_slice(cap);
         HChan {
             lock: Lock::new(),
             closed: AtomicBool::new(false),
-            qcount: AtomicUsize::new(0),
-            dataqsiz: cap,
             timer,
-            ring: UnsafeCell::new(Ring {
-                sendx: 0,
-                recvx: 0,
-                buf,
-            }),
+            split: cap >= SPLIT_MIN_CAP,
+            sendx: Cursor::default(),
+            recvx: Cursor::default(),
             recvq: WaitQ::new(),
             sendq: WaitQ::new(),
+            slots: Slots::new(cap, cap >= SPLIT_MIN_CAP),
+            dataqsiz: cap,
+            send: Half::default(),
+            recv: Half::default(),
         }
     }
 
@@ -134,25 +167,43 @@ impl<T> HChan<T> {
         std::ptr::from_ref(self).addr()
     }
 
-    /// The lock itself, for `select`, which locks channels of different
-    /// element types through one interface.
-    #[inline]
-    pub(crate) fn raw_lock(&self) -> &Lock {
-        &self.lock
-    }
-
+    /// Go's `lock(&c.lock)`: the whole channel (both halves of a buffered
+    /// one, send half first).
     #[inline]
     pub(crate) fn lock(&self) {
-        self.lock.lock();
+        if !self.split {
+            self.lock.lock();
+        } else {
+            self.send.lock.lock();
+            self.recv.lock.lock();
+        }
     }
 
     /// # Safety
-    /// The caller holds the lock (taken with [`HChan::lock`]).
+    /// The caller holds the whole lock (taken with [`HChan::lock`]).
     #[inline]
     pub(crate) unsafe fn unlock(&self) {
-        // SAFETY: our caller holds the channel lock (this function's
-        // contract), which is all `Lock::unlock` asks.
-        unsafe { self.lock.unlock() };
+        if !self.split {
+            // SAFETY: our caller holds the whole lock (this function's
+            // contract), which for an unbuffered channel is `lock`.
+            unsafe { self.lock.unlock() };
+        } else {
+            // SAFETY: as above; for a buffered channel, both halves.
+            unsafe { self.recv.lock.unlock() };
+            // SAFETY: as above.
+            unsafe { self.send.lock.unlock() };
+        }
+    }
+
+    /// The send and receive cursors: the halves' when split, else the pair
+    /// beside the one lock.
+    #[inline]
+    fn cursors(&self) -> (&Cursor, &Cursor) {
+        if self.split {
+            (&self.send.cursor, &self.recv.cursor)
+        } else {
+            (&self.sendx, &self.recvx)
+        }
     }
 
     /// `cap(ch)`.
@@ -165,7 +216,8 @@ impl<T> HChan<T> {
         if self.timer {
             0
         } else {
-            self.qcount.load(Ordering::Relaxed)
+            let (send, recv) = self.cursors();
+            self.slots.len(send, recv)
         }
     }
 
@@ -173,71 +225,99 @@ impl<T> HChan<T> {
         self.closed.load(Ordering::Relaxed)
     }
 
-    /// Go's `full`: would a send block? One racy word read.
+    /// Go's `full`: would a send block? Racy word reads.
     #[inline]
     pub(crate) fn full(&self) -> bool {
         if self.dataqsiz == 0 {
-            self.recvq.is_empty_racy()
+            self.recvq.is_empty()
         } else {
-            self.qcount.load(Ordering::Relaxed) == self.dataqsiz
+            let (send, recv) = self.cursors();
+            self.slots.was_full(send, recv)
         }
     }
 
-    /// Go's `empty`: would a receive block? One racy word read.
+    /// Go's `empty`: would a receive block? Racy word reads.
     #[inline]
     pub(crate) fn empty(&self) -> bool {
         if self.dataqsiz == 0 {
-            self.sendq.is_empty_racy()
+            self.sendq.is_empty()
         } else {
-            self.qcount.load(Ordering::Relaxed) == 0
+            let (send, recv) = self.cursors();
+            self.slots.len(send, recv) == 0
         }
     }
 
-    /// # Safety
-    /// The lock is held, and no other `&mut Ring` is live.
+    /// The buffered send of Go's `chansend` under the send half alone, when
+    /// no receiver waits and the channel is open; `v` comes back when the
+    /// whole lock is needed (a receiver waits, closed, or no room).
     #[inline]
-    #[allow(clippy::mut_from_ref)] // the lock is what makes the borrow unique
-    unsafe fn ring(&self) -> &mut Ring<T> {
-        // SAFETY: the lock serialises all access to `ring`.
-        unsafe { &mut *self.ring.get() }
+    fn send_on_half(&self, v: T) -> Result<(), T> {
+        self.send.lock.lock();
+        // `closed` and `recvq` change only under the whole lock, which
+        // includes the half we hold: stable until we release it.
+        let sent = if self.closed.load(Ordering::Relaxed) || !self.recvq.is_empty() {
+            Err(v)
+        } else {
+            // SAFETY: we hold the send half; its cursor is `send.cursor`.
+            unsafe { self.slots.push(&self.send.cursor, v) }
+        };
+        // SAFETY: locked above.
+        unsafe { self.send.lock.unlock() };
+        sent
     }
 
-    /// Appends to the buffer (caller checked `qcount < dataqsiz`).
-    ///
-    /// # Safety
-    /// The lock is held.
+    /// The buffered receive of Go's `chanrecv` under the receive half
+    /// alone, when no sender waits; `None` when the whole lock is needed
+    /// (a sender waits, or nothing buffered: perhaps closed).
     #[inline]
-    unsafe fn buf_push(&self, v: T) {
-        // SAFETY: lock held.
-        let ring = unsafe { self.ring() };
-        ring.buf[ring.sendx].write(v);
-        ring.sendx += 1;
-        if ring.sendx == self.dataqsiz {
-            ring.sendx = 0;
-        }
-        self.qcount
-            .store(self.qcount.load(Ordering::Relaxed) + 1, Ordering::Relaxed);
+    fn recv_on_half(&self) -> Option<T> {
+        self.recv.lock.lock();
+        // `sendq` changes only under the whole lock (see `send_on_half`).
+        let got = if self.sendq.is_empty() {
+            // SAFETY: we hold the receive half; its cursor is `recv.cursor`.
+            unsafe { self.slots.pop(&self.recv.cursor) }
+        } else {
+            None
+        };
+        // SAFETY: locked above.
+        unsafe { self.recv.lock.unlock() };
+        got
     }
 
-    /// Removes the buffer's head (caller checked `qcount > 0`).
-    ///
-    /// # Safety
-    /// The lock is held and `qcount > 0`.
-    #[inline]
-    unsafe fn buf_pop(&self) -> T {
-        // SAFETY: lock held.
-        let ring = unsafe { self.ring() };
-        // SAFETY: qcount > 0, so the slot at recvx is initialised (module
-        // invariant); advancing recvx and decrementing qcount below marks it
-        // uninitialised again, so it is read exactly once.
-        let v = unsafe { ring.buf[ring.recvx].assume_init_read() };
-        ring.recvx += 1;
-        if ring.recvx == self.dataqsiz {
-            ring.recvx = 0;
+    /// A send attempted under as little of the lock as will do (the
+    /// first try of `select`'s fast path): the send half of a split lock,
+    /// else the whole lock. `Full` may also mean "a receiver waits, or
+    /// closed: ask again under the whole lock".
+    pub(crate) fn poll_send_alone(&self, v: T) -> SendPoll<T> {
+        if self.split {
+            return match self.send_on_half(v) {
+                Ok(()) => SendPoll::Sent(None),
+                Err(v) => SendPoll::Full(v),
+            };
         }
-        self.qcount
-            .store(self.qcount.load(Ordering::Relaxed) - 1, Ordering::Relaxed);
-        v
+        self.lock();
+        // SAFETY: locked just above.
+        let polled = unsafe { self.poll_send(v) };
+        // SAFETY: as above.
+        unsafe { self.unlock() };
+        polled
+    }
+
+    /// The receiving twin of [`HChan::poll_send_alone`]; `Empty` may also
+    /// mean "a sender waits, or closed: ask again under the whole lock".
+    pub(crate) fn poll_recv_alone(&self) -> RecvPoll<T> {
+        if self.split {
+            return match self.recv_on_half() {
+                Some(v) => RecvPoll::Got(v, None),
+                None => RecvPoll::Empty,
+            };
+        }
+        self.lock();
+        // SAFETY: locked just above.
+        let polled = unsafe { self.poll_recv() };
+        // SAFETY: as above.
+        unsafe { self.unlock() };
+        polled
     }
 
     /// A send attempted under the lock (the non-parking half of Go's
@@ -259,12 +339,12 @@ impl<T> HChan<T> {
             // SAFETY: as above; we do not touch `sg` afterwards.
             return SendPoll::Sent(Some(unsafe { Sudog::complete(sg, true) }));
         }
-        if self.qcount.load(Ordering::Relaxed) < self.dataqsiz {
-            // SAFETY: lock held, room checked.
-            unsafe { self.buf_push(v) };
-            return SendPoll::Sent(None);
+        let (send, recv) = self.cursors();
+        // SAFETY: the whole lock is held, and these are its cursors.
+        match unsafe { self.slots.push_locked(send, recv, v) } {
+            Ok(()) => SendPoll::Sent(None),
+            Err(v) => SendPoll::Full(v),
         }
-        SendPoll::Full(v)
     }
 
     /// A receive attempted under the lock (the non-parking half of Go's
@@ -274,11 +354,8 @@ impl<T> HChan<T> {
     /// The lock is held.
     #[inline]
     pub(crate) unsafe fn poll_recv(&self) -> RecvPoll<T> {
-        if self.closed.load(Ordering::Relaxed) {
-            if self.qcount.load(Ordering::Relaxed) == 0 {
-                return RecvPoll::Closed;
-            }
-        } else {
+        let closed = self.closed.load(Ordering::Relaxed);
+        if !closed {
             // SAFETY: lock held.
             if let Some(sg) = unsafe { self.sendq.dequeue() } {
                 // SAFETY: lock held, `sg` just dequeued.
@@ -286,11 +363,14 @@ impl<T> HChan<T> {
                 return RecvPoll::Got(v, Some(u));
             }
         }
-        if self.qcount.load(Ordering::Relaxed) > 0 {
-            // SAFETY: lock held, qcount > 0.
-            return RecvPoll::Got(unsafe { self.buf_pop() }, None);
+        let (send, recv) = self.cursors();
+        // SAFETY: the whole lock is held, and these are its cursors.
+        match unsafe { self.slots.pop_locked(send, recv) } {
+            Some(v) => RecvPoll::Got(v, None),
+            // Go: closed and `qcount == 0`.
+            None if closed => RecvPoll::Closed,
+            None => RecvPoll::Empty,
         }
-        RecvPoll::Empty
     }
 
     /// Go's `recv`: takes the value of the waiting sender `sg`. Unbuffered:
@@ -306,18 +386,10 @@ impl<T> HChan<T> {
         let v = if self.dataqsiz == 0 {
             theirs
         } else {
-            // SAFETY: lock held.
-            let ring = unsafe { self.ring() };
-            // SAFETY: the buffer is full (a sender waits), so the head slot
-            // is initialised; we read it out and refill it at once.
-            let head = unsafe { ring.buf[ring.recvx].assume_init_read() };
-            ring.buf[ring.recvx].write(theirs);
-            ring.recvx += 1;
-            if ring.recvx == self.dataqsiz {
-                ring.recvx = 0;
-            }
-            ring.sendx = ring.recvx; // c.sendx = (c.sendx+1) % c.dataqsiz
-            head
+            let (send, recv) = self.cursors();
+            // SAFETY: the whole lock is held (its cursors), and the buffer
+            // is full (a sender waits).
+            unsafe { self.slots.rotate(send, recv, theirs) }
         };
         // SAFETY: `sg` was dequeued under our lock; not touched afterwards.
         (v, unsafe { Sudog::complete(sg, true) })
@@ -331,6 +403,14 @@ impl<T> HChan<T> {
         if matches!(block, Block::No) && !self.closed.load(Ordering::Relaxed) && self.full() {
             return Err(SendFail::NotReady(v));
         }
+        let v = if !self.split {
+            v
+        } else {
+            match self.send_on_half(v) {
+                Ok(()) => return Ok(()),
+                Err(v) => v,
+            }
+        };
         self.lock();
         // SAFETY: lock held.
         match unsafe { self.poll_send(v) } {
@@ -413,6 +493,11 @@ impl<T> HChan<T> {
         // racing sender may have left before the close.
         if matches!(block, Block::No) && self.empty() && !self.closed.load(Ordering::Acquire) {
             return Err(());
+        }
+        if self.split {
+            if let Some(v) = self.recv_on_half() {
+                return Ok(Some(v));
+            }
         }
         self.lock();
         // SAFETY: lock held.
@@ -522,21 +607,19 @@ impl<T> HChan<T> {
 
 impl<T> Drop for HChan<T> {
     fn drop(&mut self) {
-        let n = *self.qcount.get_mut();
-        let ring = self.ring.get_mut();
-        for i in 0..n {
-            let at = (ring.recvx + i) % self.dataqsiz;
-            // SAFETY: the qcount slots from recvx on are initialised (module
-            // invariant) and dropped exactly once, here.
-            unsafe { ring.buf[at].assume_init_drop() };
-        }
+        let (send, recv) = if self.split {
+            (&mut self.send.cursor, &mut self.recv.cursor)
+        } else {
+            (&mut self.sendx, &mut self.recvx)
+        };
+        self.slots.drop_values(send, recv);
     }
 }
 
 impl<T> fmt::Debug for HChan<T> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("hchan")
-            .field("qcount", &self.qcount.load(Ordering::Relaxed))
+            .field("qcount", &self.len())
             .field("dataqsiz", &self.dataqsiz)
             .field("closed", &self.is_closed())
             .finish_non_exhaustive()
@@ -548,13 +631,17 @@ mod tests {
     use super::*;
 
     #[test]
-    fn written_fields_share_the_first_cache_line() {
-        use std::mem::{align_of, offset_of};
-        assert_eq!(align_of::<HChan<u64>>(), 64);
-        // lock, closed, timer, qcount, recvq, sendq, then the two cursors.
-        let cursors_end = offset_of!(HChan<u64>, ring) + offset_of!(Ring<u64>, buf);
-        assert!(cursors_end <= 64, "cursors end at byte {cursors_end}");
-        assert!(offset_of!(HChan<u64>, sendq) < offset_of!(HChan<u64>, ring));
-        assert!(offset_of!(HChan<u64>, dataqsiz) >= 64);
+    fn each_side_writes_its_own_cache_lines() {
+        use std::mem::{align_of, offset_of, size_of};
+        assert_eq!(align_of::<HChan<u64>>(), 128);
+        // The first line: all an unsplit channel's operations write (its
+        // lock, cursors and queues) and what every path reads first;
+        // then one 128-byte pair per half.
+        assert!(offset_of!(HChan<u64>, sendx) < 64);
+        assert!(offset_of!(HChan<u64>, recvx) < 64);
+        assert!(offset_of!(HChan<u64>, dataqsiz) + size_of::<usize>() <= 64);
+        assert_eq!(offset_of!(HChan<u64>, send), 128);
+        assert_eq!(offset_of!(HChan<u64>, recv), 256);
+        assert_eq!(size_of::<HChan<u64>>(), 384);
     }
 }

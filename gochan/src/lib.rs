@@ -66,6 +66,7 @@ mod chan;
 mod error;
 mod hchan;
 mod lock;
+mod ring;
 mod select;
 mod select_macro;
 mod time;

@@ -5,8 +5,9 @@
 //!    (`cheaprandn` shuffle). Lock order: the cases sorted by channel address
 //!    (`sortkey`), so two selects over the same channels cannot deadlock.
 //!    Not in Go: before locking everything, the first case in poll order
-//!    that looks ready (racy word reads) is tried under its own lock alone;
-//!    only a success ends the select there.
+//!    that looks ready (racy word reads) is tried alone, under its
+//!    channel's lock (or the one half of it a buffered operation needs, see
+//!    `hchan`); only a success ends the select there.
 //! 2. Lock every channel once (`sellock`), poll the cases in poll order; the
 //!    first ready one runs and the select returns (`send on closed channel`
 //!    panics after unlocking). With `default`, return now.
@@ -28,7 +29,6 @@ use gosched::park::{Unparker, WaitReason};
 use crate::chan::{CanRecv, CanSend, block_forever};
 use crate::error::SEND_ON_CLOSED;
 use crate::hchan::{HChan, RecvPoll, SendPoll};
-use crate::lock::Lock;
 use crate::waitq::{Parker, Sudog};
 
 /// Outcome of polling one case under the locks.
@@ -41,33 +41,36 @@ enum Poll {
 /// One case as `selectgo` sees it (Go's `scase` plus the code of its
 /// `goto` targets).
 trait CaseOps {
-    /// The channel's `sortkey` and lock, or `None` for a nil channel.
-    fn chan_lock(&self) -> Option<(usize, &Lock)>;
+    /// The channel, as far as locking goes, or `None` for a nil channel.
+    fn chan(&self) -> Option<&dyn WholeLock>;
     /// The channel's `sortkey`, or `None` for nil.
     fn key(&self) -> Option<usize> {
-        self.chan_lock().map(|(key, _)| key)
+        self.chan().map(WholeLock::sortkey)
     }
     /// A racy guess that polling would succeed (Go's `empty`/`full` word
     /// reads); closed channels answer `false` so the locked pass handles
     /// them.
     fn looks_ready(&self) -> bool;
     fn lock(&self) {
-        if let Some((_, lock)) = self.chan_lock() {
-            lock.lock();
+        if let Some(c) = self.chan() {
+            c.lock();
         }
     }
     /// # Safety
     /// The caller holds this case's channel lock.
     unsafe fn unlock(&self) {
-        if let Some((_, lock)) = self.chan_lock() {
+        if let Some(c) = self.chan() {
             // SAFETY: our caller holds this channel's lock (this
-            // method's contract), which is all `Lock::unlock` asks.
-            unsafe { lock.unlock() };
+            // method's contract), which is all `WholeLock::unlock` asks.
+            unsafe { c.unlock() };
         }
     }
     /// # Safety
     /// The channel lock is held.
     unsafe fn poll(&mut self) -> Poll;
+    /// [`CaseOps::poll`] without the caller holding any lock (the channel
+    /// takes what it needs); `Pending` may be a false negative.
+    fn poll_alone(&mut self) -> Poll;
     /// # Safety
     /// The channel lock is held; `self` and `parker` stay put until
     /// [`CaseOps::dequeue`] or a counterpart unlinks the sudog.
@@ -81,6 +84,29 @@ trait CaseOps {
     /// # Safety
     /// The channel lock is held and this case's sudog fired.
     unsafe fn finish(&mut self) -> bool;
+}
+
+/// A channel's whole lock (Go's `c.lock`) and its `sortkey`, whatever the
+/// element type: `selectgo` locks channels of several types in one order.
+trait WholeLock {
+    fn sortkey(&self) -> usize;
+    fn lock(&self);
+    /// # Safety
+    /// The caller holds the lock.
+    unsafe fn unlock(&self);
+}
+
+impl<T> WholeLock for HChan<T> {
+    fn sortkey(&self) -> usize {
+        HChan::sortkey(self)
+    }
+    fn lock(&self) {
+        HChan::lock(self);
+    }
+    unsafe fn unlock(&self) {
+        // SAFETY: forwarded contract: the caller holds the lock.
+        unsafe { HChan::unlock(self) };
+    }
 }
 
 /// A `recv(ch) -> v` case. Built by [`select!`](crate::select!).
@@ -112,21 +138,9 @@ impl<'a, T> RecvCase<'a, T> {
         self.got
             .expect("select: the chosen receive case has a result")
     }
-}
 
-impl<T> CaseOps for RecvCase<'_, T> {
-    fn chan_lock(&self) -> Option<(usize, &Lock)> {
-        self.h.map(|h| (h.sortkey(), h.raw_lock()))
-    }
-    fn looks_ready(&self) -> bool {
-        self.h.is_some_and(|h| !h.empty() && !h.is_closed())
-    }
-    unsafe fn poll(&mut self) -> Poll {
-        let Some(h) = self.h else {
-            return Poll::Pending;
-        };
-        // SAFETY: forwarded: lock held.
-        match unsafe { h.poll_recv() } {
+    fn record(&mut self, polled: RecvPoll<T>) -> Poll {
+        match polled {
             RecvPoll::Got(v, u) => {
                 self.got = Some(Some(v));
                 Poll::Ready(u)
@@ -136,6 +150,32 @@ impl<T> CaseOps for RecvCase<'_, T> {
                 Poll::Ready(None)
             }
             RecvPoll::Empty => Poll::Pending,
+        }
+    }
+}
+
+impl<T> CaseOps for RecvCase<'_, T> {
+    fn chan(&self) -> Option<&dyn WholeLock> {
+        self.h.map(|h| h as &dyn WholeLock)
+    }
+    fn looks_ready(&self) -> bool {
+        self.h.is_some_and(|h| !h.empty() && !h.is_closed())
+    }
+    unsafe fn poll(&mut self) -> Poll {
+        let Some(h) = self.h else {
+            return Poll::Pending;
+        };
+        // SAFETY: forwarded: lock held.
+        let polled = unsafe { h.poll_recv() };
+        self.record(polled)
+    }
+    fn poll_alone(&mut self) -> Poll {
+        match self.h {
+            Some(h) => {
+                let polled = h.poll_recv_alone();
+                self.record(polled)
+            }
+            None => Poll::Pending,
         }
     }
     unsafe fn enqueue(&mut self, parker: &Parker, case: usize) {
@@ -184,21 +224,15 @@ impl<'a, T> SendCase<'a, T> {
     }
 }
 
-impl<T> CaseOps for SendCase<'_, T> {
-    fn chan_lock(&self) -> Option<(usize, &Lock)> {
-        self.h.map(|h| (h.sortkey(), h.raw_lock()))
-    }
-    fn looks_ready(&self) -> bool {
-        self.h.is_some_and(|h| !h.full() && !h.is_closed())
-    }
-    unsafe fn poll(&mut self) -> Poll {
+impl<T> SendCase<'_, T> {
+    /// Offers the case's value with `send`; keeps it if not taken.
+    fn attempt(&mut self, send: impl FnOnce(&HChan<T>, T) -> SendPoll<T>) -> Poll {
         let Some(h) = self.h else {
             return Poll::Pending;
         };
         // SAFETY: the sudog is not linked yet: ours alone.
         let v = unsafe { self.sg.take_elem() }.expect("send case carries its value");
-        // SAFETY: forwarded: lock held.
-        match unsafe { h.poll_send(v) } {
+        match send(h, v) {
             SendPoll::Sent(u) => Poll::Ready(u),
             SendPoll::Full(v) => {
                 // SAFETY: as above.
@@ -211,6 +245,22 @@ impl<T> CaseOps for SendCase<'_, T> {
                 Poll::SendClosed
             }
         }
+    }
+}
+
+impl<T> CaseOps for SendCase<'_, T> {
+    fn chan(&self) -> Option<&dyn WholeLock> {
+        self.h.map(|h| h as &dyn WholeLock)
+    }
+    fn looks_ready(&self) -> bool {
+        self.h.is_some_and(|h| !h.full() && !h.is_closed())
+    }
+    unsafe fn poll(&mut self) -> Poll {
+        // SAFETY: forwarded: the channel lock is held.
+        self.attempt(|h, v| unsafe { h.poll_send(v) })
+    }
+    fn poll_alone(&mut self) -> Poll {
+        self.attempt(HChan::poll_send_alone)
     }
     unsafe fn enqueue(&mut self, parker: &Parker, case: usize) {
         if let Some(h) = self.h {
@@ -303,8 +353,9 @@ pub fn select(cases: &mut [Case<'_>], block: bool) -> Option<usize> {
         return None;
     }
     // Fast path (not in Go): the first case in poll order that looks ready
-    // is tried under its own lock only. Success there is a valid outcome
-    // (that case was ready while we held its lock, and it was the first
+    // is tried alone, under (part of) its own lock. Success there is a
+    // valid outcome (that case was ready while we held that lock, and it
+    // was the first
     // ready-looking one in random order); anything else falls through to
     // Go's all-locks pass, so "nothing is ready" is only ever concluded
     // from a consistent snapshot.
@@ -313,13 +364,7 @@ pub fn select(cases: &mut [Case<'_>], block: bool) -> Option<usize> {
         .find(|&&i| cases[usize::from(i)].0.looks_ready())
     {
         let i = usize::from(first);
-        let case = &mut cases[i].0;
-        case.lock();
-        // SAFETY: we hold this case's channel lock.
-        let polled = unsafe { case.poll() };
-        // SAFETY: locked just above.
-        unsafe { case.unlock() };
-        match polled {
+        match cases[i].0.poll_alone() {
             Poll::Ready(u) => {
                 if let Some(u) = u {
                     u.wake();

@@ -239,9 +239,10 @@ impl<T> fmt::Debug for Sudog<T> {
     }
 }
 
-/// A FIFO of sudogs (Go's `waitq`). Only touched under the channel lock,
-/// except `first`, which is also read racily (Relaxed) by the lock-free
-/// "would this non-blocking operation fail" checks, as Go's `full`/`empty`.
+/// A FIFO of sudogs (Go's `waitq`). Only changed under the whole channel
+/// lock; `first` is also read under a half of it (a buffered channel's fast
+/// paths) and racily (Relaxed) by the lock-free "would this non-blocking
+/// operation fail" checks, as Go's `full`/`empty`.
 pub(crate) struct WaitQ<T> {
     first: AtomicPtr<Sudog<T>>,
     last: Cell<*const Sudog<T>>,
@@ -255,10 +256,11 @@ impl<T> WaitQ<T> {
         }
     }
 
-    /// Whether nobody waits, read without the lock (a hint, like Go's
-    /// `c.recvq.first == nil` in `full`).
+    /// Whether nobody waits. Exact while the caller holds any part of the
+    /// channel lock (queues change only under the whole lock); without it a
+    /// hint, like Go's `c.recvq.first == nil` in `full`.
     #[inline]
-    pub(crate) fn is_empty_racy(&self) -> bool {
+    pub(crate) fn is_empty(&self) -> bool {
         self.first.load(Ordering::Relaxed).is_null()
     }
 
