@@ -66,7 +66,7 @@ pub(crate) enum RecvPoll<T> {
     Empty,
 }
 
-/// The smallest buffer whose lock is split in two halves.
+/// The smallest buffer whose lock is split in two halves (see [`HChan`]).
 pub(crate) const SPLIT_MIN_CAP: usize = 2;
 
 /// One half of a buffered channel's lock, with the cursor it guards, on
@@ -102,14 +102,18 @@ struct Half {
 /// - "Nothing to do, so wait" is only concluded under the whole lock, when
 ///   no fast path can be half-way through.
 ///
-/// An unbuffered channel has no buffer for the halves to share, so its
-/// whole lock is the single `lock` on the first cache line, beside the
-/// queues every one of its operations touches.
+/// Channels below [`SPLIT_MIN_CAP`] are not split: an unbuffered one has
+/// no buffer for halves to share, and a one-slot buffer is nearly always
+/// full or empty, so its operations would take the whole lock anyway and
+/// the halves would only add a lock and lines. Their whole lock is the
+/// single `lock` on the first cache line, beside the queues and (for
+/// capacity 1) the cursors `sendx`/`recvx`: everything such an operation
+/// writes is on that one line, as in Go's `hchan`.
 ///
 /// Layout (`repr(C)`, 128-byte aligned): the first line holds what the
-/// fast paths only read (`closed`, the queue heads, the buffer pointer) and
-/// what only an unbuffered channel or a waiting party writes; each half
-/// has its own; the `Arc`'s reference counts, written by every clone of a
+/// fast paths only read (`closed`, the queue heads, `dataqsiz`) and what
+/// only an unsplit channel or a waiting party writes; each half has its own
+/// pair of lines; the `Arc`'s reference counts, written by every clone of a
 /// handle, are on the line before.
 #[repr(C, align(128))]
 pub(crate) struct HChan<T> {

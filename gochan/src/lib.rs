@@ -25,9 +25,10 @@
 //!
 //! - `hchan`: a ring buffer (`buf`, `sendx`, `recvx`, `qcount`, `dataqsiz`),
 //!   FIFO queues of waiting senders and receivers (`sudog`s, kept on the
-//!   waiters' stacks), one lock. Unbuffered channels hand the value directly
-//!   from sender to receiver; a receiver at a full buffer with waiting senders
-//!   takes the head and moves the first sender's value into the tail.
+//!   waiters' stacks), one lock (two halves when buffered, below).
+//!   Unbuffered channels hand the value directly from sender to receiver; a
+//!   receiver at a full buffer with waiting senders takes the head and moves
+//!   the first sender's value into the tail.
 //! - Values: [`Chan<T>`] (clones are the same channel and compare equal),
 //!   [`make`], the nil channel ([`Chan::nil`], also `Default`), directional
 //!   views [`RecvChan<T>`] / [`SendChan<T>`].
@@ -53,9 +54,16 @@
 //!   yields) before parking, as crossbeam-channel does: parking an OS thread
 //!   costs microseconds, and a partner is often nanoseconds away. A
 //!   goroutine parks at once, as in Go.
+//! - A buffered channel (capacity 2 and up) splits Go's lock into a send
+//!   half and a receive half; holding both is Go's lock, and a buffered send
+//!   or receive with nobody waiting on the other side needs only its own
+//!   half, so a sender and a receiver on two cores do not take turns on one
+//!   lock. The queues and `closed` change only under both halves, so Go's
+//!   hand-off and ordering rules hold unchanged.
 //! - The channel lock spins and yields but never sleeps in the kernel
 //!   (Go's `runtime.mutex` eventually does); `select!` tries the first
-//!   ready-looking case under its own lock before Go's all-locks pass.
+//!   ready-looking case alone (under its lock or the half it needs) before
+//!   Go's all-locks pass.
 //! - `try_send`/`send_timeout` report a closed channel as an error where
 //!   Go's `select` would panic; `send`, `close` and `select!` panic as Go.
 //! - A `select!` takes at most 32 cases (Go: 65536).

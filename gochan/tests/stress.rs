@@ -86,6 +86,12 @@ fn cap1(rt: Rt) {
 fn buffered(rt: Rt) {
     exactly_once(rt, 64, false);
 }
+/// The smallest buffer whose lock is split into send and receive halves:
+/// it fills and drains most often, so the halves' fast paths meet queued
+/// senders and receivers (and Go's hand-offs under the whole lock) most.
+fn smallest_split(rt: Rt) {
+    exactly_once(rt, 2, false);
+}
 fn unbuffered_select(rt: Rt) {
     exactly_once(rt, 0, true);
 }
@@ -96,7 +102,7 @@ fn buffered_select(rt: Rt) {
 /// Per-producer FIFO: with one consumer, each producer's messages arrive in
 /// the order sent (Go's channels are FIFO; senders queue in order).
 fn per_producer_fifo(rt: Rt) {
-    for cap in [0, 1, 16] {
+    for cap in [0, 1, 2, 16] {
         let ch: Chan<(usize, usize)> = make(cap);
         for p in 0..PRODUCERS {
             let ch = ch.clone();
@@ -119,6 +125,7 @@ all_modes!(
     unbuffered,
     cap1,
     buffered,
+    smallest_split,
     unbuffered_select,
     buffered_select,
     per_producer_fifo
