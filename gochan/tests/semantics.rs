@@ -384,16 +384,24 @@ fn threads_and_goroutines_talk() {
     assert_eq!(thread.join().unwrap(), (0..1000).sum::<u64>());
 }
 
-/// Values left in a buffer are dropped with the channel, exactly once.
+/// Values left in a buffer are dropped with the channel, exactly once, on
+/// both kinds of buffer (capacity 1 keeps one lock, 2 and up split it) and
+/// after the cursors have wrapped around.
 #[test]
 fn buffered_values_dropped_with_channel() {
-    let counter = Arc::new(());
-    let ch = make::<Arc<()>>(5);
-    for _ in 0..3 {
-        ch.send(counter.clone());
+    for cap in [1, 2, 5] {
+        let counter = Arc::new(());
+        let ch = make::<Arc<()>>(cap);
+        for _ in 0..cap + 1 {
+            ch.send(counter.clone());
+            let _ = ch.recv();
+        }
+        for _ in 0..cap {
+            ch.send(counter.clone());
+        }
+        let _ = ch.recv();
+        assert_eq!(Arc::strong_count(&counter), cap, "cap {cap}");
+        drop(ch);
+        assert_eq!(Arc::strong_count(&counter), 1, "cap {cap}");
     }
-    let _ = ch.recv();
-    assert_eq!(Arc::strong_count(&counter), 3);
-    drop(ch);
-    assert_eq!(Arc::strong_count(&counter), 1);
 }
