@@ -149,16 +149,17 @@ unsafe impl<T: Send> Sync for HChan<T> {}
 impl<T> HChan<T> {
     /// Go's `makechan`.
     pub(crate) fn new(cap: usize, timer: bool) -> HChan<T> {
+        let split = cap >= SPLIT_MIN_CAP;
         HChan {
             lock: Lock::new(),
             closed: AtomicBool::new(false),
             timer,
-            split: cap >= SPLIT_MIN_CAP,
+            split,
             sendx: Cursor::default(),
             recvx: Cursor::default(),
             recvq: WaitQ::new(),
             sendq: WaitQ::new(),
-            slots: Slots::new(cap, cap >= SPLIT_MIN_CAP),
+            slots: Slots::new(cap, split),
             dataqsiz: cap,
             send: Half::default(),
             recv: Half::default(),
@@ -175,11 +176,11 @@ impl<T> HChan<T> {
     /// one, send half first).
     #[inline]
     pub(crate) fn lock(&self) {
-        if !self.split {
-            self.lock.lock();
-        } else {
+        if self.split {
             self.send.lock.lock();
             self.recv.lock.lock();
+        } else {
+            self.lock.lock();
         }
     }
 
@@ -187,15 +188,15 @@ impl<T> HChan<T> {
     /// The caller holds the whole lock (taken with [`HChan::lock`]).
     #[inline]
     pub(crate) unsafe fn unlock(&self) {
-        if !self.split {
+        if self.split {
             // SAFETY: our caller holds the whole lock (this function's
-            // contract), which for an unbuffered channel is `lock`.
-            unsafe { self.lock.unlock() };
-        } else {
-            // SAFETY: as above; for a buffered channel, both halves.
+            // contract), which for a split channel is both halves.
             unsafe { self.recv.lock.unlock() };
             // SAFETY: as above.
             unsafe { self.send.lock.unlock() };
+        } else {
+            // SAFETY: as above; for an unsplit channel, `lock`.
+            unsafe { self.lock.unlock() };
         }
     }
 
@@ -407,13 +408,13 @@ impl<T> HChan<T> {
         if matches!(block, Block::No) && !self.closed.load(Ordering::Relaxed) && self.full() {
             return Err(SendFail::NotReady(v));
         }
-        let v = if !self.split {
-            v
-        } else {
+        let v = if self.split {
             match self.send_on_half(v) {
                 Ok(()) => return Ok(()),
                 Err(v) => v,
             }
+        } else {
+            v
         };
         self.lock();
         // SAFETY: lock held.
