@@ -5,7 +5,7 @@
 
 mod common;
 
-use common::Rt;
+use common::{Rt, ms, sleep};
 use gochan::{Chan, make, select};
 use gosched::WaitGroup;
 
@@ -121,6 +121,61 @@ fn per_producer_fifo(rt: Rt) {
     }
 }
 
+/// `close` racing senders and receivers mid-stream. A buffered channel's
+/// fast paths check `closed` under one half of the lock while `close`
+/// takes both: every send that reported success must be received exactly
+/// once, every send after the close must report it (blocked senders
+/// included), and receivers drain the buffer before they see the close.
+fn close_races_with_sends(rt: Rt) {
+    for cap in [0, 1, 2, 16] {
+        let ch: Chan<usize> = make(cap);
+        let sent: Chan<Vec<usize>> = make(PRODUCERS);
+        for p in 0..PRODUCERS {
+            let (ch, sent) = (ch.clone(), sent.clone());
+            rt.go_send(move || {
+                let mut delivered = Vec::new();
+                for i in 0.. {
+                    let v = p * 1_000_000_000 + i;
+                    if ch.send_checked(v).is_err() {
+                        break;
+                    }
+                    delivered.push(v);
+                }
+                sent.send(delivered);
+            });
+        }
+        let received: Chan<Vec<usize>> = make(CONSUMERS);
+        for _ in 0..CONSUMERS {
+            let (ch, received) = (ch.clone(), received.clone());
+            rt.go(move || {
+                received.send(ch.iter().collect());
+            });
+        }
+        sleep(ms(2));
+        ch.close();
+        let mut sent_all: Vec<usize> = (0..PRODUCERS).flat_map(|_| sent.recv().unwrap()).collect();
+        let mut received_all: Vec<usize> = (0..CONSUMERS)
+            .flat_map(|_| received.recv().unwrap())
+            .collect();
+        assert!(
+            !sent_all.is_empty(),
+            "cap {cap}: messages flowed before the close"
+        );
+        sent_all.sort_unstable();
+        received_all.sort_unstable();
+        assert_eq!(
+            received_all.len(),
+            sent_all.len(),
+            "cap {cap}: received vs successfully sent"
+        );
+        assert!(
+            received_all == sent_all,
+            "cap {cap}: a value lost or duplicated"
+        );
+        assert!(ch.try_send(0).is_err(), "cap {cap}: closed stays closed");
+    }
+}
+
 all_modes!(
     unbuffered,
     cap1,
@@ -128,5 +183,6 @@ all_modes!(
     smallest_split,
     unbuffered_select,
     buffered_select,
-    per_producer_fifo
+    per_producer_fifo,
+    close_races_with_sends
 );
