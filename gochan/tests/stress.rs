@@ -5,6 +5,9 @@
 
 mod common;
 
+use std::sync::Arc;
+use std::sync::atomic::{AtomicUsize, Ordering};
+
 use common::{Rt, ms, sleep};
 use gochan::{Chan, make, select};
 use gosched::WaitGroup;
@@ -145,22 +148,27 @@ fn close_races_with_sends(rt: Rt) {
             });
         }
         let received: Chan<Vec<usize>> = make(CONSUMERS);
+        let count = Arc::new(AtomicUsize::new(0));
         for _ in 0..CONSUMERS {
-            let (ch, received) = (ch.clone(), received.clone());
+            let (ch, received, count) = (ch.clone(), received.clone(), count.clone());
             rt.go(move || {
-                received.send(ch.iter().collect());
+                let mut got = Vec::new();
+                for v in &ch {
+                    count.fetch_add(1, Ordering::Relaxed);
+                    got.push(v);
+                }
+                received.send(got);
             });
         }
-        sleep(ms(2));
+        // Close mid-stream: once messages flow, while producers still send.
+        while count.load(Ordering::Relaxed) < 100 {
+            sleep(ms(1));
+        }
         ch.close();
         let mut sent_all: Vec<usize> = (0..PRODUCERS).flat_map(|_| sent.recv().unwrap()).collect();
         let mut received_all: Vec<usize> = (0..CONSUMERS)
             .flat_map(|_| received.recv().unwrap())
             .collect();
-        assert!(
-            !sent_all.is_empty(),
-            "cap {cap}: messages flowed before the close"
-        );
         sent_all.sort_unstable();
         received_all.sort_unstable();
         assert_eq!(
