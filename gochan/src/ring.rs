@@ -27,13 +27,13 @@
 //! distinct for every capacity up to [`MAX_CAP`]. (Eight bytes a cursor let
 //! an unsplit channel keep both cursors on the cache line of its lock.)
 
-/// The largest buffer: 2³¹ − 1 slots (Go allows up to its allocation limit;
-/// `make` panics above this with Go's `makechan: size out of range`).
-pub(crate) const MAX_CAP: usize = (1 << 31) - 1;
-
 use std::cell::{Cell, UnsafeCell};
 use std::mem::MaybeUninit;
 use std::sync::atomic::{AtomicU32, Ordering};
+
+/// The largest buffer: 2³¹ − 1 slots (Go allows up to its allocation limit;
+/// `make` panics above this with Go's `makechan: size out of range`).
+pub(crate) const MAX_CAP: usize = (1 << 31) - 1;
 
 /// One side's place in the ring (Go's `sendx` or `recvx`, and that side's
 /// share of `qcount`). Written only under that side's half of the channel
