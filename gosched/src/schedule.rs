@@ -645,8 +645,18 @@ pub(crate) fn park_current(reason: crate::park::WaitReason) -> bool {
         g.set_status(GStatus::Waiting);
         tracing::trace!(goroutine = g.id, reason = reason.as_str(), "park");
         g.switch(Switch::Park);
-        // Woken (or the park did not commit): consume the token.
-        g.token.store(TOKEN_EMPTY, Ordering::Release);
+        // Woken (or the park did not commit): consume the token. With a
+        // swap, not a store: the caller re-checks its wake-up condition
+        // next, and a plain store could land after a concurrent
+        // `notify` (erasing its token) while that re-check, reordered
+        // before the store, still read the condition as unmet: the
+        // goroutine then parks with nobody left to wake it. The swap
+        // either reads that notify's token (Acquire: the condition it
+        // published is visible to the re-check) or comes first (the
+        // token stays for the next park). Found with a channel lock whose
+        // waiters slept on a futex: goroutine mpmc cap 1 lost a completed
+        // sender's or receiver's wake-up in 2 of 3 runs; 0 of 6 after.
+        g.token.swap(TOKEN_EMPTY, Ordering::AcqRel);
         true
     });
     match parked {
