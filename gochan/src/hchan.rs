@@ -22,7 +22,7 @@ use std::time::Instant;
 use gosched::park::{Unparker, WaitReason};
 
 use crate::error::CloseError;
-use crate::lock::Lock;
+use crate::lock::{SleepLock, SpinLock};
 use crate::ring::{Cursor, Slots};
 use crate::waitq::{Parker, Sudog, WAITING, WaitQ};
 
@@ -75,7 +75,7 @@ pub(crate) const SPLIT_MIN_CAP: usize = 2;
 #[repr(C, align(128))]
 #[derive(Debug, Default)]
 struct Half {
-    lock: Lock,
+    lock: SpinLock,
     cursor: Cursor,
 }
 
@@ -118,7 +118,7 @@ struct Half {
 #[repr(C, align(128))]
 pub(crate) struct HChan<T> {
     /// The whole lock of an unsplit channel (unused when split).
-    lock: Lock,
+    lock: SleepLock,
     closed: AtomicBool,
     /// Fed by a timer (`after`, `tick`): `len` and `cap` report 0, as Go
     /// 1.23+ reports for timer channels.
@@ -151,7 +151,7 @@ impl<T> HChan<T> {
     pub(crate) fn new(cap: usize, timer: bool) -> HChan<T> {
         let split = cap >= SPLIT_MIN_CAP;
         HChan {
-            lock: Lock::new(),
+            lock: SleepLock::new(),
             closed: AtomicBool::new(false),
             timer,
             split,

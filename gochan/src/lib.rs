@@ -60,10 +60,12 @@
 //!   half, so a sender and a receiver on two cores do not take turns on one
 //!   lock. The queues and `closed` change only under both halves, so Go's
 //!   hand-off and ordering rules hold unchanged.
-//! - The channel lock spins and yields but never sleeps in the kernel
-//!   (Go's `runtime.mutex` eventually does); `select!` tries the first
-//!   ready-looking case alone (under its lock or the half it needs) before
-//!   Go's all-locks pass.
+//! - The whole lock of an unbuffered or one-slot channel puts a
+//!   goroutine's M to sleep on a futex while it is held, as Go's
+//!   `runtime.mutex` does (without Go's spin first); OS threads, and the
+//!   halves of a split lock, spin and yield instead. `select!` tries the
+//!   first ready-looking case alone (under its lock or the half it needs)
+//!   before Go's all-locks pass.
 //! - `try_send`/`send_timeout` report a closed channel as an error where
 //!   Go's `select` would panic; `send`, `close` and `select!` panic as Go.
 //! - A `select!` takes at most 32 cases (Go: 65536).
