@@ -123,8 +123,6 @@ pub(crate) struct HChan<T> {
     /// Fed by a timer (`after`, `tick`): `len` and `cap` report 0, as Go
     /// 1.23+ reports for timer channels.
     timer: bool,
-    /// Whether the lock is split (buffered, at least [`SPLIT_MIN_CAP`]).
-    split: bool,
     /// The cursors of an unsplit buffer, on the line of the lock that
     /// guards them (unused when split or unbuffered).
     sendx: Cursor,
@@ -149,17 +147,15 @@ unsafe impl<T: Send> Sync for HChan<T> {}
 impl<T> HChan<T> {
     /// Go's `makechan`.
     pub(crate) fn new(cap: usize, timer: bool) -> HChan<T> {
-        let split = cap >= SPLIT_MIN_CAP;
         HChan {
             lock: SleepLock::new(),
             closed: AtomicBool::new(false),
             timer,
-            split,
             sendx: Cursor::default(),
             recvx: Cursor::default(),
             recvq: WaitQ::new(),
             sendq: WaitQ::new(),
-            slots: Slots::new(cap, split),
+            slots: Slots::new(cap, cap >= SPLIT_MIN_CAP),
             dataqsiz: cap,
             send: Half::default(),
             recv: Half::default(),
@@ -172,11 +168,29 @@ impl<T> HChan<T> {
         std::ptr::from_ref(self).addr()
     }
 
+    /// Whether the lock is split in halves (buffered, at least
+    /// [`SPLIT_MIN_CAP`]); `dataqsiz` shares the first line with the
+    /// unsplit lock, so this costs no extra line.
+    #[inline]
+    fn split(&self) -> bool {
+        self.dataqsiz >= SPLIT_MIN_CAP
+    }
+
+    /// Runs `f` under the whole lock.
+    #[inline]
+    fn locked<R>(&self, f: impl FnOnce() -> R) -> R {
+        self.lock();
+        let r = f();
+        // SAFETY: locked just above.
+        unsafe { self.unlock() };
+        r
+    }
+
     /// Go's `lock(&c.lock)`: the whole channel (both halves of a buffered
     /// one, send half first).
     #[inline]
     pub(crate) fn lock(&self) {
-        if self.split {
+        if self.split() {
             self.send.lock.lock();
             self.recv.lock.lock();
         } else {
@@ -188,7 +202,7 @@ impl<T> HChan<T> {
     /// The caller holds the whole lock (taken with [`HChan::lock`]).
     #[inline]
     pub(crate) unsafe fn unlock(&self) {
-        if self.split {
+        if self.split() {
             // SAFETY: our caller holds the whole lock (this function's
             // contract), which for a split channel is both halves.
             unsafe { self.recv.lock.unlock() };
@@ -204,7 +218,7 @@ impl<T> HChan<T> {
     /// beside the one lock.
     #[inline]
     fn cursors(&self) -> (&Cursor, &Cursor) {
-        if self.split {
+        if self.split() {
             (&self.send.cursor, &self.recv.cursor)
         } else {
             (&self.sendx, &self.recvx)
@@ -294,35 +308,27 @@ impl<T> HChan<T> {
     /// else the whole lock. `Full` may also mean "a receiver waits, or
     /// closed: ask again under the whole lock".
     pub(crate) fn poll_send_alone(&self, v: T) -> SendPoll<T> {
-        if self.split {
+        if self.split() {
             return match self.send_on_half(v) {
                 Ok(()) => SendPoll::Sent(None),
                 Err(v) => SendPoll::Full(v),
             };
         }
-        self.lock();
-        // SAFETY: locked just above.
-        let polled = unsafe { self.poll_send(v) };
-        // SAFETY: as above.
-        unsafe { self.unlock() };
-        polled
+        // SAFETY: `locked` holds the whole lock around the call.
+        self.locked(|| unsafe { self.poll_send(v) })
     }
 
     /// The receiving twin of [`HChan::poll_send_alone`]; `Empty` may also
     /// mean "a sender waits, or closed: ask again under the whole lock".
     pub(crate) fn poll_recv_alone(&self) -> RecvPoll<T> {
-        if self.split {
+        if self.split() {
             return match self.recv_on_half() {
                 Some(v) => RecvPoll::Got(v, None),
                 None => RecvPoll::Empty,
             };
         }
-        self.lock();
-        // SAFETY: locked just above.
-        let polled = unsafe { self.poll_recv() };
-        // SAFETY: as above.
-        unsafe { self.unlock() };
-        polled
+        // SAFETY: `locked` holds the whole lock around the call.
+        self.locked(|| unsafe { self.poll_recv() })
     }
 
     /// A send attempted under the lock (the non-parking half of Go's
@@ -408,7 +414,7 @@ impl<T> HChan<T> {
         if matches!(block, Block::No) && !self.closed.load(Ordering::Relaxed) && self.full() {
             return Err(SendFail::NotReady(v));
         }
-        let v = if self.split {
+        let v = if self.split() {
             match self.send_on_half(v) {
                 Ok(()) => return Ok(()),
                 Err(v) => v,
@@ -499,7 +505,7 @@ impl<T> HChan<T> {
         if matches!(block, Block::No) && self.empty() && !self.closed.load(Ordering::Acquire) {
             return Err(());
         }
-        if self.split {
+        if self.split() {
             if let Some(v) = self.recv_on_half() {
                 return Ok(Some(v));
             }
@@ -601,18 +607,14 @@ impl<T> HChan<T> {
 
     /// Waiting senders and receivers (tests, debug output).
     pub(crate) fn waiters(&self) -> (usize, usize) {
-        self.lock();
-        // SAFETY: lock held.
-        let n = unsafe { (self.sendq.len(), self.recvq.len()) };
-        // SAFETY: we hold the lock.
-        unsafe { self.unlock() };
-        n
+        // SAFETY: `locked` holds the whole lock around the reads.
+        self.locked(|| unsafe { (self.sendq.len(), self.recvq.len()) })
     }
 }
 
 impl<T> Drop for HChan<T> {
     fn drop(&mut self) {
-        let (send, recv) = if self.split {
+        let (send, recv) = if self.split() {
             (&mut self.send.cursor, &mut self.recv.cursor)
         } else {
             (&mut self.sendx, &mut self.recvx)

@@ -139,8 +139,12 @@ impl<'a, T> RecvCase<'a, T> {
             .expect("select: the chosen receive case has a result")
     }
 
-    fn record(&mut self, polled: RecvPoll<T>) -> Poll {
-        match polled {
+    /// Takes a value (or the close) with `recv`; records the outcome.
+    fn attempt(&mut self, recv: impl FnOnce(&HChan<T>) -> RecvPoll<T>) -> Poll {
+        let Some(h) = self.h else {
+            return Poll::Pending;
+        };
+        match recv(h) {
             RecvPoll::Got(v, u) => {
                 self.got = Some(Some(v));
                 Poll::Ready(u)
@@ -162,21 +166,11 @@ impl<T> CaseOps for RecvCase<'_, T> {
         self.h.is_some_and(|h| !h.empty() && !h.is_closed())
     }
     unsafe fn poll(&mut self) -> Poll {
-        let Some(h) = self.h else {
-            return Poll::Pending;
-        };
-        // SAFETY: forwarded: lock held.
-        let polled = unsafe { h.poll_recv() };
-        self.record(polled)
+        // SAFETY: forwarded: the channel lock is held.
+        self.attempt(|h| unsafe { h.poll_recv() })
     }
     fn poll_alone(&mut self) -> Poll {
-        match self.h {
-            Some(h) => {
-                let polled = h.poll_recv_alone();
-                self.record(polled)
-            }
-            None => Poll::Pending,
-        }
+        self.attempt(HChan::poll_recv_alone)
     }
     unsafe fn enqueue(&mut self, parker: &Parker, case: usize) {
         if let Some(h) = self.h {
