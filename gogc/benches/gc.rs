@@ -1,0 +1,2 @@
+//! gogc benchmarks (filled in below).
+fn main() {}

@@ -1,0 +1,421 @@
+//! A collection cycle in Go's phases (`runtime/mgc.go`, Go 1.27), one step
+//! at a time:
+//!
+//! 1. **Sweep termination** (stop the world, [`Heap::gc_start`]): finish
+//!    the previous cycle's sweep (Go sweeps what is left just before
+//!    stopping the world, `finishsweep_m` inside), set the phase to mark and
+//!    turn the write barrier on (`setGCPhase(_GCmark)`), count the root jobs
+//!    (`gcPrepareMarkRoots`). Under [`Barrier::Yuasa`] every stack is
+//!    scanned here: the snapshot at the beginning.
+//! 2. **Mark** (the world runs, [`Heap::gc_step`] interleaved with the
+//!    mutators): root jobs first — global blocks, then one stack per job
+//!    (`markroot`, `scanstack`) — then grey objects, one per step
+//!    (`gcDrain`, `scanobject`). With nothing left, `gcMarkDone` flushes the
+//!    write barrier buffer; if that greyed something, marking goes on.
+//! 3. **Mark termination** (stop the world): under [`Barrier::Dijkstra`]
+//!    re-scan every stack and drain; turn the barrier off
+//!    (`setGCPhase(_GCoff)`), advance `sweepgen` so every span needs
+//!    sweeping (`gcSweep`), and forget the per-type allocation spans
+//!    (`mcache.prepareForSweep`).
+//! 4. **Sweep** (the world runs): one span per step (`sweepone`); an
+//!    allocation that needs a span sweeps it first.
+//!
+//! In this single-threaded model "stop the world" means the phase is one
+//! indivisible step; its duration is measured and kept in [`CycleStats`].
+//! Each phase change is a `tracing` debug event (target `gogc::phase`).
+
+use std::time::{Duration, Instant};
+
+use crate::barrier::{Barrier, WriteBarrierBuffer};
+use crate::handle::Ptr;
+use crate::heap::Heap;
+use crate::roots::{GLOBALS_PER_ROOT_JOB, Mutator};
+
+/// Where the collector is (Go's `gcphase`, with `_GCoff` split into
+/// sweeping and done).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum Phase {
+    /// No cycle running and every span swept.
+    Off,
+    /// Sweep termination: the stop-the-world start of a cycle.
+    SweepTermination,
+    /// Concurrent mark: the write barrier is on.
+    Mark,
+    /// Mark termination: the stop-the-world end of marking.
+    MarkTermination,
+    /// Marking is over and spans are still being swept (Go: `_GCoff`
+    /// with sweeping in progress).
+    Sweep,
+}
+
+impl Phase {
+    /// The phase's name in Go's comments.
+    pub fn name(self) -> &'static str {
+        match self {
+            Phase::Off => "off",
+            Phase::SweepTermination => "sweep termination",
+            Phase::Mark => "mark",
+            Phase::MarkTermination => "mark termination",
+            Phase::Sweep => "sweep",
+        }
+    }
+}
+
+impl std::fmt::Display for Phase {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.name())
+    }
+}
+
+/// One unit of mark work: a root job or a grey object.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum Work {
+    /// Scan a block of [`GLOBALS_PER_ROOT_JOB`] globals (`markrootBlock`).
+    Globals {
+        /// The block number.
+        block: usize,
+    },
+    /// Scan a mutator's stack (`markroot` → `scanstack`).
+    Stack(Mutator),
+    /// Scan a grey object, blackening it (`scanobject`).
+    Object(Ptr),
+}
+
+/// What one [`Heap::gc_step`] did.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum GcStep {
+    /// Nothing: no cycle is running and every span is swept.
+    Idle,
+    /// A unit of mark work.
+    Marked(Work),
+    /// `gcMarkDone` flushed the write barrier buffer and greyed this many
+    /// objects, so marking goes on.
+    FlushedWbBuf {
+        /// Objects the flush greyed.
+        greyed: usize,
+    },
+    /// Mark termination ran (stop the world); the cycle now sweeps.
+    MarkTermination,
+    /// One span was swept.
+    Swept {
+        /// The span's number.
+        span: usize,
+        /// Objects freed in it.
+        freed: usize,
+    },
+}
+
+/// Counters and pause times of one cycle.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct CycleStats {
+    /// The cycle's number, from 1.
+    pub cycle: u32,
+    /// Sweep termination's stop-the-world time.
+    pub sweep_termination: Duration,
+    /// Mark termination's stop-the-world time.
+    pub mark_termination: Duration,
+    /// Stacks scanned while marking (or in the snapshot).
+    pub stacks_scanned: usize,
+    /// Stacks re-scanned in mark termination.
+    pub stacks_rescanned: usize,
+    /// Objects shaded (mark bit set), allocations included.
+    pub objects_marked: usize,
+    /// Grey objects scanned to black.
+    pub objects_scanned: usize,
+    /// Objects allocated since the cycle started (through its sweep).
+    pub allocated: usize,
+    /// Objects allocated black.
+    pub allocated_black: usize,
+    /// Write barrier buffer flushes.
+    pub wb_buf_flushes: usize,
+    /// Objects freed by the cycle's sweep.
+    pub objects_freed: usize,
+}
+
+impl CycleStats {
+    /// The longer of the two stop-the-world phases.
+    pub fn max_stw(&self) -> Duration {
+        self.sweep_termination.max(self.mark_termination)
+    }
+}
+
+/// The collector's state (Go's `work`, `gcphase`, `mheap_.sweepgen`).
+#[derive(Debug)]
+pub(crate) struct Collector {
+    pub(crate) barrier: Barrier,
+    /// The write barrier is on (`writeBarrier.enabled`).
+    pub(crate) marking: bool,
+    /// Cycles started; a stack or global block scanned in this cycle
+    /// carries its number.
+    pub(crate) cycle: u32,
+    /// `mheap_.sweepgen`: +2 per cycle.
+    pub(crate) sweepgen: u32,
+    /// Spans whose sweepgen is behind.
+    pub(crate) unswept: usize,
+    /// The next span `sweepone` looks at.
+    pub(crate) sweep_next: usize,
+    /// Global blocks and stacks that existed when marking began; root job
+    /// `j` is block `j` below `global_blocks`, else stack `j -
+    /// global_blocks` (`work.baseStacks`).
+    pub(crate) global_blocks: usize,
+    pub(crate) root_jobs: usize,
+    /// The next root job `gc_step` takes (`work.markrootNext`).
+    pub(crate) root_next: usize,
+    /// The cycle in which each global block was scanned.
+    pub(crate) globals_scanned: Vec<u32>,
+    /// Grey objects (`gcWork`): marked, waiting to be scanned. Popped from
+    /// the end, as Go's workbufs are.
+    pub(crate) grey: Vec<Ptr>,
+    pub(crate) wb_buf: WriteBarrierBuffer,
+    pub(crate) stats: CycleStats,
+}
+
+impl Collector {
+    pub(crate) fn new(barrier: Barrier, wb_buf_entries: usize) -> Collector {
+        Collector {
+            barrier,
+            marking: false,
+            cycle: 0,
+            sweepgen: 0,
+            unswept: 0,
+            sweep_next: 0,
+            global_blocks: 0,
+            root_jobs: 0,
+            root_next: 0,
+            globals_scanned: Vec::new(),
+            grey: Vec::new(),
+            wb_buf: WriteBarrierBuffer::new(wb_buf_entries),
+            stats: CycleStats::default(),
+        }
+    }
+
+    pub(crate) fn set_wb_buf_entries(&mut self, entries: usize) {
+        self.wb_buf = WriteBarrierBuffer::new(entries);
+    }
+}
+
+impl Heap {
+    /// Where the collector is: [`Phase::Off`], [`Phase::Mark`] or
+    /// [`Phase::Sweep`] (the two stop-the-world phases happen inside one
+    /// call and are never seen from outside).
+    pub fn phase(&self) -> Phase {
+        if self.gc.marking {
+            Phase::Mark
+        } else if self.gc.unswept > 0 {
+            Phase::Sweep
+        } else {
+            Phase::Off
+        }
+    }
+
+    /// The current (or last) cycle's counters.
+    pub fn cycle_stats(&self) -> &CycleStats {
+        &self.gc.stats
+    }
+
+    /// Cycles started so far.
+    pub fn cycles(&self) -> u32 {
+        self.gc.cycle
+    }
+
+    /// `gcStart`: begins a cycle — sweeps what the last one left, then
+    /// sweep termination with the world stopped. Returns `false`, doing
+    /// nothing, if a cycle is already marking.
+    pub fn gc_start(&mut self) -> bool {
+        if self.gc.marking {
+            return false;
+        }
+        while self.sweep_one().is_some() {}
+
+        let stw = Instant::now();
+        self.gc.cycle += 1;
+        self.gc.stats = CycleStats {
+            cycle: self.gc.cycle,
+            ..CycleStats::default()
+        };
+        self.gc.grey.clear();
+        self.gc.global_blocks = self.globals.len().div_ceil(GLOBALS_PER_ROOT_JOB);
+        self.gc.globals_scanned.resize(self.gc.global_blocks, 0);
+        let stack_jobs = if self.gc.barrier.snapshots_stacks() {
+            0
+        } else {
+            self.stacks.len()
+        };
+        self.gc.root_jobs = self.gc.global_blocks + stack_jobs;
+        self.gc.root_next = 0;
+        self.gc.marking = true;
+        if self.gc.barrier.snapshots_stacks() {
+            for i in 0..self.stacks.len() {
+                self.scan_stack(Mutator::from_index(i));
+            }
+        }
+        let pause = stw.elapsed();
+        self.gc.stats.sweep_termination = pause;
+        tracing::debug!(
+            target: "gogc::phase",
+            cycle = self.gc.cycle,
+            barrier = %self.gc.barrier,
+            phase = %Phase::SweepTermination,
+            stw_us = pause.as_micros() as u64,
+            root_jobs = self.gc.root_jobs,
+            "sweep termination (STW): barrier on, mark begins"
+        );
+        self.after_op();
+        true
+    }
+
+    /// Does the next unit of the collector's work: a root job, a grey
+    /// object, `gcMarkDone` (flush the barrier buffer or terminate
+    /// marking), or one span of sweeping. Never starts a cycle.
+    pub fn gc_step(&mut self) -> GcStep {
+        let step = if self.gc.marking {
+            if let Some(work) = self.next_work() {
+                self.do_work(work);
+                GcStep::Marked(work)
+            } else {
+                self.mark_done()
+            }
+        } else {
+            self.sweep_one().unwrap_or(GcStep::Idle)
+        };
+        self.after_op();
+        step
+    }
+
+    /// The mark work waiting now: root jobs not yet done, then grey
+    /// objects. Empty outside marking.
+    pub fn gc_pending(&self) -> Vec<Work> {
+        if !self.gc.marking {
+            return Vec::new();
+        }
+        let roots = (self.gc.root_next..self.gc.root_jobs).filter_map(|j| self.root_job(j));
+        roots
+            .chain(self.gc.grey.iter().map(|&p| Work::Object(p)))
+            .collect()
+    }
+
+    /// Does one chosen unit of mark work out of order — scan this stack
+    /// now, blacken that grey object — as a concurrent collector might.
+    ///
+    /// # Panics
+    /// If `work` is not pending ([`gc_pending`](Heap::gc_pending)).
+    pub fn gc_work(&mut self, work: Work) {
+        let pending = match work {
+            Work::Globals { block } => {
+                self.gc.marking
+                    && block < self.gc.global_blocks
+                    && self.gc.globals_scanned[block] != self.gc.cycle
+            }
+            Work::Stack(m) => {
+                self.gc.marking
+                    && !self.gc.barrier.snapshots_stacks()
+                    && m.index() < self.stacks.len()
+                    && !self.stacks[m.index()].exited
+                    && self.stacks[m.index()].scanned != self.gc.cycle
+            }
+            Work::Object(p) => self.gc.grey.contains(&p),
+        };
+        assert!(pending, "gogc: {work:?} is not pending mark work");
+        if let Work::Object(p) = work {
+            let at = self.gc.grey.iter().rposition(|&q| q == p).expect("pending");
+            self.gc.grey.remove(at);
+        }
+        self.do_work(work);
+        self.after_op();
+    }
+
+    /// `runtime.GC()`: finishes the cycle in progress, runs a full new one
+    /// and sweeps everything, so that every object unreachable when it was
+    /// called is freed.
+    pub fn gc(&mut self) {
+        while self.gc.marking {
+            self.gc_step();
+        }
+        self.gc_start();
+        while self.gc_step() != GcStep::Idle {}
+    }
+
+    /// Root job `j`, if it still needs doing.
+    fn root_job(&self, j: usize) -> Option<Work> {
+        if j < self.gc.global_blocks {
+            (self.gc.globals_scanned[j] != self.gc.cycle).then_some(Work::Globals { block: j })
+        } else {
+            let i = j - self.gc.global_blocks;
+            let stack = &self.stacks[i];
+            (!stack.exited && stack.scanned != self.gc.cycle)
+                .then_some(Work::Stack(Mutator::from_index(i)))
+        }
+    }
+
+    /// The next work in Go's order: root jobs, then the grey queue (taken
+    /// off it).
+    fn next_work(&mut self) -> Option<Work> {
+        while self.gc.root_next < self.gc.root_jobs {
+            let j = self.gc.root_next;
+            self.gc.root_next += 1;
+            if let Some(work) = self.root_job(j) {
+                return Some(work);
+            }
+        }
+        self.gc.grey.pop().map(Work::Object)
+    }
+
+    fn do_work(&mut self, work: Work) {
+        match work {
+            Work::Globals { block } => self.scan_globals(block),
+            Work::Stack(m) => self.scan_stack(m),
+            Work::Object(p) => self.scan_object(p),
+        }
+    }
+
+    /// `gcMarkDone`, reached with no root job and no grey object left.
+    fn mark_done(&mut self) -> GcStep {
+        let greyed = self.wb_buf_flush();
+        if greyed > 0 {
+            return GcStep::FlushedWbBuf { greyed };
+        }
+        self.mark_termination();
+        GcStep::MarkTermination
+    }
+
+    /// `gcMarkTermination` + `gcSweep`, with the world stopped.
+    fn mark_termination(&mut self) {
+        let stw = Instant::now();
+        if self.gc.barrier.rescans_stacks() {
+            for i in 0..self.stacks.len() {
+                if self.rescan_stack(Mutator::from_index(i)) {
+                    self.gc.stats.stacks_rescanned += 1;
+                }
+            }
+            while let Some(p) = self.gc.grey.pop() {
+                self.scan_object(p);
+            }
+        }
+        debug_assert!(self.gc.wb_buf.entries().is_empty() && self.gc.grey.is_empty());
+        self.gc.marking = false;
+        self.gc.sweepgen = self.gc.sweepgen.wrapping_add(2);
+        self.gc.unswept = self.spans.len();
+        self.gc.sweep_next = 0;
+        for class in &mut self.classes {
+            // Keep the current span where sweeping can find it again.
+            if let Some(s) = class.current.take() {
+                if !self.spans[s].in_partial {
+                    self.spans[s].in_partial = true;
+                    class.partial.push(s);
+                }
+            }
+        }
+        let pause = stw.elapsed();
+        self.gc.stats.mark_termination = pause;
+        tracing::debug!(
+            target: "gogc::phase",
+            cycle = self.gc.cycle,
+            barrier = %self.gc.barrier,
+            phase = %Phase::MarkTermination,
+            stw_us = pause.as_micros() as u64,
+            stacks_rescanned = self.gc.stats.stacks_rescanned,
+            marked = self.gc.stats.objects_marked,
+            "mark termination (STW): barrier off, sweep begins"
+        );
+    }
+}
