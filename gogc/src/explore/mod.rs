@@ -26,6 +26,8 @@
 mod program;
 mod story;
 
+pub use story::tell;
+
 use proptest::strategy::{Strategy, ValueTree};
 use proptest::test_runner::{Config, RngAlgorithm, TestRng, TestRunner};
 

@@ -8,8 +8,9 @@ use std::fmt::Write;
 use super::program::Program;
 use crate::Barrier;
 
-/// The story of `program` under `barrier`.
-pub(crate) fn tell(program: &Program, barrier: Barrier) -> String {
+/// The story of `program` under `barrier`: each step with the heap's
+/// colours, roots and pointers after it, and the violation it ends in.
+pub fn tell(program: &Program, barrier: Barrier) -> String {
     let (failure, events) = program.execute(barrier, true);
     let mut out = String::new();
     let mutators = program.heap.stacks.len();
