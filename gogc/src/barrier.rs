@@ -228,8 +228,11 @@ impl WriteBarrierBuffer {
         &self.entries
     }
 
-    pub(crate) fn take(&mut self) -> Vec<Ptr> {
-        std::mem::replace(&mut self.entries, Vec::with_capacity(self.capacity))
+    /// Empties the buffer into `into` (which must be empty), keeping both
+    /// allocations: the flush hands the old one back.
+    pub(crate) fn swap(&mut self, into: &mut Vec<Ptr>) {
+        debug_assert!(into.is_empty());
+        std::mem::swap(&mut self.entries, into);
     }
 }
 
@@ -270,7 +273,8 @@ impl Heap {
     /// `wbBufFlush1`: grey every buffered pointer; returns how many were
     /// newly greyed.
     pub(crate) fn wb_buf_flush(&mut self) -> usize {
-        let entries = self.gc.wb_buf.take();
+        let mut entries = std::mem::take(&mut self.gc.wb_buf_spare);
+        self.gc.wb_buf.swap(&mut entries);
         self.gc.stats.wb_buf_flushes += 1;
         tracing::trace!(
             target: "gogc::barrier",
@@ -278,7 +282,10 @@ impl Heap {
             entries = entries.len(),
             "wbBufFlush"
         );
-        entries.into_iter().filter(|&p| self.shade(p)).count()
+        let greyed = entries.iter().filter(|&&p| self.shade(p)).count();
+        entries.clear();
+        self.gc.wb_buf_spare = entries;
+        greyed
     }
 }
 

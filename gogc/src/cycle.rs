@@ -167,6 +167,8 @@ pub(crate) struct Collector {
     /// the end, as Go's workbufs are.
     pub(crate) grey: Vec<Ptr>,
     pub(crate) wb_buf: WriteBarrierBuffer,
+    /// The buffer a flush empties `wb_buf` into, kept between flushes.
+    pub(crate) wb_buf_spare: Vec<Ptr>,
     pub(crate) stats: CycleStats,
 }
 
@@ -185,6 +187,7 @@ impl Collector {
             globals_scanned: Vec::new(),
             grey: Vec::new(),
             wb_buf: WriteBarrierBuffer::new(wb_buf_entries),
+            wb_buf_spare: Vec::with_capacity(wb_buf_entries),
             stats: CycleStats::default(),
         }
     }

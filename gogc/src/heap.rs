@@ -179,6 +179,7 @@ impl Heap {
     }
 
     /// Whether `ptr`'s object is still live, without a type check.
+    #[inline]
     pub fn check_handle(&self, ptr: Ptr) -> Result<(), StaleHandle> {
         let (s, offset) = split_index(ptr.index());
         let Some(span) = self.spans.get(s) else {
@@ -195,19 +196,20 @@ impl Heap {
     }
 
     /// Whether `ptr`'s object is live.
+    #[inline]
     pub fn is_live(&self, ptr: impl Into<Ptr>) -> bool {
         self.check_handle(ptr.into()).is_ok()
     }
 
     /// The live span and offset of a `T` behind `ptr`.
+    #[inline]
     fn locate<T: Object>(&self, ptr: Ptr) -> Result<(usize, usize), StaleHandle> {
         self.check_handle(ptr)?;
         let (s, offset) = split_index(ptr.index());
-        let class = &self.classes[usize::from(self.spans[s].class)];
-        if class.type_id != TypeId::of::<T>() {
+        if self.spans[s].type_id != TypeId::of::<T>() {
             return Err(StaleHandle::WrongType {
                 ptr,
-                is: class.name,
+                is: self.classes[usize::from(self.spans[s].class)].name,
                 wanted: type_name_of::<T>(),
             });
         }
@@ -336,6 +338,7 @@ impl Heap {
         self.store_at(m, s, offset, field, value.into_ptr());
     }
 
+    #[inline]
     fn store_at(&mut self, m: Mutator, s: usize, offset: usize, field: usize, value: Option<Ptr>) {
         if let Some(v) = value {
             if let Err(e) = self.check_handle(v) {

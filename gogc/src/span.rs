@@ -10,7 +10,7 @@
 //! sit in a separate typed array the collector never reads, and which only
 //! sweep touches (to drop what it frees).
 
-use std::any::Any;
+use std::any::{Any, TypeId};
 use std::num::NonZeroU32;
 
 use crate::Object;
@@ -58,6 +58,8 @@ impl<T: Object> Values for TypedValues<T> {
 
 /// One span. Slot `offset` is live when its generation is odd.
 pub(crate) struct Span {
+    /// The objects' type, checked on every typed access.
+    pub(crate) type_id: TypeId,
     /// The heap's type number of this span's objects.
     pub(crate) class: u16,
     /// Pointer fields per object (`O::POINTER_FIELDS.len()`); 0 is Go's
@@ -81,6 +83,7 @@ impl Span {
     pub(crate) fn new<T: Object>(class: u16, sweepgen: u32) -> Span {
         let fields = T::POINTER_FIELDS.len();
         Span {
+            type_id: TypeId::of::<T>(),
             class,
             fields,
             sweepgen,
