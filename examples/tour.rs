@@ -1,10 +1,11 @@
 //! A runnable tour of the notes, chapter by chapter, through the umbrella
 //! crate: `cargo run --example tour` (add `RUST_LOG=debug` to watch slices
-//! regrow, the map grow and goroutines park).
+//! regrow, the map grow, goroutines park and the collector change phase).
 
 use std::time::Duration;
 
 use goruntime::chan::{after, make, select};
+use goruntime::gc::{Barrier, Field, GcStep, Heap, Object, Work};
 use goruntime::map::{HashMap, RandomSeed};
 use goruntime::sched::{Runtime, WaitGroup, go, goid};
 use goruntime::slice::{ElemType, GoVersion, growslice, slice};
@@ -76,6 +77,60 @@ fn chapter3_and_7_channels_on_goroutines() {
     println!("sum of 0..400 over a channel = {total}");
 }
 
+/// A node of the notes' chapter 8 figures, with pointers `p` and `q`.
+struct Obj;
+impl Object for Obj {
+    const POINTER_FIELDS: &'static [&'static str] = &["p", "q"];
+}
+const P: Field<Obj, Obj> = Field::new(0);
+const Q: Field<Obj, Obj> = Field::new(1);
+
+/// The notes' lost object: root set -> 1, 4; 1 -> 2 -> 3; 4 -> 7. After
+/// one round 1 and 4 are black; then black 4 takes a pointer to white 3
+/// (`4.q = 3`) and grey 2 lets go of it (`2.p = nil`).
+fn hide_object_3(barrier: Barrier) -> Heap {
+    let mut heap = Heap::new(barrier);
+    let g = heap.new_mutator();
+    let o: Vec<_> = (0..7).map(|_| heap.alloc(g, Obj)).collect();
+    heap.truncate(g, 0);
+    heap.store(g, o[0], P, Some(o[1]));
+    heap.store(g, o[1], P, Some(o[2]));
+    heap.store(g, o[3], P, Some(o[6]));
+    heap.push(g, o[0]);
+    heap.push(g, o[3]);
+    heap.gc_start();
+    if !barrier.snapshots_stacks() {
+        heap.gc_work(Work::Stack(g));
+    }
+    heap.gc_work(Work::Object(o[0].ptr()));
+    heap.gc_work(Work::Object(o[3].ptr()));
+    heap.store(g, o[3], Q, Some(o[2]));
+    heap.store(g, o[1], P, None);
+    heap
+}
+
+fn chapter8_gc() {
+    println!("== 8. GC");
+    println!("{:#}", hide_object_3(Barrier::None).colours());
+    for barrier in [
+        Barrier::None,
+        Barrier::Dijkstra,
+        Barrier::Yuasa,
+        Barrier::Hybrid,
+        Barrier::HybridGo,
+    ] {
+        let mut heap = hide_object_3(barrier);
+        while heap.gc_step() != GcStep::MarkTermination {}
+        let rescanned = heap.cycle_stats().stacks_rescanned;
+        match heap.verify_reachable() {
+            Err(lost) => println!("{barrier}: {lost}"),
+            Ok(()) => println!(
+                "{barrier}: o3 kept; stacks re-scanned with the world stopped: {rescanned}"
+            ),
+        }
+    }
+}
+
 fn main() {
     tracing_subscriber::fmt()
         .with_env_filter(tracing_subscriber::EnvFilter::from_default_env())
@@ -84,4 +139,5 @@ fn main() {
     chapter1_slices();
     chapter2_maps();
     chapter3_and_7_channels_on_goroutines();
+    chapter8_gc();
 }

@@ -13,3 +13,18 @@ fn sched_parking_contract() {
         "chan receive"
     );
 }
+
+#[test]
+fn gc() {
+    use goruntime::gc::{Barrier, Heap, Object};
+    struct T;
+    impl Object for T {
+        const POINTER_FIELDS: &'static [&'static str] = &[];
+    }
+    let mut heap = Heap::new(Barrier::HybridGo);
+    let g = heap.new_mutator();
+    let t = heap.alloc(g, T);
+    heap.pop(g);
+    heap.gc();
+    assert!(!heap.is_live(t));
+}

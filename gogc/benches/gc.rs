@@ -29,12 +29,13 @@ fn nodes(barrier: Barrier, marking: bool) -> (Heap, Mutator, Vec<Gc<Node>>) {
     (heap, g, nodes)
 }
 
-/// `nodes[i].left = nodes[i+1]` for every node: N stores.
+/// `nodes[i].left = nodes[i+1]` for every node: N stores. `gogc` is the
+/// barrier off (no cycle running), the others a cycle marking.
 fn store(c: &mut Criterion) {
     let mut group = c.benchmark_group("store");
     group.throughput(Throughput::Elements(N as u64));
     for (name, barrier, marking) in [
-        ("gogc-barrier-off", Barrier::HybridGo, false),
+        ("gogc", Barrier::HybridGo, false),
         ("gogc-hybrid-go-marking", Barrier::HybridGo, true),
         ("gogc-dijkstra-marking", Barrier::Dijkstra, true),
     ] {

@@ -36,6 +36,14 @@ pub(crate) const TOPICS: &[Topic] = &[
         peer_ids: &["hashbrown", "std"],
     },
     Topic {
+        name: "gc",
+        package: "gogc",
+        bench: "gc",
+        peers: "plain Vec writes (stores), Box::new (allocation)",
+        ours: "gogc",
+        peer_ids: &["vec", "box"],
+    },
+    Topic {
         name: "sched",
         package: "gosched",
         bench: "sched",

@@ -5,11 +5,13 @@
 //! - `bench` — criterion benchmarks per topic, side by side with their peers;
 //! - `growslice` — "what would Go do?" for `append`;
 //! - `mapgrowth` — "what would Go do?" for a map's `B`;
+//! - `gc_explore` — gogc's schedule explorer: which barrier loses objects;
 //! - `oracle` — the same questions put to a real `go`, row by row;
 //! - `report` — the README tables, read back from criterion's output.
 
 mod bench;
 mod cli;
+mod gc_explore;
 mod growslice;
 mod idle;
 mod json;
@@ -25,9 +27,11 @@ usage: cargo xtask <command> [args]
 
 commands:
   verify [--deep] [FILTER]   run the property, invariant and golden checks
-  bench [TOPIC] [-- ARGS]    run criterion benchmarks (topics: slice, map, sched, chan)
+  bench [TOPIC] [-- ARGS]    run criterion benchmarks (topics: slice, map, sched, chan, gc)
   growslice ...              the capacity Go's append produces (see --help)
   mapgrowth ...              a Go map's B after make or inserts (see --help)
+  gc-explore --barrier B --cases N [--seed S]
+                             random GC schedules: does barrier B lose objects?
   oracle [--go PATH]         compare the models with a real go toolchain
   report [TOPIC] [--dir DIR] tables of the last bench results (markdown)";
 
@@ -44,6 +48,7 @@ fn main() -> ExitCode {
         "growslice" => growslice::run(&rest),
         "oracle" => oracle::run(&rest),
         "mapgrowth" => mapgrowth::run(&rest),
+        "gc-explore" => gc_explore::run(&rest),
         "report" => report::run(&rest),
         "-h" | "--help" | "help" => {
             println!("{USAGE}");

@@ -4,7 +4,8 @@
 //! Each check is a test target (or a filter inside one) run through
 //! `cargo test`, so a check that fails here fails the same way under
 //! `cargo test --workspace`. `--deep` raises `PROPTEST_CASES` (from 256 to
-//! 20 000) for long runs that do not belong in CI.
+//! 20 000) for long runs that do not belong in CI; gogc's explorer runs five
+//! times that many schedules per barrier (100 000 deep).
 
 use std::process::{Command, ExitCode};
 use std::time::Instant;
@@ -62,6 +63,31 @@ const CHECKS: &[Check] = &[
         name: "gomap/golden",
         shows: "B after make(hint 0..2000) and 100k inserts matches Go 1.19/1.21/1.22/1.23",
         cargo_test: &["-p", "gomap", "--test", "golden"],
+    },
+    Check {
+        name: "gogc/figures",
+        shows: "chapter 8's figures: lost without a barrier, insertion needs its re-scan, deletion floats, hybrid none",
+        cargo_test: &["-p", "gogc", "--test", "figures"],
+    },
+    Check {
+        name: "gogc/explore",
+        shows: "random GC schedules: none loses an object in 3000, sound barriers none in 5 x PROPTEST_CASES",
+        cargo_test: &["-p", "gogc", "--test", "explore"],
+    },
+    Check {
+        name: "gogc/model",
+        shows: "random alloc/load/store/roots/gc steps match a graph model; invariants and oracle every op",
+        cargo_test: &["-p", "gogc", "--test", "model", "--test", "heap"],
+    },
+    Check {
+        name: "gogc/uintptr",
+        shows: "chapter 5: a uintptr does not keep its object alive, a pointer does (as real Go 1.27)",
+        cargo_test: &["-p", "gogc", "--test", "uintptr"],
+    },
+    Check {
+        name: "gogc/golang",
+        shows: "Go 1.27 gc_test.go ports: deep nesting, array slice, rescan, IsReachable",
+        cargo_test: &["-p", "gogc", "--test", "golang"],
     },
     Check {
         name: "gosched/model",
