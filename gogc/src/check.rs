@@ -336,13 +336,9 @@ impl Heap {
         let mut protected = HashSet::new();
         let mut todo: Vec<Ptr> = Vec::new();
         let mut from_grey: Vec<Ptr> = Vec::new();
-        for &g in greys.iter() {
-            if self.is_live(g) {
+        for &g in greys.candidates() {
+            if self.is_live(g) && self.colour_in(&greys, g) == Colour::Grey {
                 from_grey.extend(self.pointers(g).iter().flatten());
-                if white(g) {
-                    // Buffered by the barrier: grey, yet unmarked.
-                    from_grey.push(g);
-                }
             }
         }
         for edge in self.root_edges() {

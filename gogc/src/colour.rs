@@ -46,32 +46,44 @@ impl fmt::Display for Colour {
     }
 }
 
-/// The grey set, computed once for many colour questions.
-pub(crate) struct Greys(HashSet<Ptr>);
+/// The grey set, computed once for many colour questions: the objects
+/// queued for scanning (marked) and those waiting in the write barrier
+/// buffer (marked or not: a buffered object that is already marked is
+/// whatever its mark and queue make it).
+pub(crate) struct Greys {
+    queued: HashSet<Ptr>,
+    buffered: HashSet<Ptr>,
+}
 
 impl Greys {
-    pub(crate) fn iter(&self) -> impl Iterator<Item = &Ptr> {
-        self.0.iter()
+    /// Every grey object's pointer: queued ones and buffered unmarked ones
+    /// (filtered by the caller's colour test), and buffered marked ones.
+    pub(crate) fn candidates(&self) -> impl Iterator<Item = &Ptr> {
+        self.queued.iter().chain(&self.buffered)
     }
 }
 
 impl Heap {
-    /// The objects that are grey: queued for scanning or waiting in the
-    /// write barrier buffer.
     pub(crate) fn greys(&self) -> Greys {
-        let queued = self.gc.grey.iter();
-        let buffered = self.gc.wb_buf.entries().iter();
-        Greys(queued.chain(buffered).copied().collect())
+        Greys {
+            queued: self.gc.grey.iter().copied().collect(),
+            buffered: self.gc.wb_buf.entries().iter().copied().collect(),
+        }
     }
 
     /// The colour of a live object, given the grey set.
     pub(crate) fn colour_in(&self, greys: &Greys, ptr: Ptr) -> Colour {
         let (s, offset) = split_index(ptr.index());
-        let marked = self.spans[s].is_marked(offset);
-        match (marked, greys.0.contains(&ptr)) {
-            (_, true) if self.gc.marking => Colour::Grey,
-            (true, _) => Colour::Black,
-            (false, _) => Colour::White,
+        if self.spans[s].is_marked(offset) {
+            if greys.queued.contains(&ptr) {
+                Colour::Grey
+            } else {
+                Colour::Black
+            }
+        } else if greys.buffered.contains(&ptr) {
+            Colour::Grey
+        } else {
+            Colour::White
         }
     }
 
@@ -83,9 +95,7 @@ impl Heap {
     /// If its object was freed.
     pub fn colour(&self, obj: impl Into<Ptr>) -> Colour {
         let obj = obj.into();
-        if let Err(e) = self.check_handle(obj) {
-            panic!("{e}");
-        }
+        self.expect_live(obj);
         self.colour_in(&self.greys(), obj)
     }
 

@@ -100,6 +100,7 @@ impl Heap {
     /// stack (`p := new(T)`: the result lives in a stack variable until it
     /// is popped). Its pointer fields start nil. While the collector marks
     /// the object is black if the barrier needs it (`gcmarknewobject`).
+    #[track_caller]
     pub fn alloc<T: Object>(&mut self, m: Mutator, value: T) -> Gc<T> {
         self.stack_ref(m);
         let class = self.class_of::<T>();
@@ -216,6 +217,38 @@ impl Heap {
         Ok((s, offset))
     }
 
+    /// The span and offset of `ptr`'s live object.
+    ///
+    /// # Panics
+    /// With the [`StaleHandle`] message if it was freed.
+    #[inline]
+    #[track_caller]
+    pub(crate) fn expect_live(&self, ptr: Ptr) -> (usize, usize) {
+        match self.check_handle(ptr) {
+            Ok(()) => split_index(ptr.index()),
+            Err(e) => stale(e),
+        }
+    }
+
+    /// [`expect_live`](Heap::expect_live) for a pointer that may be nil.
+    #[inline]
+    #[track_caller]
+    pub(crate) fn expect_live_or_nil(&self, value: Option<Ptr>) {
+        if let Some(ptr) = value {
+            self.expect_live(ptr);
+        }
+    }
+
+    /// [`expect_live`](Heap::expect_live) for a `T`.
+    #[inline]
+    #[track_caller]
+    fn expect_typed<T: Object>(&self, ptr: Ptr) -> (usize, usize) {
+        match self.locate::<T>(ptr) {
+            Ok(at) => at,
+            Err(e) => stale(e),
+        }
+    }
+
     /// The typed handle for `ptr`, if its object is a live `T`.
     pub fn cast<T: Object>(&self, ptr: Ptr) -> Result<Gc<T>, StaleHandle> {
         self.locate::<T>(ptr).map(|_| Gc::from_ptr(ptr))
@@ -227,10 +260,8 @@ impl Heap {
     /// If its object was freed ([`try_get`](Heap::try_get) returns the error).
     #[track_caller]
     pub fn get<T: Object>(&self, h: Gc<T>) -> &T {
-        match self.try_get(h) {
-            Ok(v) => v,
-            Err(e) => panic!("{e}"),
-        }
+        let (s, offset) = self.expect_typed::<T>(h.ptr());
+        self.spans[s].value(offset)
     }
 
     /// The object's value, or why the handle is stale.
@@ -246,10 +277,8 @@ impl Heap {
     /// If its object was freed.
     #[track_caller]
     pub fn get_mut<T: Object>(&mut self, h: Gc<T>) -> &mut T {
-        match self.locate::<T>(h.ptr()) {
-            Ok((s, offset)) => self.spans[s].value_mut(offset),
-            Err(e) => panic!("{e}"),
-        }
+        let (s, offset) = self.expect_typed::<T>(h.ptr());
+        self.spans[s].value_mut(offset)
     }
 
     /// Loads pointer field `field` of `obj` (`obj.field`). Loads are not
@@ -259,12 +288,10 @@ impl Heap {
     /// If `obj`'s object was freed.
     #[track_caller]
     pub fn load<O: Object, T: Object>(&self, obj: Gc<O>, field: Field<O, T>) -> Option<Gc<T>> {
-        match self.locate::<O>(obj.ptr()) {
-            Ok((s, offset)) => self.spans[s]
-                .pointer(offset, field.index())
-                .map(Gc::from_ptr),
-            Err(e) => panic!("{e}"),
-        }
+        let (s, offset) = self.expect_typed::<O>(obj.ptr());
+        self.spans[s]
+            .pointer(offset, field.index())
+            .map(Gc::from_ptr)
     }
 
     /// Stores `value` in pointer field `field` of `obj` (`obj.field =
@@ -280,10 +307,7 @@ impl Heap {
         field: Field<O, T>,
         value: Option<Gc<T>>,
     ) {
-        let (s, offset) = match self.locate::<O>(obj.ptr()) {
-            Ok(at) => at,
-            Err(e) => panic!("{e}"),
-        };
+        let (s, offset) = self.expect_typed::<O>(obj.ptr());
         self.store_at(m, s, offset, field.index(), value.map(Gc::ptr));
     }
 
@@ -293,11 +317,7 @@ impl Heap {
     /// If its object was freed.
     #[track_caller]
     pub fn pointers(&self, obj: impl Into<Ptr>) -> &[Option<Ptr>] {
-        let obj = obj.into();
-        if let Err(e) = self.check_handle(obj) {
-            panic!("{e}");
-        }
-        let (s, offset) = split_index(obj.index());
+        let (s, offset) = self.expect_live(obj.into());
         self.spans[s].pointers(offset)
     }
 
@@ -324,10 +344,7 @@ impl Heap {
         value: impl IntoPtr,
     ) {
         let obj = obj.into();
-        if let Err(e) = self.check_handle(obj) {
-            panic!("{e}");
-        }
-        let (s, offset) = split_index(obj.index());
+        let (s, offset) = self.expect_live(obj);
         let fields = self.spans[s].fields;
         assert!(
             field < fields,
@@ -339,12 +356,9 @@ impl Heap {
     }
 
     #[inline]
+    #[track_caller]
     fn store_at(&mut self, m: Mutator, s: usize, offset: usize, field: usize, value: Option<Ptr>) {
-        if let Some(v) = value {
-            if let Err(e) = self.check_handle(v) {
-                panic!("{e}");
-            }
-        }
+        self.expect_live_or_nil(value);
         assert!(
             !self.stacks[m.index()].exited,
             "gogc: mutator {m} has exited"
@@ -359,6 +373,7 @@ impl Heap {
     ///
     /// # Panics
     /// If its object was freed.
+    #[track_caller]
     pub fn type_name(&self, obj: impl Into<Ptr>) -> &'static str {
         let (s, _) = split_index(obj.into().index());
         self.classes[usize::from(self.spans[s].class)].name
@@ -383,4 +398,12 @@ impl Heap {
             })
         })
     }
+}
+
+/// Panics with a stale handle's message, out of the callers' hot paths.
+#[cold]
+#[inline(never)]
+#[track_caller]
+fn stale(e: StaleHandle) -> ! {
+    panic!("{e}")
 }

@@ -133,6 +133,7 @@ impl Heap {
 
     /// Ends a mutator: its stack is gone, and with it whatever only it
     /// pointed to.
+    #[track_caller]
     pub fn exit(&mut self, m: Mutator) {
         let stack = self.stack_mut(m);
         stack.slots = Vec::new();
@@ -145,12 +146,14 @@ impl Heap {
         self.stacks.len()
     }
 
+    #[track_caller]
     pub(crate) fn stack_ref(&self, m: Mutator) -> &Stack {
         let stack = &self.stacks[m.index()];
         assert!(!stack.exited, "gogc: mutator {m} has exited");
         stack
     }
 
+    #[track_caller]
     fn stack_mut(&mut self, m: Mutator) -> &mut Stack {
         let stack = &mut self.stacks[m.index()];
         assert!(!stack.exited, "gogc: mutator {m} has exited");
@@ -168,9 +171,10 @@ impl Heap {
     ///
     /// # Panics
     /// If the handle's object was freed.
+    #[track_caller]
     pub fn push(&mut self, m: Mutator, value: impl IntoPtr) {
         let value = value.into_ptr();
-        self.check_live(value);
+        self.expect_live_or_nil(value);
         self.stack_mut(m).slots.push(value);
         self.after_op();
     }
@@ -179,6 +183,7 @@ impl Heap {
     ///
     /// # Panics
     /// If the stack is empty.
+    #[track_caller]
     pub fn pop(&mut self, m: Mutator) -> Option<Ptr> {
         let Some(top) = self.stack_mut(m).slots.pop() else {
             panic!("gogc: pop from {m}'s empty stack");
@@ -188,6 +193,7 @@ impl Heap {
     }
 
     /// `m`'s stack, bottom first.
+    #[track_caller]
     pub fn stack(&self, m: Mutator) -> &[Option<Ptr>] {
         &self.stack_ref(m).slots
     }
@@ -196,9 +202,10 @@ impl Heap {
     ///
     /// # Panics
     /// If there is no slot `i`, or the handle's object was freed.
+    #[track_caller]
     pub fn set_stack(&mut self, m: Mutator, i: usize, value: impl IntoPtr) {
         let value = value.into_ptr();
-        self.check_live(value);
+        self.expect_live_or_nil(value);
         let stack = self.stack_mut(m);
         let len = stack.slots.len();
         let Some(slot) = stack.slots.get_mut(i) else {
@@ -209,6 +216,7 @@ impl Heap {
     }
 
     /// Drops `m`'s stack slots from `len` up: a function returns.
+    #[track_caller]
     pub fn truncate(&mut self, m: Mutator, len: usize) {
         self.stack_mut(m).slots.truncate(len);
         self.after_op();
@@ -239,27 +247,20 @@ impl Heap {
     ///
     /// # Panics
     /// If the handle's object was freed.
+    #[track_caller]
     pub fn set_global<T: Object>(&mut self, m: Mutator, g: Global<T>, value: Option<Gc<T>>) {
         self.set_global_ptr(m, g.index(), value)
     }
 
     /// [`set_global`](Heap::set_global) by index, with an untyped pointer.
+    #[track_caller]
     pub fn set_global_ptr(&mut self, m: Mutator, index: usize, value: impl IntoPtr) {
         let value = value.into_ptr();
-        self.check_live(value);
+        self.expect_live_or_nil(value);
         self.stack_ref(m);
         let old = self.globals[index];
         self.write_barrier(m, old, value);
         self.globals[index] = value;
         self.after_op();
-    }
-
-    /// Panics if `value` is a stale handle.
-    fn check_live(&self, value: Option<Ptr>) {
-        if let Some(ptr) = value {
-            if let Err(e) = self.check_handle(ptr) {
-                panic!("{e}");
-            }
-        }
     }
 }

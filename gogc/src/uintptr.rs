@@ -102,11 +102,10 @@ impl Heap {
     ///
     /// # Panics
     /// If the handle's object was freed.
+    #[track_caller]
     pub fn uintptr(&self, p: impl Into<Ptr>) -> Uintptr {
         let p = p.into();
-        if let Err(e) = self.check_handle(p) {
-            panic!("{e}");
-        }
+        self.expect_live(p);
         Uintptr {
             address: ARENA_BASE + u64::from(p.index()) * SLOT_BYTES,
             taken_from: p,
