@@ -399,13 +399,11 @@ impl Heap {
         self.gc.sweepgen = self.gc.sweepgen.wrapping_add(2);
         self.gc.unswept = self.spans.len();
         self.gc.sweep_next = 0;
-        for class in &mut self.classes {
-            // Keep the current span where sweeping can find it again.
-            if let Some(s) = class.current.take() {
-                if !self.spans[s].in_partial {
-                    self.spans[s].in_partial = true;
-                    class.partial.push(s);
-                }
+        for class in 0..self.classes.len() {
+            // The allocation span goes back where allocation finds spans
+            // to sweep before use.
+            if let Some(s) = self.classes[class].current.take() {
+                self.put_partial(s);
             }
         }
         let pause = stw.elapsed();

@@ -179,6 +179,15 @@ impl Heap {
         s
     }
 
+    /// Puts span `s` on its type's list of spans to allocate from, once.
+    pub(crate) fn put_partial(&mut self, s: usize) {
+        let span = &mut self.spans[s];
+        if !span.in_partial {
+            span.in_partial = true;
+            self.classes[usize::from(span.class)].partial.push(s);
+        }
+    }
+
     /// Whether `ptr`'s object is still live, without a type check.
     #[inline]
     pub fn check_handle(&self, ptr: Ptr) -> Result<(), StaleHandle> {

@@ -36,12 +36,10 @@ impl Heap {
                 }
             }
         });
-        let span = &mut self.spans[s];
-        span.sweepgen = self.gc.sweepgen;
-        let class = usize::from(span.class);
-        if span.has_free() && !span.in_partial && self.classes[class].current != Some(s) {
-            span.in_partial = true;
-            self.classes[class].partial.push(s);
+        self.spans[s].sweepgen = self.gc.sweepgen;
+        let class = usize::from(self.spans[s].class);
+        if self.spans[s].has_free() && self.classes[class].current != Some(s) {
+            self.put_partial(s);
         }
         self.gc.stats.objects_freed += freed;
         self.gc.unswept -= 1;

@@ -34,6 +34,19 @@ impl Figure {
         Figure { heap, g, objects }
     }
 
+    /// The notes' example graph: root set -> 1, 4; 1 -> 2 -> 3 (pointers
+    /// `p`); 4 -> 7; 5 -> 6, unreachable.
+    fn notes_example(barrier: Barrier, checked: bool) -> Figure {
+        let mut f = Figure::new(barrier, 7, checked);
+        f.link(1, P, 2);
+        f.link(2, P, 3);
+        f.link(4, P, 7);
+        f.link(5, P, 6);
+        f.root(1);
+        f.root(4);
+        f
+    }
+
     /// Object `i`, counted from 1 as the pictures do.
     fn o(&self, i: usize) -> Gc<Node> {
         self.objects[i - 1]
@@ -85,13 +98,7 @@ impl Figure {
 /// `04-04-36`.
 #[test]
 fn figure_8_2_tricolor_marking_in_rounds() {
-    let mut f = Figure::new(Barrier::HybridGo, 7, true);
-    f.link(1, P, 2);
-    f.link(2, P, 3);
-    f.link(4, P, 7);
-    f.link(5, P, 6);
-    f.root(1);
-    f.root(4);
+    let mut f = Figure::notes_example(Barrier::HybridGo, true);
     f.heap.gc_start();
     assert_eq!(
         f.colours(),
@@ -119,12 +126,7 @@ fn figure_8_2_tricolor_marking_in_rounds() {
 /// 4 point to white 3 (pointer `q`) and removes grey 2's `p`: 3 is hidden.
 /// Returns the figure after both writes.
 fn hide_object_3(barrier: Barrier, checked: bool) -> Figure {
-    let mut f = Figure::new(barrier, 7, checked);
-    f.link(1, P, 2);
-    f.link(2, P, 3);
-    f.link(4, P, 7);
-    f.root(1);
-    f.root(4);
+    let mut f = Figure::notes_example(barrier, checked);
     f.heap.gc_start();
     if !barrier.snapshots_stacks() {
         f.scan_roots();

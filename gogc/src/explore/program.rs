@@ -476,10 +476,7 @@ impl<'p> Run<'p> {
                 let m = self.mutator(m);
                 let (i, obj) = self.slot(m, obj)?;
                 let field = self.field(obj, field)?;
-                let (from, value) = match value {
-                    Some(v) => self.slot(m, v).map(|(j, p)| (Some(j), Some(p)))?,
-                    None => (None, None),
-                };
+                let (from, value) = self.value(m, value)?;
                 let old = self.heap.load_ptr(obj, field);
                 self.heap.store_ptr(m, obj, field, value);
                 let name = self.heap.field_name(obj, field);
@@ -507,10 +504,7 @@ impl<'p> Run<'p> {
             Step::StoreGlobal { m, g, value, moved } => {
                 let m = self.mutator(m);
                 let g = self.global(g)?;
-                let (from, value) = match value {
-                    Some(v) => self.slot(m, v).map(|(j, p)| (Some(j), Some(p)))?,
-                    None => (None, None),
-                };
+                let (from, value) = self.value(m, value)?;
                 let old = self.heap.globals()[g];
                 self.heap.set_global_ptr(m, g, value);
                 let mut what = format!(
@@ -538,6 +532,15 @@ impl<'p> Run<'p> {
                 Some(format!("{m}: {m}[{i}] = nil ({old} -> nil)"))
             }
             Step::Collect { pick } => Some(self.collect(pick)),
+        }
+    }
+
+    /// A store's value: nil, or the pointer in stack slot `value` and the
+    /// slot's number; `None` if the slot is missing or nil.
+    fn value(&self, m: Mutator, value: Option<u8>) -> Option<(Option<usize>, Option<Ptr>)> {
+        match value {
+            Some(v) => self.slot(m, v).map(|(j, p)| (Some(j), Some(p))),
+            None => Some((None, None)),
         }
     }
 
