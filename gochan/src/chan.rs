@@ -600,15 +600,27 @@ impl<'a, T> IntoIterator for &'a RecvChan<T> {
     }
 }
 
-/// Channels a `select!` `recv` case accepts: [`Chan`] and [`RecvChan`].
+/// Channels a `select!` `recv` case accepts: [`Chan`] and [`RecvChan`],
+/// and references to them.
 pub trait CanRecv<T>: sealed::Sealed {
     #[doc(hidden)]
     fn as_chan(&self) -> &Chan<T>;
 }
-/// Channels a `select!` `send` case accepts: [`Chan`] and [`SendChan`].
+/// Channels a `select!` `send` case accepts: [`Chan`] and [`SendChan`],
+/// and references to them.
 pub trait CanSend<T>: sealed::Sealed {
     #[doc(hidden)]
     fn as_chan(&self) -> &Chan<T>;
+}
+impl<T, C: CanRecv<T> + ?Sized> CanRecv<T> for &C {
+    fn as_chan(&self) -> &Chan<T> {
+        C::as_chan(self)
+    }
+}
+impl<T, C: CanSend<T> + ?Sized> CanSend<T> for &C {
+    fn as_chan(&self) -> &Chan<T> {
+        C::as_chan(self)
+    }
 }
 impl<T> CanRecv<T> for Chan<T> {
     fn as_chan(&self) -> &Chan<T> {
@@ -636,4 +648,5 @@ mod sealed {
     impl<T> Sealed for super::Chan<T> {}
     impl<T> Sealed for super::RecvChan<T> {}
     impl<T> Sealed for super::SendChan<T> {}
+    impl<C: Sealed + ?Sized> Sealed for &C {}
 }

@@ -45,6 +45,42 @@
 /// };
 /// assert!(!sent);
 /// ```
+///
+/// Operands by reference, as a function that borrows its channels writes
+/// them:
+///
+/// ```
+/// use gochan::{Chan, RecvChan, SendChan, make, select};
+///
+/// fn relay(from: &RecvChan<u32>, to: &SendChan<u32>, done: &Chan<()>) -> u32 {
+///     let mut relayed = 0;
+///     loop {
+///         select! {
+///             recv(from) -> v => match v {
+///                 Some(v) => select! {
+///                     send(to, v * 10) => relayed += 1,
+///                     recv(done) -> _ => return relayed,
+///                 },
+///                 None => return relayed,
+///             },
+///             recv(done) -> _ => return relayed,
+///         }
+///     }
+/// }
+///
+/// let (input, output, done) = (make::<u32>(2), make::<u32>(2), make::<()>(0));
+/// input.send(1);
+/// input.send(2);
+/// input.close();
+/// assert_eq!(relay(&input.recv_only(), &output.send_only(), &done), 2);
+/// let (r, s) = (&input, &output);
+/// select! {
+///     recv(r) -> v => assert_eq!(v, None), // closed and drained
+///     send(&s, 30) => unreachable!("full"),
+/// }
+/// assert_eq!(output.recv(), Some(10));
+/// assert_eq!(output.recv(), Some(20));
+/// ```
 #[macro_export]
 macro_rules! select {
     ($($tokens:tt)*) => {
