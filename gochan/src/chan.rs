@@ -9,16 +9,18 @@
 
 use std::fmt;
 use std::hash::{Hash, Hasher};
+use std::mem;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use gosched::park::{WaitReason, park, park_timeout};
 
+use crate::elem::Elem;
 use crate::error::{
     CLOSE_OF_CLOSED, CLOSE_OF_NIL, CloseError, RecvTimeoutError, SEND_ON_CLOSED, SendError,
     SendTimeoutError, TryRecvError, TrySendError,
 };
-use crate::hchan::{Block, HChan, SendFail};
+use crate::hchan::{Block, HChan, Received, SendFail};
 
 /// A bidirectional channel (Go's `chan T`), or the nil channel.
 ///
@@ -137,8 +139,15 @@ impl<T> Chan<T> {
     /// ```
     #[inline]
     pub fn send(&self, v: T) {
-        if self.send_checked(v).is_err() {
-            panic!("{SEND_ON_CLOSED}");
+        let Some(h) = self.hchan() else {
+            block_forever(WaitReason::ChanSendNilChan)
+        };
+        // SAFETY: `v` is ours and stays put until `send` returns; on `Ok` it
+        // has moved into the channel (forgotten here), else it is dropped
+        // as the panic unwinds.
+        match unsafe { h.send(&raw const v, Block::Forever) } {
+            Ok(()) => mem::forget(v),
+            Err(_) => panic!("{SEND_ON_CLOSED}"),
         }
     }
 
@@ -152,15 +161,17 @@ impl<T> Chan<T> {
     /// ```
     #[inline]
     pub fn send_checked(&self, v: T) -> Result<(), SendError<T>> {
-        match self.hchan() {
-            None => block_forever(WaitReason::ChanSendNilChan),
-            Some(h) => match h.send(v, Block::Forever) {
-                Ok(()) => Ok(()),
-                Err(SendFail::Closed(v)) => Err(SendError(v)),
-                Err(SendFail::NotReady(_)) => {
-                    unreachable!("a blocking send completes or sees close")
-                }
-            },
+        let Some(h) = self.hchan() else {
+            block_forever(WaitReason::ChanSendNilChan)
+        };
+        // SAFETY: as in `send`; on `Err` the value is still ours.
+        match unsafe { h.send(&raw const v, Block::Forever) } {
+            Ok(()) => {
+                mem::forget(v);
+                Ok(())
+            }
+            Err(SendFail::Closed) => Err(SendError(v)),
+            Err(SendFail::NotReady) => unreachable!("a blocking send completes or sees close"),
         }
     }
 
@@ -176,12 +187,17 @@ impl<T> Chan<T> {
     /// ```
     #[inline]
     pub fn try_send(&self, v: T) -> Result<(), TrySendError<T>> {
-        match self.hchan() {
-            None => Err(TrySendError::Full(v)),
-            Some(h) => h.send(v, Block::No).map_err(|e| match e {
-                SendFail::NotReady(v) => TrySendError::Full(v),
-                SendFail::Closed(v) => TrySendError::Closed(v),
-            }),
+        let Some(h) = self.hchan() else {
+            return Err(TrySendError::Full(v));
+        };
+        // SAFETY: as in `send_checked`.
+        match unsafe { h.send(&raw const v, Block::No) } {
+            Ok(()) => {
+                mem::forget(v);
+                Ok(())
+            }
+            Err(SendFail::NotReady) => Err(TrySendError::Full(v)),
+            Err(SendFail::Closed) => Err(TrySendError::Closed(v)),
         }
     }
 
@@ -197,15 +213,18 @@ impl<T> Chan<T> {
     /// ```
     pub fn send_timeout(&self, v: T, timeout: Duration) -> Result<(), SendTimeoutError<T>> {
         let deadline = Instant::now() + timeout;
-        match self.hchan() {
-            None => {
-                block_until(WaitReason::ChanSendNilChan, deadline);
-                Err(SendTimeoutError::Timeout(v))
+        let Some(h) = self.hchan() else {
+            block_until(WaitReason::ChanSendNilChan, deadline);
+            return Err(SendTimeoutError::Timeout(v));
+        };
+        // SAFETY: as in `send_checked`.
+        match unsafe { h.send(&raw const v, Block::Until(deadline)) } {
+            Ok(()) => {
+                mem::forget(v);
+                Ok(())
             }
-            Some(h) => h.send(v, Block::Until(deadline)).map_err(|e| match e {
-                SendFail::NotReady(v) => SendTimeoutError::Timeout(v),
-                SendFail::Closed(v) => SendTimeoutError::Closed(v),
-            }),
+            Err(SendFail::NotReady) => Err(SendTimeoutError::Timeout(v)),
+            Err(SendFail::Closed) => Err(SendTimeoutError::Closed(v)),
         }
     }
 
@@ -221,9 +240,16 @@ impl<T> Chan<T> {
     /// ```
     #[inline]
     pub fn recv(&self) -> Option<T> {
-        match self.hchan() {
-            None => block_forever(WaitReason::ChanReceiveNilChan),
-            Some(h) => h.recv(Block::Forever).unwrap_or_else(|()| unreachable!()),
+        let Some(h) = self.hchan() else {
+            block_forever(WaitReason::ChanReceiveNilChan)
+        };
+        let mut slot = Elem::uninit();
+        // SAFETY: a fresh destination, which stays put until `recv` returns.
+        match unsafe { h.recv(slot.as_mut_ptr(), Block::Forever) } {
+            // SAFETY: the receive moved a value in.
+            Ok(Received::Value) => unsafe { slot.take() },
+            Ok(Received::Closed) => None,
+            Err(()) => unreachable!("a blocking receive completes or sees close"),
         }
     }
 
@@ -239,13 +265,16 @@ impl<T> Chan<T> {
     /// ```
     #[inline]
     pub fn try_recv(&self) -> Result<T, TryRecvError> {
-        match self.hchan() {
-            None => Err(TryRecvError::Empty),
-            Some(h) => match h.recv(Block::No) {
-                Ok(Some(v)) => Ok(v),
-                Ok(None) => Err(TryRecvError::Closed),
-                Err(()) => Err(TryRecvError::Empty),
-            },
+        let Some(h) = self.hchan() else {
+            return Err(TryRecvError::Empty);
+        };
+        let mut slot = Elem::uninit();
+        // SAFETY: as in `recv`.
+        match unsafe { h.recv(slot.as_mut_ptr(), Block::No) } {
+            // SAFETY: the receive moved a value in.
+            Ok(Received::Value) => unsafe { slot.take() },
+            Ok(Received::Closed) => Err(TryRecvError::Closed),
+            Err(()) => Err(TryRecvError::Empty),
         }
     }
 
@@ -259,16 +288,17 @@ impl<T> Chan<T> {
     /// ```
     pub fn recv_timeout(&self, timeout: Duration) -> Result<T, RecvTimeoutError> {
         let deadline = Instant::now() + timeout;
-        match self.hchan() {
-            None => {
-                block_until(WaitReason::ChanReceiveNilChan, deadline);
-                Err(RecvTimeoutError::Timeout)
-            }
-            Some(h) => match h.recv(Block::Until(deadline)) {
-                Ok(Some(v)) => Ok(v),
-                Ok(None) => Err(RecvTimeoutError::Closed),
-                Err(()) => Err(RecvTimeoutError::Timeout),
-            },
+        let Some(h) = self.hchan() else {
+            block_until(WaitReason::ChanReceiveNilChan, deadline);
+            return Err(RecvTimeoutError::Timeout);
+        };
+        let mut slot = Elem::uninit();
+        // SAFETY: as in `recv`.
+        match unsafe { h.recv(slot.as_mut_ptr(), Block::Until(deadline)) } {
+            // SAFETY: the receive moved a value in.
+            Ok(Received::Value) => unsafe { slot.take() },
+            Ok(Received::Closed) => Err(RecvTimeoutError::Closed),
+            Err(()) => Err(RecvTimeoutError::Timeout),
         }
     }
 

@@ -9,6 +9,10 @@
 //! non-blocking operations can read them without a lock, as Go reads them
 //! with plain word loads; they are only written under the whole lock.
 //!
+//! Values move by pointer, as Go's `ep` (see `elem.rs`): a send gets a
+//! `*const T` to a value its caller gives up once the send succeeds, a
+//! receive a `*mut T` destination, and each hand-off is one copy.
+//!
 //! Invariants (Go's, from the top of `chan.go`), whenever the whole lock is
 //! free: at least one of `sendq` and `recvq` is empty, except for an
 //! unbuffered channel with one select blocked on it for both directions;
@@ -37,29 +41,39 @@ pub(crate) enum Block {
     Until(Instant),
 }
 
-/// Why a send did not happen; the value comes back.
-#[derive(Debug)]
-pub(crate) enum SendFail<T> {
+/// Why a send did not happen (the value stays with the sender).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum SendFail {
     /// Would block (non-blocking) or timed out.
-    NotReady(T),
+    NotReady,
     /// The channel is (or got, while we waited) closed.
-    Closed(T),
+    Closed,
+}
+
+/// How a receive that did not fail ended.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Received {
+    /// A value was moved into the destination.
+    Value,
+    /// Closed and drained: the destination is untouched.
+    Closed,
 }
 
 /// Outcome of a send attempted under the lock.
-pub(crate) enum SendPoll<T> {
-    /// Done; wake this receiver after unlocking.
+pub(crate) enum SendPoll {
+    /// Done (the value was moved out); wake this receiver after unlocking.
     Sent(Option<Unparker>),
     /// No room and no receiver.
-    Full(T),
+    Full,
     /// Closed: the caller panics or reports, after unlocking.
-    Closed(T),
+    Closed,
 }
 
 /// Outcome of a receive attempted under the lock.
-pub(crate) enum RecvPoll<T> {
-    /// Got a value; wake this sender after unlocking.
-    Got(T, Option<Unparker>),
+pub(crate) enum RecvPoll {
+    /// A value was moved into the destination; wake this sender after
+    /// unlocking.
+    Got(Option<Unparker>),
     /// Closed and drained.
     Closed,
     /// Nothing to receive yet.
@@ -266,19 +280,57 @@ impl<T> HChan<T> {
         }
     }
 
-    /// The buffered send of Go's `chansend` under the send half alone, when
-    /// no receiver waits and the channel is open; `v` comes back when the
-    /// whole lock is needed (a receiver waits, closed, or no room).
+    /// Whether a send would not wait: there is a receiver or room, or the
+    /// channel is closed (the send then panics). Racy word reads, as
+    /// `selectgo` polls a send case: `c.closed != 0 || !full(c)`.
     #[inline]
-    fn send_on_half(&self, v: T) -> Result<(), T> {
+    pub(crate) fn send_ready(&self) -> bool {
+        !self.full() || self.closed.load(Ordering::Relaxed)
+    }
+
+    /// Whether a receive would not wait: there is a sender or a buffered
+    /// value, or the channel is closed. Racy word reads, as `selectgo`
+    /// polls a receive case: `!empty(c) || c.closed != 0`.
+    #[inline]
+    pub(crate) fn recv_ready(&self) -> bool {
+        !self.empty() || self.closed.load(Ordering::Relaxed)
+    }
+
+    /// Closed, and nothing left to receive: the lock-free test of Go's
+    /// `chanrecv` (`closed` read first, then `empty`). Once true it stays
+    /// true: `closed` is never undone, no send completes after the close
+    /// (the Acquire pairs with the close's Release, which every completed
+    /// send happened before), and a closed channel has no waiting senders.
+    #[inline]
+    fn closed_and_drained(&self) -> bool {
+        self.closed.load(Ordering::Acquire) && self.empty()
+    }
+
+    /// The buffered send of Go's `chansend` under the send half alone:
+    /// moves the value at `src` into the buffer when no receiver waits, the
+    /// channel is open and there is room. `Full` also means "a receiver
+    /// waits: ask again under the whole lock".
+    ///
+    /// # Safety
+    /// The channel is split; `src` as for [`HChan::poll_send`].
+    #[inline]
+    unsafe fn send_on_half(&self, src: *const T) -> SendPoll {
         self.send.lock.lock();
         // `closed` and `recvq` change only under the whole lock, which
         // includes the half we hold: stable until we release it.
-        let sent = if self.closed.load(Ordering::Relaxed) || !self.recvq.is_empty() {
-            Err(v)
+        let sent = if self.closed.load(Ordering::Relaxed) {
+            SendPoll::Closed
+        } else if !self.recvq.is_empty() {
+            SendPoll::Full
         } else {
-            // SAFETY: we hold the send half; its cursor is `send.cursor`.
-            unsafe { self.slots.push(&self.send.cursor, v) }
+            // SAFETY: we hold the send half; its cursor is `send.cursor`;
+            // `src` per our contract.
+            let pushed = unsafe { self.slots.push(&self.send.cursor, src) };
+            if pushed {
+                SendPoll::Sent(None)
+            } else {
+                SendPoll::Full
+            }
         };
         // SAFETY: locked above.
         unsafe { self.send.lock.unlock() };
@@ -286,18 +338,19 @@ impl<T> HChan<T> {
     }
 
     /// The buffered receive of Go's `chanrecv` under the receive half
-    /// alone, when no sender waits; `None` when the whole lock is needed
-    /// (a sender waits, or nothing buffered: perhaps closed).
+    /// alone: moves the next buffered value into `dst` when no sender
+    /// waits. `false` when the whole lock is needed (a sender waits, or
+    /// nothing buffered: perhaps closed).
+    ///
+    /// # Safety
+    /// The channel is split; `dst` as for [`HChan::poll_recv`].
     #[inline]
-    fn recv_on_half(&self) -> Option<T> {
+    unsafe fn recv_on_half(&self, dst: *mut T) -> bool {
         self.recv.lock.lock();
         // `sendq` changes only under the whole lock (see `send_on_half`).
-        let got = if self.sendq.is_empty() {
-            // SAFETY: we hold the receive half; its cursor is `recv.cursor`.
-            unsafe { self.slots.pop(&self.recv.cursor) }
-        } else {
-            None
-        };
+        // SAFETY: we hold the receive half; its cursor is `recv.cursor`;
+        // `dst` per our contract.
+        let got = self.sendq.is_empty() && unsafe { self.slots.pop(&self.recv.cursor, dst) };
         // SAFETY: locked above.
         unsafe { self.recv.lock.unlock() };
         got
@@ -305,82 +358,102 @@ impl<T> HChan<T> {
 
     /// A send attempted under as little of the lock as will do (the
     /// first try of `select`'s fast path): the send half of a split lock,
-    /// else the whole lock. `Full` may also mean "a receiver waits, or
-    /// closed: ask again under the whole lock".
-    pub(crate) fn poll_send_alone(&self, v: T) -> SendPoll<T> {
+    /// else the whole lock. `Full` may also mean "a receiver waits: ask
+    /// again under the whole lock".
+    ///
+    /// # Safety
+    /// As [`HChan::poll_send`], without the lock.
+    pub(crate) unsafe fn poll_send_alone(&self, src: *const T) -> SendPoll {
         if self.split() {
-            return match self.send_on_half(v) {
-                Ok(()) => SendPoll::Sent(None),
-                Err(v) => SendPoll::Full(v),
-            };
+            // SAFETY: split; `src` forwarded.
+            return unsafe { self.send_on_half(src) };
         }
-        // SAFETY: `locked` holds the whole lock around the call.
-        self.locked(|| unsafe { self.poll_send(v) })
+        // SAFETY: `locked` holds the whole lock around the call; `src`
+        // forwarded.
+        self.locked(|| unsafe { self.poll_send(src) })
     }
 
     /// The receiving twin of [`HChan::poll_send_alone`]; `Empty` may also
-    /// mean "a sender waits, or closed: ask again under the whole lock".
-    pub(crate) fn poll_recv_alone(&self) -> RecvPoll<T> {
+    /// mean "a sender waits: ask again under the whole lock".
+    ///
+    /// # Safety
+    /// As [`HChan::poll_recv`], without the lock.
+    pub(crate) unsafe fn poll_recv_alone(&self, dst: *mut T) -> RecvPoll {
         if self.split() {
-            return match self.recv_on_half() {
-                Some(v) => RecvPoll::Got(v, None),
-                None => RecvPoll::Empty,
+            // SAFETY: split; `dst` forwarded.
+            return if unsafe { self.recv_on_half(dst) } {
+                RecvPoll::Got(None)
+            } else if self.closed_and_drained() {
+                RecvPoll::Closed
+            } else {
+                RecvPoll::Empty
             };
         }
-        // SAFETY: `locked` holds the whole lock around the call.
-        self.locked(|| unsafe { self.poll_recv() })
+        // SAFETY: `locked` holds the whole lock around the call; `dst`
+        // forwarded.
+        self.locked(|| unsafe { self.poll_recv(dst) })
     }
 
     /// A send attempted under the lock (the non-parking half of Go's
-    /// `chansend`, also `selectgo`'s send case).
+    /// `chansend`, also `selectgo`'s send case): moves the value at `src`
+    /// to a waiting receiver or into the buffer.
     ///
     /// # Safety
-    /// The lock is held.
+    /// The lock is held. `src` holds a value, which the caller gives up
+    /// (must not drop or use again) if this returns `Sent`.
     #[inline]
-    pub(crate) unsafe fn poll_send(&self, v: T) -> SendPoll<T> {
+    pub(crate) unsafe fn poll_send(&self, src: *const T) -> SendPoll {
         if self.closed.load(Ordering::Relaxed) {
-            return SendPoll::Closed(v);
+            return SendPoll::Closed;
         }
         // SAFETY: lock held.
         if let Some(sg) = unsafe { self.recvq.dequeue() } {
             // Go's `send`: hand the value straight to the waiting receiver,
             // bypassing the buffer (which is empty: a receiver waits).
-            // SAFETY: we dequeued `sg` under the lock we hold.
-            unsafe { (*sg).put_elem(v) };
+            // SAFETY: we dequeued `sg` (a receiver) under the lock we hold;
+            // `src` per our contract.
+            unsafe { (*sg).send_direct(src) };
             // SAFETY: as above; we do not touch `sg` afterwards.
             return SendPoll::Sent(Some(unsafe { Sudog::complete(sg, true) }));
         }
         let (send, recv) = self.cursors();
-        // SAFETY: the whole lock is held, and these are its cursors.
-        match unsafe { self.slots.push_locked(send, recv, v) } {
-            Ok(()) => SendPoll::Sent(None),
-            Err(v) => SendPoll::Full(v),
+        // SAFETY: the whole lock is held, and these are its cursors; `src`
+        // per our contract.
+        if unsafe { self.slots.push_locked(send, recv, src) } {
+            SendPoll::Sent(None)
+        } else {
+            SendPoll::Full
         }
     }
 
     /// A receive attempted under the lock (the non-parking half of Go's
-    /// `chanrecv`, also `selectgo`'s receive case).
+    /// `chanrecv`, also `selectgo`'s receive case): moves a value into
+    /// `dst`.
     ///
     /// # Safety
-    /// The lock is held.
+    /// The lock is held. `dst` is valid for a write of one `T` and holds
+    /// no value; it holds one afterwards if this returns `Got`.
     #[inline]
-    pub(crate) unsafe fn poll_recv(&self) -> RecvPoll<T> {
+    pub(crate) unsafe fn poll_recv(&self, dst: *mut T) -> RecvPoll {
         let closed = self.closed.load(Ordering::Relaxed);
         if !closed {
             // SAFETY: lock held.
             if let Some(sg) = unsafe { self.sendq.dequeue() } {
-                // SAFETY: lock held, `sg` just dequeued.
-                let (v, u) = unsafe { self.recv_from(sg) };
-                return RecvPoll::Got(v, Some(u));
+                // SAFETY: lock held, `sg` just dequeued; `dst` forwarded.
+                let u = unsafe { self.recv_from(sg, dst) };
+                return RecvPoll::Got(Some(u));
             }
         }
         let (send, recv) = self.cursors();
-        // SAFETY: the whole lock is held, and these are its cursors.
-        match unsafe { self.slots.pop_locked(send, recv) } {
-            Some(v) => RecvPoll::Got(v, None),
+        // SAFETY: the whole lock is held, and these are its cursors; `dst`
+        // forwarded.
+        if unsafe { self.slots.pop_locked(send, recv, dst) } {
+            RecvPoll::Got(None)
+        } else if closed {
             // Go: closed and `qcount == 0`.
-            None if closed => RecvPoll::Closed,
-            None => RecvPoll::Empty,
+            RecvPoll::Closed
+        } else {
+            RecvPoll::Empty
         }
     }
 
@@ -390,41 +463,50 @@ impl<T> HChan<T> {
     /// the freed tail slot, keeping FIFO order.
     ///
     /// # Safety
-    /// The lock is held and `sg` was just dequeued from `sendq`.
-    unsafe fn recv_from(&self, sg: *const Sudog<T>) -> (T, Unparker) {
-        // SAFETY: dequeued under our lock: exclusive access until complete.
-        let theirs = unsafe { (*sg).take_elem() }.expect("waiting sender carries a value");
-        let v = if self.dataqsiz == 0 {
-            theirs
+    /// The lock is held and `sg` was just dequeued from `sendq`; `dst` as
+    /// for [`HChan::poll_recv`].
+    unsafe fn recv_from(&self, sg: *const Sudog<T>, dst: *mut T) -> Unparker {
+        if self.dataqsiz == 0 {
+            // SAFETY: dequeued under our lock: exclusive access until
+            // complete; `dst` forwarded.
+            unsafe { (*sg).recv_direct(dst) };
         } else {
             let (send, recv) = self.cursors();
             // SAFETY: the whole lock is held (its cursors), and the buffer
-            // is full (a sender waits).
-            unsafe { self.slots.rotate(send, recv, theirs) }
-        };
+            // is full (a sender waits); the sender gives its value up (it
+            // completes with success); `dst` forwarded.
+            unsafe { self.slots.rotate(send, recv, dst, (*sg).sender_value()) };
+        }
         // SAFETY: `sg` was dequeued under our lock; not touched afterwards.
-        (v, unsafe { Sudog::complete(sg, true) })
+        unsafe { Sudog::complete(sg, true) }
     }
 
-    /// Go's `chansend` (without the nil-channel case, handled by callers).
+    /// Go's `chansend` (without the nil-channel case, handled by callers):
+    /// moves the value at `src` into the channel.
+    ///
+    /// # Safety
+    /// `src` holds a value and stays valid until this returns (a parked
+    /// sender's value is read by its receiver); on `Ok` the caller has
+    /// given it up and must not drop or use it again; on `Err` it is
+    /// untouched.
     #[inline]
-    pub(crate) fn send(&self, v: T, block: Block) -> Result<(), SendFail<T>> {
+    pub(crate) unsafe fn send(&self, src: *const T, block: Block) -> Result<(), SendFail> {
         // Fast path: a failing non-blocking send without the lock (see
         // `chansend`'s comment on why the two racy reads are enough).
         if matches!(block, Block::No) && !self.closed.load(Ordering::Relaxed) && self.full() {
-            return Err(SendFail::NotReady(v));
+            return Err(SendFail::NotReady);
         }
-        let v = if self.split() {
-            match self.send_on_half(v) {
-                Ok(()) => return Ok(()),
-                Err(v) => v,
+        if self.split() {
+            // SAFETY: split; `src` forwarded.
+            match unsafe { self.send_on_half(src) } {
+                SendPoll::Sent(_) => return Ok(()),
+                SendPoll::Closed => return Err(SendFail::Closed),
+                SendPoll::Full => {}
             }
-        } else {
-            v
-        };
+        }
         self.lock();
-        // SAFETY: lock held.
-        match unsafe { self.poll_send(v) } {
+        // SAFETY: lock held; `src` forwarded.
+        match unsafe { self.poll_send(src) } {
             SendPoll::Sent(u) => {
                 // SAFETY: we hold the lock.
                 unsafe { self.unlock() };
@@ -433,38 +515,41 @@ impl<T> HChan<T> {
                 }
                 Ok(())
             }
-            SendPoll::Closed(v) => {
+            SendPoll::Closed => {
                 // SAFETY: we hold the lock.
                 unsafe { self.unlock() };
-                Err(SendFail::Closed(v))
+                Err(SendFail::Closed)
             }
-            SendPoll::Full(back) => match block {
+            SendPoll::Full => match block {
                 Block::No => {
                     // SAFETY: we hold the lock.
                     unsafe { self.unlock() };
-                    Err(SendFail::NotReady(back))
+                    Err(SendFail::NotReady)
                 }
-                // SAFETY: we hold the lock.
-                Block::Forever => unsafe { self.send_park(back, None) },
-                // SAFETY: we hold the lock.
-                Block::Until(t) => unsafe { self.send_park(back, Some(t)) },
+                // SAFETY: we hold the lock; `src` forwarded.
+                Block::Forever => unsafe { self.send_park(src, None) },
+                // SAFETY: as above.
+                Block::Until(t) => unsafe { self.send_park(src, Some(t)) },
             },
         }
     }
 
-    /// The parking half of `chansend`: enqueue a sudog carrying `v`, unlock,
-    /// park until a receiver takes `v` or the channel closes (or `deadline`).
+    /// The parking half of `chansend`: enqueue a sudog pointing at the value,
+    /// unlock, park until a receiver takes it or the channel closes (or
+    /// `deadline`).
     ///
     /// # Safety
-    /// The lock is held; it is released before parking.
+    /// The lock is held; it is released before parking. `src` as for
+    /// [`HChan::send`].
     #[cold]
-    unsafe fn send_park(&self, v: T, deadline: Option<Instant>) -> Result<(), SendFail<T>> {
+    unsafe fn send_park(&self, src: *const T, deadline: Option<Instant>) -> Result<(), SendFail> {
         let parker = Parker::current();
-        let sg = Sudog::new(Some(v));
-        sg.arm(&parker, false, 0);
+        let sg = Sudog::new();
+        // The receiver only reads through the pointer (moves the value out).
+        sg.arm(&parker, false, 0, src.cast_mut());
         // SAFETY: lock held; `sg` stays in this frame until unlinked (below,
         // either by a counterpart before it publishes `selected`, or by us
-        // under the lock on timeout).
+        // under the lock on timeout), and `src` outlives this call.
         unsafe { self.sendq.enqueue(&sg) };
         // SAFETY: we hold the lock.
         unsafe { self.unlock() };
@@ -477,9 +562,7 @@ impl<T> HChan<T> {
                 unsafe { self.sendq.remove(&sg) };
                 // SAFETY: we hold the lock.
                 unsafe { self.unlock() };
-                // SAFETY: unlinked, nobody else can reach it.
-                let v = unsafe { sg.take_elem() }.expect("unsent value is still there");
-                return Err(SendFail::NotReady(v));
+                return Err(SendFail::NotReady);
             }
             // SAFETY: we hold the lock.
             unsafe { self.unlock() };
@@ -489,42 +572,49 @@ impl<T> HChan<T> {
         } else {
             // Woken by close: Go panics `send on closed channel`; the value
             // never left us.
-            // SAFETY: completed and unlinked: we own `sg` again.
-            let v = unsafe { sg.take_elem() }.expect("unsent value is still there");
-            Err(SendFail::Closed(v))
+            Err(SendFail::Closed)
         }
     }
 
-    /// Go's `chanrecv` (without the nil-channel case). `Ok(Some(v))`:
-    /// received; `Ok(None)`: closed and drained; `Err(())`: would block or
-    /// timed out.
+    /// Go's `chanrecv` (without the nil-channel case): moves a value into
+    /// `dst`. `Err(())`: would block or timed out.
+    ///
+    /// # Safety
+    /// `dst` is valid for a write of one `T`, holds no value, and stays
+    /// valid until this returns (a parked receiver's destination is written
+    /// by its sender); it holds a value afterwards iff this returns
+    /// `Ok(Received::Value)`.
     #[inline]
-    pub(crate) fn recv(&self, block: Block) -> Result<Option<T>, ()> {
-        // Closed: fall through to the locked path, which drains what a
-        // racing sender may have left before the close.
-        if matches!(block, Block::No) && self.empty() && !self.closed.load(Ordering::Acquire) {
-            return Err(());
-        }
-        if self.split() {
-            if let Some(v) = self.recv_on_half() {
-                return Ok(Some(v));
+    pub(crate) unsafe fn recv(&self, dst: *mut T, block: Block) -> Result<Received, ()> {
+        // Go's lock-free paths for a non-blocking receive: nothing there
+        // and open fails; nothing there and closed reports closed.
+        if matches!(block, Block::No) && self.empty() {
+            if !self.closed.load(Ordering::Acquire) {
+                return Err(());
+            }
+            if self.empty() {
+                return Ok(Received::Closed);
             }
         }
+        // SAFETY: split; `dst` forwarded.
+        if self.split() && unsafe { self.recv_on_half(dst) } {
+            return Ok(Received::Value);
+        }
         self.lock();
-        // SAFETY: lock held.
-        match unsafe { self.poll_recv() } {
-            RecvPoll::Got(v, u) => {
+        // SAFETY: lock held; `dst` forwarded.
+        match unsafe { self.poll_recv(dst) } {
+            RecvPoll::Got(u) => {
                 // SAFETY: we hold the lock.
                 unsafe { self.unlock() };
                 if let Some(u) = u {
                     u.wake();
                 }
-                Ok(Some(v))
+                Ok(Received::Value)
             }
             RecvPoll::Closed => {
                 // SAFETY: we hold the lock.
                 unsafe { self.unlock() };
-                Ok(None)
+                Ok(Received::Closed)
             }
             RecvPoll::Empty => match block {
                 Block::No => {
@@ -532,23 +622,25 @@ impl<T> HChan<T> {
                     unsafe { self.unlock() };
                     Err(())
                 }
-                // SAFETY: we hold the lock.
-                Block::Forever => unsafe { self.recv_park(None) },
-                // SAFETY: we hold the lock.
-                Block::Until(t) => unsafe { self.recv_park(Some(t)) },
+                // SAFETY: we hold the lock; `dst` forwarded.
+                Block::Forever => unsafe { self.recv_park(dst, None) },
+                // SAFETY: as above.
+                Block::Until(t) => unsafe { self.recv_park(dst, Some(t)) },
             },
         }
     }
 
-    /// The parking half of `chanrecv`.
+    /// The parking half of `chanrecv`: a sender moves its value straight
+    /// into `dst`.
     ///
     /// # Safety
-    /// The lock is held; it is released before parking.
+    /// The lock is held; it is released before parking. `dst` as for
+    /// [`HChan::recv`].
     #[cold]
-    unsafe fn recv_park(&self, deadline: Option<Instant>) -> Result<Option<T>, ()> {
+    unsafe fn recv_park(&self, dst: *mut T, deadline: Option<Instant>) -> Result<Received, ()> {
         let parker = Parker::current();
-        let sg = Sudog::new(None);
-        sg.arm(&parker, false, 0);
+        let sg = Sudog::new();
+        sg.arm(&parker, false, 0, dst);
         // SAFETY: as in `send_park`.
         unsafe { self.recvq.enqueue(&sg) };
         // SAFETY: we hold the lock.
@@ -566,13 +658,11 @@ impl<T> HChan<T> {
             // SAFETY: we hold the lock.
             unsafe { self.unlock() };
         }
-        if sg.success() {
-            // SAFETY: completed and unlinked: we own `sg` again.
-            let v = unsafe { sg.take_elem() }.expect("sender filled the slot");
-            Ok(Some(v))
+        Ok(if sg.success() {
+            Received::Value
         } else {
-            Ok(None)
-        }
+            Received::Closed
+        })
     }
 
     /// Go's `closechan`: mark closed, wake every waiting receiver (they see

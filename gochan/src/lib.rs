@@ -38,10 +38,16 @@
 //! - Go's panics, with Go's messages: `send on closed channel` (also for
 //!   senders blocked when the close happens), `close of closed channel`,
 //!   `close of nil channel`; `*_checked` variants return errors instead.
-//! - [`select!`] (`selectgo`): uniform random choice among ready cases, lock
+//! - [`select!`] (`selectgo`): uniform random choice among ready cases (a
+//!   closed channel is ready: a receive gives `None`, a send panics), lock
 //!   order by channel address, enqueue on every channel and dequeue the rest
 //!   when one fires, `default`, nil cases never fire, no cases blocks
-//!   forever; timer channels [`after`] and [`tick`].
+//!   forever; operands by value or by reference; timer channels [`after`]
+//!   and [`tick`].
+//! - Values move by pointer, as Go's (`ep`, `sg.elem`): one copy per
+//!   hand-off, whatever the size. Go's largest element type, 65 535 bytes,
+//!   goes through every operation on a goroutine's default 256 KiB stack,
+//!   in debug builds too.
 //! - Blocking goes through gosched's parking contract with Go's wait
 //!   reasons (`chan send`, `chan receive`, `select`, `chan send (nil chan)`,
 //!   `chan receive (nil chan)`, `select (no cases)`): on a gosched worker it
@@ -64,15 +70,35 @@
 //!   goroutine's M to sleep on a futex while it is held, as Go's
 //!   `runtime.mutex` does (without Go's spin first); OS threads, and the
 //!   halves of a split lock, spin and yield instead. `select!` tries the
-//!   first ready-looking case alone (under its lock or the half it needs)
-//!   before Go's all-locks pass.
+//!   first ready-looking case (closed channels included) alone, under its
+//!   lock or the half it needs, before Go's all-locks pass.
+//! - Rust returns values by value: a received value is copied once more,
+//!   into the `Option` that `recv` returns (Go writes it straight into the
+//!   receiver's variable). Values over 256 bytes are received into heap
+//!   storage of their own (one allocation a receive), and a `select!` send
+//!   case keeps such a value there too: a debug build keeps a stack copy
+//!   of every value a function moves, and 64 KiB ones would not fit a
+//!   goroutine's stack otherwise.
 //! - `try_send`/`send_timeout` report a closed channel as an error where
 //!   Go's `select` would panic; `send`, `close` and `select!` panic as Go.
 //! - A `select!` takes at most 32 cases (Go: 65536).
 //! - Timer channels have one internal buffer slot (Go 1.23+ reports
 //!   `len == cap == 0` for them, and so do we).
+//! - After a gosched [`Runtime::run`](gosched::Runtime::run) returns (Go's
+//!   program would have exited), channels made inside it may live on:
+//!   - a timer channel ([`after`], [`tick`]) made on that runtime delivers
+//!     nothing more: the runtime's timers end with it, and a receive on it
+//!     waits for good;
+//!   - a goroutine it abandoned (blocked when `run` returned) keeps what it
+//!     holds, never dropped: values it received, and any value sent to it
+//!     afterwards, which a send hands over (the goroutine still waits in the
+//!     channel's queue) and nobody receives.
+//!
+//!   Close, or stop using, channels that goroutines of a runtime wait on
+//!   before its `run` returns.
 
 mod chan;
+mod elem;
 mod error;
 mod hchan;
 mod lock;

@@ -29,6 +29,7 @@
 
 use std::cell::{Cell, UnsafeCell};
 use std::mem::MaybeUninit;
+use std::ptr;
 use std::sync::atomic::{AtomicU32, Ordering};
 
 /// The largest buffer: 2³¹ − 1 slots (Go allows up to its allocation limit;
@@ -106,13 +107,19 @@ impl<T> Slots<T> {
             .ok()
             .filter(|&cap| cap as usize <= MAX_CAP)
             .expect("makechan: size out of range");
+        // Built in place: a slot made on the stack and moved in would put
+        // a (large) value's worth of stack per move under `make`.
+        let mut slots = Box::<[Slot<T>]>::new_uninit_slice(cap as usize);
+        for (i, slot) in (0..cap).zip(slots.iter_mut()) {
+            let slot = slot.as_mut_ptr();
+            // SAFETY: `slot` points to a slot's storage; its `stamp` field
+            // is written in place, without reading anything.
+            unsafe { (&raw mut (*slot).stamp).write(AtomicU32::new(free_for(i))) };
+        }
         Slots {
-            slots: (0..cap)
-                .map(|i| Slot {
-                    stamp: AtomicU32::new(free_for(i)),
-                    value: UnsafeCell::new(MaybeUninit::uninit()),
-                })
-                .collect(),
+            // SAFETY: every stamp is written above, and a slot's value is a
+            // `MaybeUninit`, valid uninitialised.
+            slots: unsafe { slots.assume_init() },
             stamped,
         }
     }
@@ -123,86 +130,96 @@ impl<T> Slots<T> {
         self.slots.len() as u32
     }
 
-    /// Appends `v` at the send cursor if that slot is free (Go's buffered
-    /// send: `typedmemmove(qp, ep); c.sendx++; c.qcount++`), for a sender
-    /// holding only the send half: the slot's stamp decides. Gives `v` back
-    /// when the buffer is full (or, for a moment, when the receive that
-    /// empties the slot has not yet published its stamp).
+    /// Moves the value at `src` in at the send cursor if that slot is free
+    /// (Go's buffered send: `typedmemmove(qp, ep); c.sendx++; c.qcount++`),
+    /// for a sender holding only the send half: the slot's stamp decides.
+    /// `false` (and the value left where it is) when the buffer is full (or,
+    /// for a moment, when the receive that empties the slot has not yet
+    /// published its stamp).
     ///
     /// # Safety
     /// The caller holds the send half of the channel lock, `send` is the
-    /// send cursor, and the slots are stamped.
+    /// send cursor, and the slots are stamped; `src` holds a value, which
+    /// the caller gives up if this returns `true`.
     #[inline]
-    pub(crate) unsafe fn push(&self, send: &Cursor, v: T) -> Result<(), T> {
+    pub(crate) unsafe fn push(&self, send: &Cursor, src: *const T) -> bool {
         let pos = send.pos.load(Ordering::Relaxed);
         match self.slots.get(send.index.get() as usize) {
             // Acquire: the receive that freed the slot is done with it.
             Some(slot) if slot.stamp.load(Ordering::Acquire) == free_for(pos) => {
                 // SAFETY: the stamp says the slot is free for this send,
                 // and only the holder of the send half writes it until the
-                // stamp changes.
-                unsafe { self.fill(slot, send, pos, v) };
-                Ok(())
+                // stamp changes; `src` per our contract.
+                unsafe { self.fill(slot, send, pos, src) };
+                true
             }
-            _ => Err(v),
+            _ => false,
         }
     }
 
     /// [`Slots::push`] for a caller holding the whole lock, which makes the
     /// two positions exact: room is decided from them, without reading the
     /// slot, whose line may be on the other core (a miss paid with the lock
-    /// held, lengthening every other party's wait). Gives `v` back when the
-    /// buffer is full or has no slots.
+    /// held, lengthening every other party's wait). `false` when the buffer
+    /// is full or has no slots.
     ///
     /// # Safety
     /// The caller holds the whole channel lock, and `send` and `recv` are
-    /// its cursors.
+    /// its cursors; `src` as for [`Slots::push`].
     #[inline]
-    pub(crate) unsafe fn push_locked(&self, send: &Cursor, recv: &Cursor, v: T) -> Result<(), T> {
+    pub(crate) unsafe fn push_locked(&self, send: &Cursor, recv: &Cursor, src: *const T) -> bool {
         let pos = send.pos.load(Ordering::Relaxed);
         if pos.wrapping_sub(recv.pos.load(Ordering::Relaxed)) >= self.cap() {
-            return Err(v);
+            return false;
         }
         let slot = &self.slots[send.index.get() as usize];
         // SAFETY: fewer values than slots, so the send cursor's slot is
         // free (type invariant), and the whole lock excludes every other
-        // access to it.
-        unsafe { self.fill(slot, send, pos, v) };
-        Ok(())
+        // access to it; `src` per our contract.
+        unsafe { self.fill(slot, send, pos, src) };
+        true
     }
 
-    /// Writes send number `pos`'s value and hands the slot to its receive.
+    /// Moves send number `pos`'s value in and hands the slot to its receive.
     ///
     /// # Safety
-    /// `slot` is the send cursor's, free, and the caller may write it.
+    /// `slot` is the send cursor's, free, and the caller may write it; `src`
+    /// holds a value the caller gives up.
     #[inline]
-    unsafe fn fill(&self, slot: &Slot<T>, send: &Cursor, pos: u32, v: T) {
-        // SAFETY: forwarded.
-        unsafe { (*slot.value.get()).write(v) };
+    unsafe fn fill(&self, slot: &Slot<T>, send: &Cursor, pos: u32, src: *const T) {
+        // SAFETY: forwarded; a slot of the channel and the sender's value
+        // never overlap.
+        unsafe { ptr::copy_nonoverlapping(src, slot.value.get().cast::<T>(), 1) };
         send.advance(self.cap());
         if self.stamped {
             slot.stamp.store(filled_by(pos), Ordering::Release);
         }
     }
 
-    /// Takes the value at the receive cursor if it has been sent (Go's
-    /// buffered receive: `typedmemmove(ep, qp); c.recvx++; c.qcount--`),
-    /// for a receiver holding only the receive half: the stamp decides.
+    /// Moves the value at the receive cursor into `dst` if it has been
+    /// sent (Go's buffered receive: `typedmemmove(ep, qp); c.recvx++;
+    /// c.qcount--`), for a receiver holding only the receive half: the stamp
+    /// decides. `false` when there is none.
     ///
     /// # Safety
     /// The caller holds the receive half of the channel lock, `recv` is the
-    /// receive cursor, and the slots are stamped.
+    /// receive cursor, and the slots are stamped; `dst` is valid for a
+    /// write of one `T` and holds no value.
     #[inline]
-    pub(crate) unsafe fn pop(&self, recv: &Cursor) -> Option<T> {
+    pub(crate) unsafe fn pop(&self, recv: &Cursor, dst: *mut T) -> bool {
         let pos = recv.pos.load(Ordering::Relaxed);
-        let slot = self.slots.get(recv.index.get() as usize)?;
+        let Some(slot) = self.slots.get(recv.index.get() as usize) else {
+            return false;
+        };
         // Acquire: pairs with the filling send's Release.
         if slot.stamp.load(Ordering::Acquire) != filled_by(pos) {
-            return None;
+            return false;
         }
         // SAFETY: the stamp says send `pos` filled the slot, and only the
-        // holder of the receive half takes it until the stamp changes.
-        Some(unsafe { self.take(slot, recv, pos) })
+        // holder of the receive half takes it until the stamp changes;
+        // `dst` per our contract.
+        unsafe { self.take(slot, recv, pos, dst) };
+        true
     }
 
     /// [`Slots::pop`] for a caller holding the whole lock: the positions
@@ -210,45 +227,50 @@ impl<T> Slots<T> {
     ///
     /// # Safety
     /// The caller holds the whole channel lock, and `send` and `recv` are
-    /// its cursors.
+    /// its cursors; `dst` as for [`Slots::pop`].
     #[inline]
-    pub(crate) unsafe fn pop_locked(&self, send: &Cursor, recv: &Cursor) -> Option<T> {
+    pub(crate) unsafe fn pop_locked(&self, send: &Cursor, recv: &Cursor, dst: *mut T) -> bool {
         let pos = recv.pos.load(Ordering::Relaxed);
         if send.pos.load(Ordering::Relaxed) == pos {
-            return None;
+            return false;
         }
         let slot = &self.slots[recv.index.get() as usize];
         // SAFETY: a value is buffered, so the receive cursor's slot holds
-        // it (type invariant); the whole lock excludes every other access.
-        Some(unsafe { self.take(slot, recv, pos) })
+        // it (type invariant); the whole lock excludes every other access;
+        // `dst` per our contract.
+        unsafe { self.take(slot, recv, pos, dst) };
+        true
     }
 
-    /// Reads receive number `pos`'s value (exactly once) and frees the slot
-    /// for the send one lap later.
+    /// Moves receive number `pos`'s value (exactly once) into `dst` and
+    /// frees the slot for the send one lap later.
     ///
     /// # Safety
     /// `slot` is the receive cursor's, holds send `pos`'s value, and the
-    /// caller may take it.
+    /// caller may take it; `dst` is valid for a write and holds no value.
     #[inline]
-    unsafe fn take(&self, slot: &Slot<T>, recv: &Cursor, pos: u32) -> T {
-        // SAFETY: forwarded.
-        let v = unsafe { (*slot.value.get()).assume_init_read() };
+    unsafe fn take(&self, slot: &Slot<T>, recv: &Cursor, pos: u32, dst: *mut T) {
+        // SAFETY: forwarded; the slot and the receiver's destination never
+        // overlap.
+        unsafe { ptr::copy_nonoverlapping(slot.value.get().cast::<T>(), dst, 1) };
         let cap = self.cap();
         recv.advance(cap);
         if self.stamped {
             slot.stamp
                 .store(free_for(pos.wrapping_add(cap)), Ordering::Release);
         }
-        v
     }
 
-    /// Go's `recv` on a full buffer with a sender waiting: takes the head
-    /// and puts the waiting sender's `v` into the slot it frees, which is
-    /// the tail (both cursors point at it when the buffer is full).
+    /// Go's `recv` on a full buffer with a sender waiting: moves the head
+    /// into `dst` and the waiting sender's value at `src` into the slot it
+    /// frees, which is the tail (both cursors point at it when the buffer
+    /// is full).
     ///
     /// # Safety
-    /// The caller holds the whole channel lock, and the buffer is full.
-    pub(crate) unsafe fn rotate(&self, send: &Cursor, recv: &Cursor, v: T) -> T {
+    /// The caller holds the whole channel lock, and the buffer is full;
+    /// `dst` is valid for a write and holds no value; `src` holds a value
+    /// its owner gives up.
+    pub(crate) unsafe fn rotate(&self, send: &Cursor, recv: &Cursor, dst: *mut T, src: *const T) {
         let cap = self.cap();
         let slot = &self.slots[recv.index.get() as usize];
         debug_assert_eq!(
@@ -256,18 +278,20 @@ impl<T> Slots<T> {
             recv.index.get(),
             "a full ring's cursors meet"
         );
+        let value = slot.value.get().cast::<T>();
         // SAFETY: full, so the head slot holds a value (type invariant); it
-        // is read out and refilled at once, under the whole lock.
-        let head = unsafe { (*slot.value.get()).assume_init_read() };
-        // SAFETY: as above.
-        unsafe { (*slot.value.get()).write(v) };
+        // is moved out and refilled at once, under the whole lock. The
+        // slot, `dst` and `src` are three parties' storage: no overlap.
+        unsafe {
+            ptr::copy_nonoverlapping(value, dst, 1);
+            ptr::copy_nonoverlapping(src, value, 1);
+        }
         let send_pos = send.pos.load(Ordering::Relaxed);
         recv.advance(cap);
         send.advance(cap);
         if self.stamped {
             slot.stamp.store(filled_by(send_pos), Ordering::Release);
         }
-        head
     }
 
     /// Buffered values (Go's `qcount`), read without the lock: a racy
@@ -310,6 +334,7 @@ impl<T> Slots<T> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use std::mem::ManuallyDrop;
 
     /// A ring with its two cursors, used through the half paths (stamped)
     /// or the whole-lock paths (unstamped), as a channel uses it.
@@ -336,27 +361,76 @@ mod tests {
         }
 
         fn push(&self, v: T) -> bool {
+            let v = ManuallyDrop::new(v);
+            let src: *const T = &raw const *v;
             // SAFETY: single-threaded test: no other access; stamped rings
-            // take the half path, unstamped ones the whole-lock path.
-            unsafe {
+            // take the half path, unstamped ones the whole-lock path. On
+            // failure the value is still ours: dropped below.
+            let pushed = unsafe {
                 if self.slots.stamped {
-                    self.slots.push(&self.send, v)
+                    self.slots.push(&self.send, src)
                 } else {
-                    self.slots.push_locked(&self.send, &self.recv, v)
+                    self.slots.push_locked(&self.send, &self.recv, src)
                 }
+            };
+            if !pushed {
+                drop(ManuallyDrop::into_inner(v));
             }
-            .is_ok()
+            pushed
         }
 
         fn pop(&self) -> Option<T> {
-            // SAFETY: as in `push`.
-            unsafe {
+            let mut dst = MaybeUninit::uninit();
+            // SAFETY: as in `push`; `dst` is a fresh destination.
+            let popped = unsafe {
                 if self.slots.stamped {
-                    self.slots.pop(&self.recv)
+                    self.slots.pop(&self.recv, dst.as_mut_ptr())
                 } else {
-                    self.slots.pop_locked(&self.send, &self.recv)
+                    self.slots
+                        .pop_locked(&self.send, &self.recv, dst.as_mut_ptr())
                 }
+            };
+            // SAFETY: a pop that succeeded moved a value into `dst`.
+            popped.then(|| unsafe { dst.assume_init() })
+        }
+
+        fn pop_locked(&self) -> Option<T> {
+            let mut dst = MaybeUninit::uninit();
+            // SAFETY: single-threaded test; a fresh destination.
+            let popped = unsafe {
+                self.slots
+                    .pop_locked(&self.send, &self.recv, dst.as_mut_ptr())
+            };
+            // SAFETY: a pop that succeeded moved a value into `dst`.
+            popped.then(|| unsafe { dst.assume_init() })
+        }
+
+        fn push_locked(&self, v: T) -> bool {
+            let v = ManuallyDrop::new(v);
+            // SAFETY: single-threaded test; the value is given up only if
+            // pushed, and dropped below otherwise.
+            let pushed = unsafe {
+                self.slots
+                    .push_locked(&self.send, &self.recv, &raw const *v)
+            };
+            if !pushed {
+                drop(ManuallyDrop::into_inner(v));
             }
+            pushed
+        }
+
+        /// `rotate` on a full ring: the head comes out, `v` goes in.
+        fn rotate(&self, v: T) -> T {
+            let v = ManuallyDrop::new(v);
+            let mut head = MaybeUninit::uninit();
+            // SAFETY: single-threaded test on a full ring (the callers'
+            // doing); `v` is given up, `head` is a fresh destination.
+            unsafe {
+                self.slots
+                    .rotate(&self.send, &self.recv, head.as_mut_ptr(), &raw const *v)
+            };
+            // SAFETY: filled by `rotate`.
+            unsafe { head.assume_init() }
         }
 
         fn len(&self) -> usize {
@@ -395,14 +469,11 @@ mod tests {
         // under the whole lock. The stamps must stay right across them.
         let ring = Ring::new(2, true);
         for round in 0..4 {
-            // SAFETY: single-threaded test.
-            unsafe { ring.slots.push_locked(&ring.send, &ring.recv, round) }.unwrap();
+            assert!(ring.push_locked(round));
             assert!(ring.push(round + 100));
             assert!(!ring.push(0));
             assert_eq!(ring.pop(), Some(round));
-            // SAFETY: single-threaded test.
-            let second = unsafe { ring.slots.pop_locked(&ring.send, &ring.recv) };
-            assert_eq!(second, Some(round + 100));
+            assert_eq!(ring.pop_locked(), Some(round + 100));
             assert_eq!(ring.pop(), None);
         }
     }
@@ -415,9 +486,7 @@ mod tests {
             ring.pop();
             assert!(ring.push("b".to_string()));
             assert!(ring.push("c".to_string()));
-            // SAFETY: single-threaded test; the ring is full.
-            let head = unsafe { ring.slots.rotate(&ring.send, &ring.recv, "d".to_string()) };
-            assert_eq!(head, "b");
+            assert_eq!(ring.rotate("d".to_string()), "b");
             assert!(ring.was_full());
             let rest: Vec<String> = std::iter::from_fn(|| ring.pop()).collect();
             assert_eq!(rest, ["c", "d"]);

@@ -5,9 +5,13 @@
 //!    (`cheaprandn` shuffle). Lock order: the cases sorted by channel address
 //!    (`sortkey`), so two selects over the same channels cannot deadlock.
 //!    Not in Go: before locking everything, the first case in poll order
-//!    that looks ready (racy word reads) is tried alone, under its
-//!    channel's lock (or the one half of it a buffered operation needs, see
-//!    `hchan`); only a success ends the select there.
+//!    that looks ready (racy word reads: a party waiting, a value or room
+//!    in the buffer, or closed) is tried alone, under its channel's lock
+//!    (or the one half of it a buffered operation needs, see `hchan`); only
+//!    a success, or a send on a closed channel (a panic), ends the select
+//!    there. Closed channels count as ready as in Go's poll loop, so the
+//!    first ready case in a uniformly random order is still Go's uniform
+//!    choice among the ready ones.
 //! 2. Lock every channel once (`sellock`), poll the cases in poll order; the
 //!    first ready one runs and the select returns (`send on closed channel`
 //!    panics after unlocking). With `default`, return now.
@@ -27,8 +31,9 @@ use std::fmt;
 use gosched::park::{Unparker, WaitReason};
 
 use crate::chan::{CanRecv, CanSend, block_forever};
+use crate::elem::Elem;
 use crate::error::SEND_ON_CLOSED;
-use crate::hchan::{HChan, RecvPoll, SendPoll};
+use crate::hchan::{HChan, Received, RecvPoll, SendPoll};
 use crate::waitq::{Parker, Sudog};
 
 /// Outcome of polling one case under the locks.
@@ -47,9 +52,9 @@ trait CaseOps {
     fn key(&self) -> Option<usize> {
         self.chan().map(WholeLock::sortkey)
     }
-    /// A racy guess that polling would succeed (Go's `empty`/`full` word
-    /// reads); closed channels answer `false` so the locked pass handles
-    /// them.
+    /// A racy guess that polling would not find the case pending (Go's
+    /// `empty`/`full` word reads and `closed`): a closed channel is ready,
+    /// for a receive (it reports closed) and for a send (it panics).
     fn looks_ready(&self) -> bool;
     fn lock(&self) {
         if let Some(c) = self.chan() {
@@ -114,7 +119,9 @@ impl<T> WholeLock for HChan<T> {
 pub struct RecvCase<'a, T> {
     h: Option<&'a HChan<T>>,
     sg: Sudog<T>,
-    got: Option<Option<T>>,
+    /// Where the received value lands (Go's `scase.elem`).
+    slot: Elem<T>,
+    got: Option<Received>,
 }
 
 impl<'a, T> RecvCase<'a, T> {
@@ -122,7 +129,8 @@ impl<'a, T> RecvCase<'a, T> {
     pub fn new<C: CanRecv<T> + ?Sized>(ch: &'a C) -> Self {
         RecvCase {
             h: ch.as_chan().hchan(),
-            sg: Sudog::new(None),
+            sg: Sudog::new(),
+            slot: Elem::uninit(),
             got: None,
         }
     }
@@ -134,23 +142,27 @@ impl<'a, T> RecvCase<'a, T> {
 
     /// The received value: `Some(v)`, or `None` if the channel was closed.
     #[doc(hidden)]
-    pub fn value(self) -> Option<T> {
-        self.got
-            .expect("select: the chosen receive case has a result")
+    pub fn value(mut self) -> Option<T> {
+        match self.got {
+            // SAFETY: the case received: its slot holds the value.
+            Some(Received::Value) => unsafe { self.slot.take() },
+            Some(Received::Closed) => None,
+            None => unreachable!("select: the chosen receive case has a result"),
+        }
     }
 
-    /// Takes a value (or the close) with `recv`; records the outcome.
-    fn attempt(&mut self, recv: impl FnOnce(&HChan<T>) -> RecvPoll<T>) -> Poll {
+    /// Receives with `recv` into the slot; records the outcome.
+    fn attempt(&mut self, recv: impl FnOnce(&HChan<T>, *mut T) -> RecvPoll) -> Poll {
         let Some(h) = self.h else {
             return Poll::Pending;
         };
-        match recv(h) {
-            RecvPoll::Got(v, u) => {
-                self.got = Some(Some(v));
+        match recv(h, self.slot.as_mut_ptr()) {
+            RecvPoll::Got(u) => {
+                self.got = Some(Received::Value);
                 Poll::Ready(u)
             }
             RecvPoll::Closed => {
-                self.got = Some(None);
+                self.got = Some(Received::Closed);
                 Poll::Ready(None)
             }
             RecvPoll::Empty => Poll::Pending,
@@ -163,19 +175,21 @@ impl<T> CaseOps for RecvCase<'_, T> {
         self.h.map(|h| h as &dyn WholeLock)
     }
     fn looks_ready(&self) -> bool {
-        self.h.is_some_and(|h| !h.empty() && !h.is_closed())
+        self.h.is_some_and(HChan::recv_ready)
     }
     unsafe fn poll(&mut self) -> Poll {
-        // SAFETY: forwarded: the channel lock is held.
-        self.attempt(|h| unsafe { h.poll_recv() })
+        // SAFETY: the channel lock is held (forwarded); the slot is empty
+        // (a case is polled until it fires) and stays put during the call.
+        self.attempt(|h, dst| unsafe { h.poll_recv(dst) })
     }
     fn poll_alone(&mut self) -> Poll {
-        self.attempt(HChan::poll_recv_alone)
+        // SAFETY: as in `poll`, without the lock.
+        self.attempt(|h, dst| unsafe { h.poll_recv_alone(dst) })
     }
     unsafe fn enqueue(&mut self, parker: &Parker, case: usize) {
         if let Some(h) = self.h {
-            self.sg.arm(parker, true, case);
-            // SAFETY: forwarded.
+            self.sg.arm(parker, true, case, self.slot.as_mut_ptr());
+            // SAFETY: forwarded; the slot stays put with `self`.
             unsafe { h.recvq.enqueue(&self.sg) };
         }
     }
@@ -186,30 +200,46 @@ impl<T> CaseOps for RecvCase<'_, T> {
         }
     }
     unsafe fn finish(&mut self) -> bool {
+        // A sender that completed us moved its value into the slot.
         self.got = Some(if self.sg.success() {
-            // SAFETY: fired and unlinked; we hold the lock.
-            Some(unsafe { self.sg.take_elem() }.expect("sender filled the slot"))
+            Received::Value
         } else {
-            None
+            Received::Closed
         });
         true
     }
 }
 
-/// A `send(ch, v)` case. Built by [`select!`](crate::select!).
+/// A `send(ch, v)` case. Built by [`select!`](crate::select!): `new`,
+/// then `load` with the value, once the case is where it stays (moving a
+/// case that holds a small value would copy its whole inline storage).
 #[doc(hidden)]
 pub struct SendCase<'a, T> {
     h: Option<&'a HChan<T>>,
     sg: Sudog<T>,
+    /// The value to send (Go's `scase.elem`), while `loaded`.
+    value: Elem<T>,
+    loaded: bool,
 }
 
 impl<'a, T> SendCase<'a, T> {
     #[doc(hidden)]
-    pub fn new<C: CanSend<T> + ?Sized>(ch: &'a C, v: T) -> Self {
+    pub fn new<C: CanSend<T> + ?Sized>(ch: &'a C) -> Self {
         SendCase {
             h: ch.as_chan().hchan(),
-            sg: Sudog::new(Some(v)),
+            sg: Sudog::new(),
+            value: Elem::uninit(),
+            loaded: false,
         }
+    }
+
+    /// Puts the value to send in the case.
+    #[doc(hidden)]
+    pub fn load(&mut self, v: T) {
+        debug_assert!(!self.loaded, "select: a send case is loaded once");
+        // SAFETY: the storage holds no value (not loaded); `v` moves in.
+        unsafe { self.value.as_mut_ptr().write(v) };
+        self.loaded = true;
     }
 
     #[doc(hidden)]
@@ -220,24 +250,27 @@ impl<'a, T> SendCase<'a, T> {
 
 impl<T> SendCase<'_, T> {
     /// Offers the case's value with `send`; keeps it if not taken.
-    fn attempt(&mut self, send: impl FnOnce(&HChan<T>, T) -> SendPoll<T>) -> Poll {
+    fn attempt(&mut self, send: impl FnOnce(&HChan<T>, *const T) -> SendPoll) -> Poll {
         let Some(h) = self.h else {
             return Poll::Pending;
         };
-        // SAFETY: the sudog is not linked yet: ours alone.
-        let v = unsafe { self.sg.take_elem() }.expect("send case carries its value");
-        match send(h, v) {
-            SendPoll::Sent(u) => Poll::Ready(u),
-            SendPoll::Full(v) => {
-                // SAFETY: as above.
-                unsafe { self.sg.put_elem(v) };
-                Poll::Pending
+        match send(h, self.value.as_mut_ptr()) {
+            SendPoll::Sent(u) => {
+                self.loaded = false;
+                Poll::Ready(u)
             }
-            SendPoll::Closed(v) => {
-                // SAFETY: as above.
-                unsafe { self.sg.put_elem(v) };
-                Poll::SendClosed
-            }
+            SendPoll::Full => Poll::Pending,
+            SendPoll::Closed => Poll::SendClosed,
+        }
+    }
+}
+
+impl<T> Drop for SendCase<'_, T> {
+    /// A value the select did not send is dropped with its case.
+    fn drop(&mut self) {
+        if self.loaded {
+            // SAFETY: loaded: the storage holds the value.
+            unsafe { self.value.drop_value() };
         }
     }
 }
@@ -247,19 +280,23 @@ impl<T> CaseOps for SendCase<'_, T> {
         self.h.map(|h| h as &dyn WholeLock)
     }
     fn looks_ready(&self) -> bool {
-        self.h.is_some_and(|h| !h.full() && !h.is_closed())
+        self.h.is_some_and(HChan::send_ready)
     }
     unsafe fn poll(&mut self) -> Poll {
-        // SAFETY: forwarded: the channel lock is held.
-        self.attempt(|h, v| unsafe { h.poll_send(v) })
+        // SAFETY: the channel lock is held (forwarded); the value is there
+        // (`select!` loads a case before the select; a case is polled until
+        // it fires) and given up only when `Sent` (then no longer `loaded`,
+        // so not dropped).
+        self.attempt(|h, src| unsafe { h.poll_send(src) })
     }
     fn poll_alone(&mut self) -> Poll {
-        self.attempt(HChan::poll_send_alone)
+        // SAFETY: as in `poll`, without the lock.
+        self.attempt(|h, src| unsafe { h.poll_send_alone(src) })
     }
     unsafe fn enqueue(&mut self, parker: &Parker, case: usize) {
         if let Some(h) = self.h {
-            self.sg.arm(parker, true, case);
-            // SAFETY: forwarded.
+            self.sg.arm(parker, true, case, self.value.as_mut_ptr());
+            // SAFETY: forwarded; the value stays put with `self`.
             unsafe { h.sendq.enqueue(&self.sg) };
         }
     }
@@ -270,7 +307,10 @@ impl<T> CaseOps for SendCase<'_, T> {
         }
     }
     unsafe fn finish(&mut self) -> bool {
-        self.sg.success()
+        // A receiver that completed us moved the value out.
+        let sent = self.sg.success();
+        self.loaded = !sent;
+        sent
     }
 }
 
@@ -349,10 +389,9 @@ pub fn select(cases: &mut [Case<'_>], block: bool) -> Option<usize> {
     // Fast path (not in Go): the first case in poll order that looks ready
     // is tried alone, under (part of) its own lock. Success there is a
     // valid outcome (that case was ready while we held that lock, and it
-    // was the first
-    // ready-looking one in random order); anything else falls through to
-    // Go's all-locks pass, so "nothing is ready" is only ever concluded
-    // from a consistent snapshot.
+    // was the first ready-looking one in random order, closed channels
+    // included); anything else falls through to Go's all-locks pass, so
+    // "nothing is ready" is only ever concluded from a consistent snapshot.
     if let Some(&first) = pollorder
         .iter()
         .find(|&&i| cases[usize::from(i)].0.looks_ready())

@@ -16,11 +16,15 @@
 /// Channel operands are [`Chan`](crate::Chan), [`RecvChan`](crate::RecvChan)
 /// (receive) or [`SendChan`](crate::SendChan) (send), or references to them;
 /// they and the sent values are evaluated once, in order, before the select
-/// runs. When several cases are ready one is chosen uniformly at random;
-/// without `default` the select blocks until one is. Nil channels never
-/// become ready; a select with no case blocks forever. Timer channels come
-/// from [`after`](crate::after) and [`tick`](crate::tick). Bodies are
-/// blocks or expressions; the whole `select!` is an expression.
+/// runs. A case is ready when its operation would not wait, and a closed
+/// channel is ready for both: a receive from it gives `None`, a send on it
+/// panics. When several cases are ready one is chosen uniformly at random
+/// (Go 1.27's `selectgo`); without `default` the select blocks until one
+/// is. Nil channels never become ready; a select with no case blocks
+/// forever. Timer channels come from [`after`](crate::after) and
+/// [`tick`](crate::tick). Bodies are blocks or expressions; the whole
+/// `select!` is an expression. A value a send case did not send is dropped
+/// when the `select!` ends.
 ///
 /// # Panics
 /// `send on closed channel` if a send case is chosen whose channel is closed.
@@ -144,32 +148,39 @@ macro_rules! __select_parse {
     (@list $list:tt @default $d:tt @names () @rest ($($rest:tt)+)) => {
         ::core::compile_error!("select!: too many cases (at most 32)")
     };
-    // Done: build the cases, run selectgo, jump to the chosen body.
+    // Done: build the cases (operands in source order, each case in place:
+    // `let x = &temporary` keeps a temporary channel alive to the end of
+    // the block), run selectgo, jump to the chosen body.
     (@list ($(($kind:ident $n:ident $i:tt ($ch:expr) ($($val:expr)?) ($v:pat) ($body:expr)))*)
-     @default $d:tt @names $names:tt @rest ()) => {
-        match ($($crate::__select_parse!(@new $kind ($ch) ($($val)?)),)*) {
-            ($(mut $n,)*) => {
-                let __gochan_chosen = $crate::__private::select(
-                    &mut [$($n.case()),*],
-                    $crate::__select_parse!(@block $d),
-                );
-                match __gochan_chosen {
-                    $(::core::option::Option::Some($i) => {
-                        $crate::__select_parse!(@arm $kind $n ($v) ($body))
-                    })*
-                    _ => $crate::__select_parse!(@default $d),
-                }
-            }
+     @default $d:tt @names $names:tt @rest ()) => {{
+        $(
+            let __gochan_chan = &$ch;
+            $crate::__select_parse!(@new $kind $n (__gochan_chan) ($($val)?));
+        )*
+        let __gochan_chosen = $crate::__private::select(
+            &mut [$($n.case()),*],
+            $crate::__select_parse!(@block $d),
+        );
+        match __gochan_chosen {
+            $(::core::option::Option::Some($i) => {
+                $crate::__select_parse!(@arm $kind $n ($v) ($body))
+            })*
+            _ => $crate::__select_parse!(@default $d),
         }
-    };
+    }};
     (@list $list:tt @default $d:tt @names $names:tt @rest ($($rest:tt)+)) => {
         ::core::compile_error!(::core::concat!(
             "select!: expected `recv(ch) -> v => body`, `send(ch, value) => body` or `default => body`, found `",
             ::core::stringify!($($rest)+), "`"
         ))
     };
-    (@new recv ($ch:expr) ()) => { $crate::__private::RecvCase::new(&$ch) };
-    (@new send ($ch:expr) ($val:expr)) => { $crate::__private::SendCase::new(&$ch, $val) };
+    (@new recv $n:ident ($ch:ident) ()) => {
+        let mut $n = $crate::__private::RecvCase::new($ch);
+    };
+    (@new send $n:ident ($ch:ident) ($val:expr)) => {
+        let mut $n = $crate::__private::SendCase::new($ch);
+        $n.load($val);
+    };
     (@block ()) => { true };
     (@block ($body:expr)) => { false };
     (@default ()) => { ::core::unreachable!("select! without default returned no case") };

@@ -15,11 +15,13 @@
 //! 2. A counterpart [`WaitQ::dequeue`]s the first sudog. For a select sudog it
 //!    first claims the parker (`CAS WAITING -> case`, Go's `selectDone`); a
 //!    sudog whose select already fired is dropped from the queue and skipped.
-//! 3. The counterpart moves the value in or out of [`Sudog::elem`], then calls
-//!    [`Sudog::complete`], which sets `success`, clones the [`Unparker`] and,
-//!    for a plain operation, publishes `selected` (Release). That store is the
-//!    counterpart's **last** access to the sudog or the parker. It unlocks and
-//!    unparks the clone.
+//! 3. The counterpart moves the value into or out of the waiter's storage
+//!    (`Sudog::elem` points to it, in the waiter's frame or on the heap
+//!    owned by that frame: [`Sudog::send_direct`], [`Sudog::recv_direct`]),
+//!    then calls [`Sudog::complete`], which sets `success`, takes the
+//!    [`Unparker`] and, for a plain operation, publishes `selected`
+//!    (Release). That store is the counterpart's **last** access to the
+//!    sudog, the parker or the storage. It unlocks and unparks.
 //! 4. A plain waiter that sees `selected != WAITING` (Acquire) owns its sudog
 //!    again and returns. A select waiter first locks all its channels (the
 //!    counterpart still holds one of them until step 3 is done), unlinks its
@@ -144,14 +146,15 @@ pub(crate) struct Sudog<T> {
     /// Go's `sg.success`: the operation completed by communication (`true`)
     /// or by close (`false`).
     success: Cell<bool>,
-    /// A sender's value (taken by the receiver), or a receiver's slot
-    /// (filled by the sender). Go's `sg.elem`.
-    pub(crate) elem: UnsafeCell<Option<T>>,
+    /// Go's `sg.elem`: a sender's value, which the counterpart moves out, or
+    /// a receiver's destination, which the counterpart moves a value into.
+    /// Either lives in the waiter's frame, which stays put while linked.
+    elem: Cell<*mut T>,
 }
 
 impl<T> Sudog<T> {
-    /// An unlinked sudog carrying `elem`.
-    pub(crate) fn new(elem: Option<T>) -> Sudog<T> {
+    /// An unlinked sudog.
+    pub(crate) fn new() -> Sudog<T> {
         Sudog {
             prev: Cell::new(ptr::null()),
             next: Cell::new(ptr::null()),
@@ -160,16 +163,19 @@ impl<T> Sudog<T> {
             is_select: Cell::new(false),
             case: Cell::new(0),
             success: Cell::new(false),
-            elem: UnsafeCell::new(elem),
+            elem: Cell::new(ptr::null_mut()),
         }
     }
 
-    /// Ties this sudog to its waiter before it is linked.
-    pub(crate) fn arm(&self, parker: &Parker, is_select: bool, case: usize) {
+    /// Ties this sudog to its waiter and its value (a sender's, initialised)
+    /// or destination (a receiver's) before it is linked. `elem` must stay
+    /// valid while the sudog is linked.
+    pub(crate) fn arm(&self, parker: &Parker, is_select: bool, case: usize, elem: *mut T) {
         self.parker.set(parker);
         self.is_select.set(is_select);
         self.case.set(case);
         self.success.set(false);
+        self.elem.set(elem);
     }
 
     /// Whether the operation completed by communication rather than close.
@@ -178,25 +184,38 @@ impl<T> Sudog<T> {
         self.success.get()
     }
 
-    /// Takes the value out of the slot (owner, or counterpart under the
-    /// lock after dequeueing).
+    /// Go's `sendDirect`: moves the value at `src` into this waiting
+    /// receiver's destination.
     ///
     /// # Safety
-    /// The caller must have exclusive access to the sudog: it is the owner
-    /// and the sudog is unlinked and completed, or it is the counterpart that
-    /// dequeued it and holds the channel lock.
-    pub(crate) unsafe fn take_elem(&self) -> Option<T> {
-        // SAFETY: exclusive access per this function's contract.
-        unsafe { (*self.elem.get()).take() }
+    /// The caller dequeued this (receiver's) sudog and holds the channel
+    /// lock; `src` holds a value the caller gives up (it must not be
+    /// dropped or read as a value again).
+    pub(crate) unsafe fn send_direct(&self, src: *const T) {
+        // SAFETY: `elem` is the parked receiver's destination, valid while
+        // it waits (the waiter's frame stays put) and written by no one
+        // else (we dequeued it); `src` is readable (our contract), and the
+        // two never overlap (two parties' storage).
+        unsafe { ptr::copy_nonoverlapping(src, self.elem.get(), 1) };
     }
 
-    /// Puts a value into the slot.
+    /// Go's `recvDirect`: moves this waiting sender's value into `dst`.
     ///
     /// # Safety
-    /// As [`Sudog::take_elem`].
-    pub(crate) unsafe fn put_elem(&self, v: T) {
-        // SAFETY: exclusive access per this function's contract.
-        unsafe { *self.elem.get() = Some(v) }
+    /// The caller dequeued this (sender's) sudog and holds the channel lock;
+    /// `dst` is valid for a write of one `T` and holds no value.
+    pub(crate) unsafe fn recv_direct(&self, dst: *mut T) {
+        // SAFETY: `elem` is the parked sender's value (initialised, valid
+        // while it waits, which then gives it up: `success`); `dst` per our
+        // contract; distinct parties' storage, no overlap.
+        unsafe { ptr::copy_nonoverlapping(self.elem.get(), dst, 1) };
+    }
+
+    /// Where a waiting sender's value is (for Go's `recv` on a full buffer,
+    /// which moves it into the buffer; see [`Sudog::recv_direct`] for when
+    /// that may be done).
+    pub(crate) fn sender_value(&self) -> *const T {
+        self.elem.get()
     }
 
     /// Step 3 of the protocol: records the outcome and hands back the

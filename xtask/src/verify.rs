@@ -130,6 +130,16 @@ const CHECKS: &[Check] = &[
         cargo_test: &["-p", "gochan", "--test", "semantics"],
     },
     Check {
+        name: "gochan/select_closed",
+        shows: "select! treats closed channels as ready; uniform choice (binomial, chi-square)",
+        cargo_test: &["-p", "gochan", "--test", "select_closed"],
+    },
+    Check {
+        name: "gochan/large",
+        shows: "4 KiB-65 535 B values through every channel path on 256 KiB goroutine stacks",
+        cargo_test: &["-p", "gochan", "--test", "large"],
+    },
+    Check {
         name: "gochan/stress",
         shows: "N producers x M consumers with close: every message received exactly once",
         cargo_test: &["-p", "gochan", "--test", "stress"],
