@@ -4,9 +4,11 @@
 //! fixed version (a `select!` with a timeout, or a close) leaking none.
 //! Also: a lone goroutine blocked on a nil channel is a deadlock.
 
+use std::sync::Arc;
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::Duration;
 
-use gochan::{Chan, after, make, select};
+use gochan::{Chan, RecvTimeoutError, after, make, select, tick};
 use gosched::leak::{GoroutineInfo, LeakReport, find};
 use gosched::{GStatus, RunError, Runtime, WaitReason, go};
 
@@ -317,4 +319,99 @@ fn lone_goroutine_on_nil_channel_is_a_deadlock() {
         matches!(&err, RunError::Deadlock { dump } if dump.contains("[chan send")),
         "{err}"
     );
+}
+
+// --- After `run` returns ---------------------------------------------------
+//
+// Go's program ends when `main` returns, so nothing can use a channel or a
+// timer of it afterwards. A gosched runtime ends when `run` returns while
+// the program goes on, and channels made inside it may outlive it. What
+// happens then is decided, documented (crate docs, README "What differs")
+// and shown here.
+
+/// Counts drops of the values it is given.
+struct Counted(Arc<AtomicUsize>);
+
+impl Drop for Counted {
+    fn drop(&mut self) {
+        self.0.fetch_add(1, Ordering::SeqCst);
+    }
+}
+
+/// A timer channel made on a runtime fires on that runtime's timers, which
+/// are cleared when `run` returns: what has not fired by then never does
+/// (and a receive on it blocks for good). Made outside any runtime, a timer
+/// fires on gosched's timer thread.
+#[test]
+fn timer_of_a_finished_runtime_never_fires() {
+    let (late, ticker) = Runtime::new()
+        .run(|| {
+            let ticker = tick(Duration::from_millis(2));
+            ticker.recv();
+            (after(Duration::from_millis(20)), ticker)
+        })
+        .expect("runs");
+    assert_eq!(
+        late.recv_timeout(Duration::from_millis(300)),
+        Err(RecvTimeoutError::Timeout),
+        "the runtime's timers were cleared with it"
+    );
+    let _ = ticker.try_recv(); // a tick sent before `run` returned
+    assert_eq!(
+        ticker.recv_timeout(Duration::from_millis(50)),
+        Err(RecvTimeoutError::Timeout),
+        "a ticker stops with its runtime"
+    );
+    let fired = Runtime::new()
+        .run(|| {
+            let t = after(Duration::from_millis(1));
+            t.recv()
+        })
+        .expect("runs");
+    assert!(fired.is_some(), "fires while its runtime runs");
+    assert!(
+        after(Duration::from_millis(1)).recv().is_some(),
+        "and outside any"
+    );
+}
+
+/// A goroutine still blocked when `run` returns is abandoned with its stack
+/// (gosched's rule: unwinding it on another thread could run arbitrary
+/// drops at any point of the program). What it holds is never dropped: a
+/// value it received before, and a value sent to it afterwards, which the
+/// send hands over (the goroutine still waits in the channel's queue) and
+/// nobody ever receives.
+#[test]
+fn values_handed_to_an_abandoned_goroutine_are_never_dropped() {
+    let drops = Arc::new(AtomicUsize::new(0));
+    let counter = Arc::clone(&drops);
+    let later: Chan<Counted> = Runtime::new()
+        .deadlock_detection(None)
+        .run(move || {
+            let now: Chan<Counted> = make(0);
+            let later: Chan<Counted> = make(0);
+            let (n, l) = (now.clone(), later.clone());
+            go(move || {
+                let held = n.recv();
+                let _also = l.recv(); // blocks past the end of `run`
+                drop(held);
+            });
+            now.send(Counted(counter));
+            while later.waiting() != (0, 1) {
+                gosched::yield_now();
+            }
+            later
+        })
+        .expect("runs");
+    assert_eq!(
+        drops.load(Ordering::SeqCst),
+        0,
+        "the received value is held"
+    );
+    later.send(Counted(Arc::clone(&drops)));
+    assert_eq!(later.waiting(), (0, 0), "the abandoned receiver took it");
+    std::thread::sleep(Duration::from_millis(50));
+    drop(later);
+    assert_eq!(drops.load(Ordering::SeqCst), 0, "neither is ever dropped");
+    assert_eq!(Arc::strong_count(&drops), 3);
 }
