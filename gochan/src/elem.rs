@@ -10,8 +10,8 @@
 //! gochan does the same below its public API: every layer passes
 //! `*const T` (a value that may be moved out) or `*mut T` (a destination),
 //! and a hand-off is one `ptr::copy_nonoverlapping`. A value passed by
-//! value would be copied at every generic frame and enum it crosses, a
-//! dozen stack copies in a debug build: an 8 KiB value then overflowed a
+//! value is copied at every generic frame and enum it crosses: a dozen
+//! stack copies in a debug build, far too many for a 64 KiB value on a
 //! goroutine's 256 KiB stack.
 //!
 //! What is left is the storage a value needs outside a channel where Rust,
@@ -25,7 +25,7 @@
 //!
 //! An [`Elem`] holds a value of up to [`INLINE_BYTES`] in itself, on the
 //! stack, and a larger one in a heap allocation of its own. Large values
-//! thus cost one allocation a receive (or a select send case) instead of
+//! thus cost one allocation a receive (or a `select!` case) instead of
 //! stack: a debug build keeps a temporary of every value it moves, so an
 //! `Elem` that held 64 KiB in itself would put 128 KiB or more on the
 //! stack of a receive, and a `select!` would hold one per case.
@@ -48,9 +48,9 @@ struct Inline([u8; INLINE_BYTES]);
 pub(crate) struct Elem<T> {
     inline: MaybeUninit<Inline>,
     /// The storage when [`Elem::ON_HEAP`] (`None` once its value is taken);
-    /// never written otherwise. An inline `Elem` is thus never written at
+    /// never written otherwise, so that an inline `Elem` is not written at
     /// all until it holds a value: a `None` stored beside the undefined
-    /// inline bytes let LLVM zero all of them with one `memset`, on every
+    /// inline bytes lets LLVM zero all of them with one `memset`, on every
     /// receive.
     heap: MaybeUninit<Option<Box<MaybeUninit<T>>>>,
 }

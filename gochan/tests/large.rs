@@ -82,26 +82,6 @@ fn recv_all<const N: usize>(ch: &Chan<Big<N>>) {
     }
 }
 
-/// `send` and `recv` on a channel of capacity `cap`: the values arrive in
-/// order, intact, each dropped once by its receiver.
-fn plain<const N: usize>(rt: Rt, cap: usize) {
-    let drops = Arc::new(AtomicUsize::new(0));
-    let ch: Chan<Big<N>> = make(cap);
-    let done: Chan<()> = make(0);
-    let (tx, d, counter) = (ch.clone(), done.clone(), Arc::clone(&drops));
-    rt.go_send(move || {
-        send_all(&tx, &counter);
-        d.send(());
-    });
-    recv_all(&ch);
-    done.recv();
-    assert_eq!(
-        drops.load(Ordering::Relaxed),
-        VALUES,
-        "each value dropped once"
-    );
-}
-
 #[inline(never)]
 fn select_send_all<const N: usize>(ch: &Chan<Big<N>>, never: &Chan<u8>, drops: &Arc<AtomicUsize>) {
     for seq in 0..VALUES {
@@ -122,20 +102,36 @@ fn select_recv_all<const N: usize>(ch: &Chan<Big<N>>, never: &Chan<u8>) {
     }
 }
 
-/// Both ends in `select!`, beside a case that never fires: the select
-/// parks on both channels, so values go through the parked-select paths
-/// as well as the ready ones.
-fn selected<const N: usize>(rt: Rt, cap: usize) {
+/// Which operations carry the values.
+#[derive(Clone, Copy)]
+enum Ops {
+    /// `send` and `recv`.
+    Plain,
+    /// Both ends in `select!`, beside a case that never fires: the select
+    /// parks on both channels, so values go through the parked-select
+    /// paths as well as the ready ones.
+    Select,
+}
+
+/// `VALUES` values of `N` bytes through a channel of capacity `cap`: they
+/// arrive in order, intact, each dropped once by its receiver.
+fn through<const N: usize>(rt: Rt, cap: usize, ops: Ops) {
     let drops = Arc::new(AtomicUsize::new(0));
     let ch: Chan<Big<N>> = make(cap);
     let never: Chan<u8> = make(0);
     let done: Chan<()> = make(0);
     let (tx, n, d, counter) = (ch.clone(), never.clone(), done.clone(), Arc::clone(&drops));
     rt.go_send(move || {
-        select_send_all(&tx, &n, &counter);
+        match ops {
+            Ops::Plain => send_all(&tx, &counter),
+            Ops::Select => select_send_all(&tx, &n, &counter),
+        }
         d.send(());
     });
-    select_recv_all(&ch, &never);
+    match ops {
+        Ops::Plain => recv_all(&ch),
+        Ops::Select => select_recv_all(&ch, &never),
+    }
     done.recv();
     assert_eq!(
         drops.load(Ordering::Relaxed),
@@ -182,37 +178,37 @@ const KIB16: usize = 16 * 1024;
 const GO_MAX: usize = 65_535;
 
 fn unbuffered_4k(rt: Rt) {
-    plain::<KIB4>(rt, 0);
+    through::<KIB4>(rt, 0, Ops::Plain);
 }
 fn unbuffered_16k(rt: Rt) {
-    plain::<KIB16>(rt, 0);
+    through::<KIB16>(rt, 0, Ops::Plain);
 }
 fn unbuffered_go_max(rt: Rt) {
-    plain::<GO_MAX>(rt, 0);
+    through::<GO_MAX>(rt, 0, Ops::Plain);
 }
 fn one_slot_go_max(rt: Rt) {
-    plain::<GO_MAX>(rt, 1);
+    through::<GO_MAX>(rt, 1, Ops::Plain);
 }
 fn buffered_4k(rt: Rt) {
-    plain::<KIB4>(rt, 4);
+    through::<KIB4>(rt, 4, Ops::Plain);
 }
 fn buffered_16k(rt: Rt) {
-    plain::<KIB16>(rt, 4);
+    through::<KIB16>(rt, 4, Ops::Plain);
 }
 fn buffered_go_max(rt: Rt) {
-    plain::<GO_MAX>(rt, 4);
+    through::<GO_MAX>(rt, 4, Ops::Plain);
 }
 fn select_unbuffered_4k(rt: Rt) {
-    selected::<KIB4>(rt, 0);
+    through::<KIB4>(rt, 0, Ops::Select);
 }
 fn select_unbuffered_16k(rt: Rt) {
-    selected::<KIB16>(rt, 0);
+    through::<KIB16>(rt, 0, Ops::Select);
 }
 fn select_unbuffered_go_max(rt: Rt) {
-    selected::<GO_MAX>(rt, 0);
+    through::<GO_MAX>(rt, 0, Ops::Select);
 }
 fn select_buffered_go_max(rt: Rt) {
-    selected::<GO_MAX>(rt, 3);
+    through::<GO_MAX>(rt, 3, Ops::Select);
 }
 fn select_both_ways_go_max(rt: Rt) {
     select_both_ways::<GO_MAX>(rt);
