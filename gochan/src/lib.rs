@@ -90,9 +90,10 @@
 //!     nothing more: the runtime's timers end with it, and a receive on it
 //!     waits for good;
 //!   - a goroutine it abandoned (blocked when `run` returned) keeps what it
-//!     holds, never dropped: values it received, and any value sent to it
-//!     afterwards, which a send hands over (the goroutine still waits in the
-//!     channel's queue) and nobody receives.
+//!     holds, never dropped. It still waits in its channel's queue: a send
+//!     to it afterwards is handed over, and whether it then runs depends
+//!     on whether one of the runtime's threads has yet to exit (`run` does
+//!     not wait for them).
 //!
 //!   Close, or stop using, channels that goroutines of a runtime wait on
 //!   before its `run` returns.
