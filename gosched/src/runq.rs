@@ -121,10 +121,10 @@ impl RunQueue {
     }
 
     /// Takes only `runnext` (owner only).
-    pub(crate) fn get_runnext(&self) -> Option<(Arc<G>, bool)> {
+    pub(crate) fn get_runnext(&self) -> Option<Arc<G>> {
         let next = self.runnext.swap(ptr::null_mut(), Ordering::AcqRel);
         // SAFETY: the swap took `runnext` out; we own it.
-        (!next.is_null()).then(|| (unsafe { from_raw(next) }, true))
+        (!next.is_null()).then(|| unsafe { from_raw(next) })
     }
 
     /// `runqget`: owner only. `runnext` first; the bool says whether the G

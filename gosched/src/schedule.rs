@@ -298,15 +298,15 @@ fn find_runnable(ctx: &MCtx) -> Option<(Arc<G>, bool)> {
         }
 
         // sysmon saw this time slice run over 10 ms: end it as Go's
-        // preemption would, by sending the G that would inherit it (the
-        // `runnext` one) to the back of the global queue.
+        // preemption does (`gopreempt_m` puts the running G on the global
+        // queue), by sending the G that would inherit it (the `runnext`
+        // one) to the back of the global queue. Then look in the usual
+        // order: the local queue comes first, so a pair of goroutines
+        // handing the slice back and forth cannot win the P straight back
+        // from an otherwise empty global queue (Go's TestPingPongHog).
         if pp.preempt.load(Ordering::Relaxed) && pp.preempt.swap(false, Ordering::AcqRel) {
-            bump(&pp.schedtick);
-            if let Some((g, true)) = pp.runq.get_runnext() {
+            if let Some(g) = pp.runq.get_runnext() {
                 sched.globrunqput(g);
-                if let Some(g) = sched.globrunqget(pi, 1) {
-                    return Some((g, false));
-                }
             }
         }
 

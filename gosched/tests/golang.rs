@@ -13,6 +13,8 @@ use std::time::{Duration, Instant};
 
 use gosched::{Runtime, WaitGroup, go};
 
+mod common;
+
 /// Aborts the process if a test that would deadlock under a broken
 /// scheduler hangs.
 fn watchdog(limit: Duration) -> Arc<AtomicBool> {
@@ -150,4 +152,34 @@ fn park_hand_off_100() {
             }
         })
         .unwrap();
+}
+
+/// Go's check: hog and light counts within a factor of 20 (was 5, raised
+/// to 20 in golang/go#52207).
+fn assert_within_factor(hog: u64, light: u64) {
+    const FACTOR: u64 = 20;
+    eprintln!(
+        "hog={hog} light={light} hog/light={:.2}",
+        hog as f64 / light.max(1) as f64
+    );
+    assert!(
+        hog <= light * FACTOR && light <= hog * FACTOR,
+        "want hogCount/lightCount in [1/{FACTOR}, {FACTOR}]; got {hog}/{light} = {}",
+        hog as f64 / light.max(1) as f64
+    );
+}
+
+/// `TestPingPongHog` (the scenario is `common::ping_pong_hog`, shared with
+/// `examples/pingponghog.rs`) on Go's GOMAXPROCS=1 ...
+#[test]
+fn ping_pong_hog_gomaxprocs_1() {
+    let (hog, light) = common::ping_pong_hog(1);
+    assert_within_factor(hog, light);
+}
+
+/// ... and with two Ps, where each pair may also get a P of its own.
+#[test]
+fn ping_pong_hog_gomaxprocs_2() {
+    let (hog, light) = common::ping_pong_hog(2);
+    assert_within_factor(hog, light);
 }
