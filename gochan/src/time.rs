@@ -26,7 +26,7 @@ use crate::hchan::{Block, HChan};
 pub fn after(d: Duration) -> RecvChan<Instant> {
     let ch = Chan::new_timer();
     let weak = Arc::downgrade(ch.h.as_ref().expect("timer channels are not nil"));
-    gosched::time::after_func(d, move || {
+    gosched::time::after_func_nonblocking(d, move || {
         fire(&weak);
     });
     ch.into()
@@ -70,7 +70,7 @@ fn fire(weak: &Weak<HChan<Instant>>) -> bool {
 
 fn arm_ticker(weak: Weak<HChan<Instant>>, period: Duration, when: Instant) {
     let delay = when.saturating_duration_since(Instant::now());
-    gosched::time::after_func(delay, move || {
+    gosched::time::after_func_nonblocking(delay, move || {
         if fire(&weak) {
             // Next tick on the period grid, skipping ticks we are late for.
             let now = Instant::now();

@@ -7,18 +7,20 @@
 //! currently owns the G (it took the G out of a run queue, or is running it),
 //! which is what makes the `UnsafeCell`s below sound.
 
+use std::backtrace::Backtrace;
 use std::cell::{Cell, UnsafeCell};
-use std::fmt;
+use std::fmt::{self, Display};
 use std::panic::Location;
-use std::sync::atomic::{AtomicU8, AtomicU32, AtomicU64, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicPtr, AtomicU8, AtomicU32, AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::Instant;
 
 use corosensei::{Coroutine, Yielder};
 
 use crate::park::{OTHER_CODE, WaitReason};
+use crate::report;
 use crate::sched::Sched;
-use crate::stack::PooledStack;
+use crate::stack::{PooledStack, StackBounds};
 
 /// What a goroutine asks its M to do when it switches back to the scheduler.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -29,6 +31,9 @@ pub(crate) enum Switch {
     Park,
     /// `exitsyscall` found no P: queue me globally and stop this M.
     SyscallNoP,
+    /// The runtime has shut down: drop me (I never run again; my stack is
+    /// abandoned, as a blocked goroutine's is).
+    Stop,
 }
 
 pub(crate) type Coro = Coroutine<(), Switch, (), PooledStack>;
@@ -93,12 +98,39 @@ pub(crate) const TOKEN_EMPTY: u8 = 0;
 pub(crate) const TOKEN_NOTIFIED: u8 = 1;
 pub(crate) const TOKEN_PARKED: u8 = 2;
 
+/// Where a goroutine's panic started, recorded by the panic hook
+/// (`runtime.rs`) before unwinding begins.
+#[derive(Debug)]
+pub(crate) struct PanicSite {
+    /// `file:line:col` of the `panic!`.
+    pub(crate) at: String,
+    /// Captured when `RUST_BACKTRACE` asks for it (resolved only if
+    /// printed).
+    pub(crate) backtrace: Backtrace,
+}
+
+/// What the spawner knows about a new goroutine.
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct Spawn {
+    /// Id of the spawning goroutine (0: a thread, or a timer).
+    pub(crate) parent: u64,
+    pub(crate) at: &'static Location<'static>,
+    /// The function it runs: `std::any::type_name` of the closure.
+    pub(crate) entry: &'static str,
+    /// A runtime's main goroutine (Go prints no creator for it).
+    pub(crate) main: bool,
+}
+
 /// A goroutine.
 pub(crate) struct G {
     pub(crate) id: u64,
     /// Id of the goroutine that spawned this one (0: spawned from a thread).
     pub(crate) parent: u64,
     pub(crate) spawned_at: &'static Location<'static>,
+    /// The function it runs (a Rust type path; see `report.rs`).
+    pub(crate) entry: &'static str,
+    /// A runtime's main goroutine.
+    pub(crate) main: bool,
     pub(crate) sched: Arc<Sched>,
     status: AtomicU8,
     /// Park token: `TOKEN_EMPTY`, `TOKEN_NOTIFIED` or `TOKEN_PARKED`.
@@ -110,16 +142,23 @@ pub(crate) struct G {
     wait_other: Mutex<&'static str>,
     /// Nanoseconds since the runtime's epoch when the G last started waiting.
     wait_since: AtomicU64,
+    /// Where it last parked (null: never), for its frame in dumps.
+    park_site: AtomicPtr<Location<'static>>,
+    /// Set by the panic hook while the G unwinds (or until its next
+    /// schedule point shows the panic was caught); counted in
+    /// `Sched::unwinding`.
+    unwinding: AtomicBool,
+    /// Where its panic started (set with `unwinding`; boxed, as few Gs
+    /// ever panic).
+    panic_site: Mutex<Option<Box<PanicSite>>>,
     /// The body, until the G first runs.
     body: UnsafeCell<Option<Body>>,
     /// The coroutine, from the first run until the G is dead.
     coro: UnsafeCell<Option<Coro>>,
     /// The coroutine's yielder while it runs (lives on the coroutine stack).
     yielder: Cell<*const GYielder>,
-    /// Lowest address of an unguarded stack (its canary), 0 when guarded.
-    pub(crate) canary_at: Cell<usize>,
-    /// Usable size of its stack.
-    pub(crate) stack_size: Cell<usize>,
+    /// Its stack, from the first run on (see the `Sync` argument below).
+    pub(crate) stack: Cell<StackBounds>,
     /// Its slot in the `allgs` registry.
     pub(crate) reg_slot: AtomicU32,
     /// Id of the M that last ran it (`scheddetail`'s `m=`).
@@ -129,12 +168,16 @@ pub(crate) struct G {
 // SAFETY: `body`, `coro` and `yielder` are only touched by the single M that
 // owns the G at that moment: ownership passes through the run queues (whose
 // CAS/locks order the hand-over) or through the park token protocol, never
-// two Ms at once. Everything else is atomics or mutexes. The body is `Send`,
-// and the coroutine only ever holds `Send` data of ours plus the user's
-// `Send` closure's frames (see the crate docs on thread-locals).
+// two Ms at once. `stack` is written once, by the M that first runs the G,
+// before it arms the stack's canary (a Release store); the only reader
+// besides the owner is an overflow report that found the G through that
+// canary (an Acquire load), so the write happens before the read.
+// Everything else is atomics or mutexes. The body is `Send`, and the
+// coroutine only ever holds `Send` data of ours plus the user's `Send`
+// closure's frames (see the crate docs on thread-locals).
 unsafe impl Send for G {}
 // SAFETY: as for `Send`: shared access goes through atomics and mutexes; the
-// cells are owner-only.
+// cells are owner-only, or (`stack`) written once before being shared.
 unsafe impl Sync for G {}
 
 impl fmt::Debug for G {
@@ -148,28 +191,26 @@ impl fmt::Debug for G {
 }
 
 impl G {
-    pub(crate) fn new(
-        id: u64,
-        parent: u64,
-        spawned_at: &'static Location<'static>,
-        sched: Arc<Sched>,
-        body: Body,
-    ) -> G {
+    pub(crate) fn new(id: u64, spawn: Spawn, sched: Arc<Sched>, body: Body) -> G {
         G {
             id,
-            parent,
-            spawned_at,
+            parent: spawn.parent,
+            spawned_at: spawn.at,
+            entry: spawn.entry,
+            main: spawn.main,
             sched,
             status: AtomicU8::new(GStatus::Runnable as u8),
             token: AtomicU8::new(TOKEN_EMPTY),
             wait_reason: AtomicU8::new(0),
             wait_other: Mutex::new(""),
             wait_since: AtomicU64::new(0),
+            park_site: AtomicPtr::new(std::ptr::null_mut()),
+            unwinding: AtomicBool::new(false),
+            panic_site: Mutex::new(None),
             body: UnsafeCell::new(Some(body)),
             coro: UnsafeCell::new(None),
             yielder: Cell::new(std::ptr::null()),
-            canary_at: Cell::new(0),
-            stack_size: Cell::new(0),
+            stack: Cell::new(StackBounds::default()),
             reg_slot: AtomicU32::new(u32::MAX),
             m: AtomicU64::new(0),
         }
@@ -192,15 +233,93 @@ impl G {
         }
     }
 
-    /// Records why and since when the G waits. A channel's reason is one
-    /// byte store (this runs on every park); only a caller's own
+    /// Records why, where and since when the G waits. A channel's reason
+    /// is one byte store (this runs on every park); only a caller's own
     /// [`WaitReason::Other`] text takes a lock.
-    pub(crate) fn set_waiting(&self, reason: WaitReason, now_nanos: u64) {
+    pub(crate) fn set_waiting(
+        &self,
+        reason: WaitReason,
+        at: &'static Location<'static>,
+        now_nanos: u64,
+    ) {
         if let WaitReason::Other(text) = reason {
             *self.wait_other.lock().unwrap_or_else(|e| e.into_inner()) = text;
         }
         self.wait_reason.store(reason.code(), Ordering::Release);
+        self.park_site
+            .store(std::ptr::from_ref(at).cast_mut(), Ordering::Relaxed);
         self.wait_since.store(now_nanos, Ordering::Relaxed);
+    }
+
+    /// Where it last parked.
+    pub(crate) fn park_site(&self) -> Option<&'static Location<'static>> {
+        // SAFETY: `park_site` only ever holds null or a pointer made from a
+        // `&'static Location<'static>`.
+        unsafe { self.park_site.load(Ordering::Relaxed).as_ref() }
+    }
+
+    /// The panic hook saw this G start panicking (called on the G itself).
+    pub(crate) fn panic_started(&self, site: PanicSite) {
+        *self.panic_site.lock().unwrap_or_else(|e| e.into_inner()) = Some(Box::new(site));
+        if !self.unwinding.swap(true, Ordering::AcqRel) {
+            self.sched.unwinding.fetch_add(1, Ordering::AcqRel);
+        }
+    }
+
+    /// The panic it started is over: caught by the runtime (fatal) or by
+    /// the goroutine's own `catch_unwind` (recovered). Returns where it
+    /// started.
+    pub(crate) fn panic_ended(&self) -> Option<Box<PanicSite>> {
+        if self.unwinding.swap(false, Ordering::AcqRel) {
+            self.sched.unwinding.fetch_sub(1, Ordering::AcqRel);
+        }
+        self.panic_site
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .take()
+    }
+
+    /// At a schedule point: a G marked unwinding whose thread no longer
+    /// unwinds caught its panic, which must no longer hold `run` back.
+    pub(crate) fn notice_recovery(&self) {
+        if self.unwinding.load(Ordering::Relaxed) && !std::thread::panicking() {
+            self.panic_ended();
+        }
+    }
+
+    /// The goroutine as Go's reports print it (`report.rs`), with its
+    /// frame at `frame_at`; `now` is the runtime's clock.
+    pub(crate) fn report<'a>(
+        &'a self,
+        now: u64,
+        frame_at: Option<&'a dyn Display>,
+    ) -> report::Goroutine<'a> {
+        let status = self.status();
+        let (status_text, waiting_minutes) = match (status, self.wait_reason()) {
+            (GStatus::Waiting, Some(r)) => (
+                r.as_str(),
+                now.saturating_sub(self.wait_since()) / 60_000_000_000,
+            ),
+            (s, _) => (s.as_str(), 0),
+        };
+        report::Goroutine {
+            id: self.id,
+            status: status_text,
+            waiting_minutes,
+            throwing: None,
+            function: self.entry,
+            frame_at,
+            created_by: self.created_by(),
+        }
+    }
+
+    /// Its `created by` line; none for a runtime's main goroutine.
+    pub(crate) fn created_by(&self) -> Option<report::CreatedBy<'static>> {
+        (!self.main).then(|| report::CreatedBy {
+            function: report::creator(self.entry),
+            goroutine: self.parent,
+            at: self.spawned_at,
+        })
     }
 
     pub(crate) fn wait_since(&self) -> u64 {
@@ -237,6 +356,7 @@ impl G {
     /// that reaches a running G through the current-G accessor.
     #[inline(never)]
     pub(crate) fn switch(&self, why: Switch) {
+        self.notice_recovery();
         let y = self.yielder.get();
         debug_assert!(!y.is_null());
         // SAFETY: `yielder` points at the Yielder on this goroutine's own

@@ -1,12 +1,14 @@
 //! Goroutine leak reports: a snapshot of live goroutines and a test helper
 //! that fails when goroutines outlive a test (what `go.uber.org/goleak`
-//! gives Go users; the dump format is Go 1.27's `goroutineheader`).
+//! gives Go users; each goroutine is printed as Go 1.27's tracebacks print
+//! one, through `report.rs`).
 
 use std::fmt;
 use std::time::{Duration, Instant};
 
 use crate::g::GStatus;
 use crate::park::WaitReason;
+use crate::report;
 
 /// One live goroutine.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -26,24 +28,46 @@ pub struct GoroutineInfo {
     /// stamped with sysmon's clock, so this may overstate by up to one
     /// sysmon tick (≤ 10 ms).
     pub waiting_for: Duration,
+    /// The function it runs, as a Rust path (`app::main::{{closure}}`).
+    pub function: &'static str,
+    /// Where it parked (`file:line:col`; only when waiting).
+    pub parked_at: Option<String>,
+    /// Whether it is its runtime's main goroutine (which Go prints without
+    /// a creator).
+    pub main: bool,
 }
 
+/// Go's goroutine block: `goroutine 3 [chan send, 2 minutes]:`, the
+/// function and where it parked, `created by app::main in goroutine 1`
+/// and where.
+///
+/// ```
+/// gosched::Runtime::new().run(|| {
+///     let me = gosched::goid().unwrap();
+///     let g = gosched::leak::snapshot().into_iter().find(|g| g.id == me).unwrap();
+///     assert_eq!(g.to_string().lines().next(), Some("goroutine 1 [running]:"));
+/// }).unwrap();
+/// ```
 impl fmt::Display for GoroutineInfo {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let what = match (self.status, self.wait_reason) {
+        let status = match (self.status, self.wait_reason) {
             (GStatus::Waiting, Some(r)) => r.as_str(),
             (s, _) => s.as_str(),
         };
-        writeln!(f, "goroutine {} [{what}, {:?}]:", self.id, self.waiting_for)?;
-        if self.parent == 0 {
-            write!(f, "created at {}", self.spawned_at)
-        } else {
-            write!(
-                f,
-                "created by goroutine {} at {}",
-                self.parent, self.spawned_at
-            )
-        }
+        let g = report::Goroutine {
+            id: self.id,
+            status,
+            waiting_minutes: self.waiting_for.as_secs() / 60,
+            throwing: None,
+            function: self.function,
+            frame_at: self.parked_at.as_ref().map(|s| s as &dyn fmt::Display),
+            created_by: (!self.main).then(|| report::CreatedBy {
+                function: report::creator(self.function),
+                goroutine: self.parent,
+                at: &self.spawned_at,
+            }),
+        };
+        report::goroutine(f, &g)
     }
 }
 
@@ -86,6 +110,11 @@ pub fn snapshot() -> Vec<GoroutineInfo> {
                 } else {
                     Duration::ZERO
                 },
+                function: g.entry,
+                parked_at: (status == GStatus::Waiting)
+                    .then(|| g.park_site().map(ToString::to_string))
+                    .flatten(),
+                main: g.main,
             }
         })
         .collect()
@@ -98,11 +127,16 @@ pub struct LeakReport {
     pub goroutines: Vec<GoroutineInfo>,
 }
 
+/// goleak's `found unexpected goroutines:` and a Go goroutine block for
+/// each, separated by blank lines.
 impl fmt::Display for LeakReport {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        writeln!(f, "found unexpected goroutines:")?;
-        for g in &self.goroutines {
-            writeln!(f, "{g}\n")?;
+        writeln!(f, "{}", report::LEAK)?;
+        for (i, g) in self.goroutines.iter().enumerate() {
+            if i > 0 {
+                writeln!(f)?;
+            }
+            write!(f, "{g}")?;
         }
         Ok(())
     }
@@ -123,7 +157,7 @@ impl std::error::Error for LeakReport {}
 /// ```
 pub fn find(timeout: Duration, ignore: &[u64]) -> Result<(), LeakReport> {
     let me = crate::runtime::goid();
-    let deadline = Instant::now() + timeout;
+    let deadline = Instant::now().checked_add(timeout);
     let mut delay = Duration::from_micros(1);
     loop {
         let left: Vec<GoroutineInfo> = snapshot()
@@ -133,7 +167,7 @@ pub fn find(timeout: Duration, ignore: &[u64]) -> Result<(), LeakReport> {
         if left.is_empty() {
             return Ok(());
         }
-        if Instant::now() >= deadline {
+        if deadline.is_some_and(|d| Instant::now() >= d) {
             return Err(LeakReport { goroutines: left });
         }
         crate::time::sleep(delay);

@@ -39,7 +39,11 @@
 //!   over 10 ms, prints `GODEBUG=schedtrace=N[,scheddetail=1]` lines, and
 //!   detects deadlocks.
 //! - **timers** (`timers.rs`, [`time`]): one heap per runtime, checked by
-//!   the scheduler; [`time::sleep`], [`time::after_func`].
+//!   the scheduler; [`time::sleep`], [`time::after_func`] (its callback in a
+//!   goroutine of its own, as Go's), [`time::after_func_nonblocking`].
+//! - **reports** (`report.rs`): Go's goroutine, panic, deadlock, overflow
+//!   and leak report formats, written in one place and checked against
+//!   real Go 1.27's text.
 //! - **parking** ([`mod@park`]): `park(reason)` / [`Unparker::unpark`] (=
 //!   [`ready`]), the contract gochan and goctx build on; from a plain OS
 //!   thread these park the thread.
@@ -50,7 +54,11 @@
 //! safely, so a goroutine gives up its M only at schedule points: parking
 //! (channel operations, [`WaitGroup::wait`], [`time::sleep`]),
 //! [`yield_now`], [`syscall`], or returning. A loop without those hogs its P;
-//! sysmon logs a `tracing` warning when it sees one run over 10 ms.
+//! sysmon logs a `tracing` warning when it sees one run over 10 ms. A time
+//! slice that goroutines pass along through hand-offs (a channel send
+//! readying its receiver) ends at the first schedule point after 10 ms,
+//! as Go's preemption ends it, so that a ping-ponging pair cannot starve
+//! the rest of its P's queue (Go's `TestPingPongHog`).
 //!
 //! # Thread-locals
 //! A goroutine that parks may resume on a different M (OS thread). A
@@ -59,25 +67,33 @@
 //! across a schedule point (`std::thread::current()` changes too). Use
 //! goroutine-owned data instead (captured values, `Arc`s). gosched's own
 //! code reaches the current G, M and P only through `#[inline(never)]`
-//! accessors, re-read after every switch.
+//! accessors, re-read after every switch. std's panic count is such a
+//! thread-local too: a goroutine that parks inside a `Drop` while it
+//! unwinds leaves `std::thread::panicking()` wrong on both Ms.
 //!
 //! # What differs from Go
 //! - Stacks have a fixed reserved size instead of growing by copying; a
-//!   goroutine that overflows it dies with Go's message
-//!   `runtime: goroutine stack exceeds N-byte limit` /
-//!   `fatal error: stack overflow` (a SIGSEGV handler checks the guard
-//!   page). Linux caps mappings per process (`vm.max_map_count`), and each
-//!   guard page costs two; beyond a budget of a third of that cap, stacks
-//!   come in slabs with one guard page below all 64 and a zero canary at
-//!   each stack's bottom, checked at every switch: still loud, but an
-//!   overflow may clobber neighbouring stacks first.
+//!   goroutine that overflows it dies with Go's report
+//!   (`runtime: goroutine stack exceeds N-byte limit`,
+//!   `fatal error: stack overflow`, the goroutine) and exit status 2. A
+//!   guard page below each stack catches the overflow: lightweight guard
+//!   regions on Linux 6.13+ (any number of stacks), else `mprotect`ed
+//!   pages within a budget of `vm.max_map_count`, past which stacks rely
+//!   on random canaries checked at every switch and before every resume
+//!   (loud, but an overflow may clobber a neighbouring stack first).
 //! - A goroutine panic or a deadlock fails [`Runtime::run`] with a
 //!   [`RunError`] (after printing Go's report) instead of killing the
-//!   process; [`Runtime::run_or_exit`] exits with status 2 like Go.
+//!   process; [`Runtime::run_or_exit`] exits with status 2 like Go, and so
+//!   does a panic on the default runtime behind [`go`].
+//! - Reports show one frame per goroutine (its function and where it
+//!   parked or panicked: a parked coroutine's stack cannot be walked) and
+//!   Rust names (`app::main::{{closure}}` for Go's `main.main.func1`).
 //! - Deadlock detection waits a short grace period (plain threads may still
 //!   wake a goroutine) — see [`Runtime::deadlock_detection`].
-//! - Goroutines still blocked when `run` returns are abandoned with their
-//!   stacks (Go's die with the process).
+//! - Goroutines still running when `run` returns stop at their next
+//!   schedule point, and blocked ones stay blocked; their stacks are
+//!   abandoned (Go's die with the process). One that never reaches a
+//!   schedule point keeps its thread until it does.
 
 /// The README's examples, compiled and run as doc tests.
 #[doc = include_str!("../README.md")]
@@ -90,6 +106,7 @@ pub mod park;
 pub mod time;
 
 mod allgs;
+mod report;
 mod runq;
 mod runtime;
 mod sched;
@@ -103,7 +120,7 @@ mod waitgroup;
 pub use g::GStatus;
 pub use park::{Unparker, WaitReason, park, park_timeout, ready};
 pub use runtime::{
-    DEFAULT_STACK_SIZE, Handle, RunError, Runtime, SchedStats, go, goid, gomaxprocs, num_goroutine,
-    sched_stats, syscall, yield_now,
+    DEFAULT_STACK_SIZE, Handle, PANIC_GRACE, RunError, Runtime, SchedStats, go, goid, gomaxprocs,
+    num_goroutine, sched_stats, syscall, yield_now,
 };
 pub use waitgroup::WaitGroup;

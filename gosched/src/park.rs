@@ -16,6 +16,7 @@
 //! another one.
 
 use std::fmt;
+use std::panic::Location;
 use std::sync::Arc;
 use std::sync::atomic::Ordering;
 use std::time::Duration;
@@ -177,6 +178,13 @@ impl fmt::Debug for Unparker {
 }
 
 impl Unparker {
+    /// The unparker of goroutine `g`.
+    pub(crate) fn of(g: Arc<G>) -> Unparker {
+        Unparker {
+            inner: Inner::Goroutine(g),
+        }
+    }
+
     /// Provides the wake-up token: the next (or current) [`park`] of the
     /// owner returns. Callable from any goroutine or thread.
     pub fn unpark(&self) {
@@ -228,8 +236,7 @@ fn notify(g: &G) -> bool {
     g.token.swap(TOKEN_NOTIFIED, Ordering::AcqRel) == TOKEN_PARKED
 }
 
-/// Go's `goready(gp)`: [`Unparker::unpark`] under the name the issue uses
-/// for the low-level pair.
+/// Go's `goready(gp)`: [`Unparker::unpark`] under Go's name.
 pub fn ready(handle: &Unparker) {
     handle.unpark();
 }
@@ -237,9 +244,7 @@ pub fn ready(handle: &Unparker) {
 /// The [`Unparker`] of the calling goroutine, or of the calling OS thread.
 pub fn current() -> Unparker {
     match crate::schedule::current_g() {
-        Some(g) => Unparker {
-            inner: Inner::Goroutine(g),
-        },
+        Some(g) => Unparker::of(g),
         None => Unparker {
             inner: Inner::Thread(std::thread::current()),
         },
@@ -247,7 +252,8 @@ pub fn current() -> Unparker {
 }
 
 /// Parks the caller until its token is provided (see the module docs). On
-/// a goroutine only the goroutine blocks; its M runs others.
+/// a goroutine only the goroutine blocks; its M runs others. The caller's
+/// location is the goroutine's frame in deadlock dumps and leak reports.
 ///
 /// ```
 /// gosched::Runtime::new().run(|| {
@@ -256,8 +262,14 @@ pub fn current() -> Unparker {
 ///     gosched::park(gosched::WaitReason::Other("test"));
 /// }).unwrap();
 /// ```
+#[track_caller]
 pub fn park(reason: WaitReason) {
-    if !crate::schedule::park_current(reason) {
+    park_at(reason, Location::caller());
+}
+
+/// [`park`] on behalf of a caller at `at`.
+pub(crate) fn park_at(reason: WaitReason, at: &'static Location<'static>) {
+    if !crate::schedule::park_current(reason, at) {
         std::thread::park();
     }
 }
@@ -272,17 +284,16 @@ pub fn park(reason: WaitReason) {
 /// }).unwrap();
 /// assert!(t.elapsed() >= std::time::Duration::from_millis(2));
 /// ```
+#[track_caller]
 pub fn park_timeout(reason: WaitReason, timeout: Duration) {
     match crate::schedule::current_g() {
         None => std::thread::park_timeout(timeout),
         Some(g) => {
+            let at = Location::caller();
             let sched = Arc::clone(&g.sched);
-            let waker = Unparker {
-                inner: Inner::Goroutine(g),
-            };
-            let stop = crate::time::runtime_timer(&sched, timeout, move || waker.unpark());
-            park(reason);
-            stop.stop();
+            let timer = crate::time::wake_after(&sched, timeout, at, Unparker::of(g));
+            park_at(reason, at);
+            timer.stop();
         }
     }
 }

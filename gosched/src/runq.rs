@@ -226,7 +226,7 @@ mod tests {
     use proptest::prelude::*;
 
     use super::{RUNQ_SIZE, RunQueue};
-    use crate::g::G;
+    use crate::g::{G, Spawn};
     use crate::sched::{Config, Sched};
 
     fn sched() -> Arc<Sched> {
@@ -240,13 +240,13 @@ mod tests {
     }
 
     fn g(s: &Arc<Sched>, id: u64) -> Arc<G> {
-        Arc::new(G::new(
-            id,
-            0,
-            Location::caller(),
-            Arc::clone(s),
-            Box::new(|| {}),
-        ))
+        let spawn = Spawn {
+            parent: 0,
+            at: Location::caller(),
+            entry: "test",
+            main: false,
+        };
+        Arc::new(G::new(id, spawn, Arc::clone(s), Box::new(|| {})))
     }
 
     #[derive(Clone, Debug)]

@@ -4,26 +4,51 @@
 //!
 //! # Failure policy
 //! Go kills the whole program when a goroutine panics, and on deadlock. A
-//! library must not, so:
-//! - a goroutine panic prints Go's report (`panic: <msg>`, the goroutine and
-//!   where it was spawned) to stderr, stops the runtime and makes
-//!   [`Runtime::run`] return [`RunError::Panic`]; [`Runtime::run_or_exit`]
-//!   instead exits the process with status 2, as Go does;
+//! library must not kill a program that runs a [`Runtime`] of its own, so:
+//! - a goroutine panic prints Go's report (`panic: <msg>`, the goroutine,
+//!   its creator) to stderr, stops the runtime and makes [`Runtime::run`]
+//!   return [`RunError::Panic`]; [`Runtime::run_or_exit`] instead exits the
+//!   process with status 2, as Go does. On the default runtime (goroutines
+//!   started by [`go`] off any `run`) there is no `run` to fail: the
+//!   process exits with status 2 after the report, as Go's does;
+//! - once a goroutine has started panicking, that panic is the outcome
+//!   (Go's `runningPanicDefers` and `panicking`): main returning meanwhile
+//!   waits for the panicking goroutine to finish unwinding (up to
+//!   [`PANIC_GRACE`]), and a failure being reported wins over main's
+//!   return. A panic the goroutine catches itself (`catch_unwind`, Go's
+//!   `recover`) prints nothing, as in Go;
 //! - a deadlock makes `run` return [`RunError::Deadlock`] whose `Display` is
 //!   Go's `fatal error: all goroutines are asleep - deadlock!` plus the dump
 //!   (also printed to stderr);
 //! - a stack overflow cannot be recovered from at all: it prints Go's
-//!   message and aborts the process.
+//!   report and exits the process with status 2, as Go's does.
+//!
+//! gosched installs a panic hook (once, in front of the one already set) so
+//! that a goroutine's panic prints Go's report instead of Rust's `thread
+//! '…' panicked at` line; panics off goroutines still go to the previous
+//! hook. A hook set later replaces gosched's: goroutine panics are then
+//! still reported and fail the run, but main returning at the same moment
+//! may win the race.
 
-use std::fmt;
+use std::any::Any;
+use std::backtrace::{Backtrace, BacktraceStatus};
+use std::fmt::{self, Display};
 use std::panic::{AssertUnwindSafe, Location};
 use std::sync::atomic::Ordering;
-use std::sync::{Arc, Mutex, OnceLock};
-use std::time::Duration;
+use std::sync::{Arc, Mutex, Once, OnceLock};
+use std::time::{Duration, Instant};
 
-use crate::g::{Body, GStatus, GYielder};
+use crate::g::{Body, G, GYielder, PanicSite, Spawn};
+use crate::report;
 use crate::sched::{Config, Outcome, Sched};
 use crate::schedule::{self, with_g, with_m};
+use crate::timers::CallbackPanic;
+
+/// How long main, having returned, waits for goroutines still unwinding
+/// from a panic before it ends the run anyway (after Go's 1000 `Gosched`s,
+/// which suffice for Go's deferred calls; a Rust unwind may run longer
+/// `Drop`s).
+pub const PANIC_GRACE: Duration = Duration::from_secs(1);
 
 /// Default usable stack size of a goroutine: 256 KiB reserved, of which
 /// only the touched pages are ever committed. (Go starts at 2 KiB and grows
@@ -144,18 +169,24 @@ impl Runtime {
         self,
         main: impl FnOnce() -> T + Send + 'static,
     ) -> Result<T, RunError> {
-        let at = Location::caller();
-        crate::signal::install();
+        let spawn = Spawn {
+            parent: 0,
+            at: Location::caller(),
+            entry: std::any::type_name_of_val(&main),
+            main: true,
+        };
+        install_handlers();
         let sched = Sched::new(self.cfg);
         let result: Arc<Mutex<Option<T>>> = Arc::new(Mutex::new(None));
         let slot = Arc::clone(&result);
         let s2 = Arc::clone(&sched);
         let body: Body = Box::new(move || {
             let v = main();
+            await_panics(&s2);
             *slot.lock().unwrap_or_else(|e| e.into_inner()) = Some(v);
             s2.finish(Outcome::MainReturned);
         });
-        let g = sched.new_g(0, at, body);
+        let g = sched.new_g(spawn, body);
         let sysmon = crate::sysmon::start(Arc::clone(&sched));
         schedule::spawn_g(g);
         // On a goroutine (a nested runtime), wait as a syscall so the outer
@@ -164,14 +195,11 @@ impl Runtime {
         sched.shut_down();
         let _ = sysmon.join();
         match outcome {
-            Outcome::MainReturned => {
-                let v = result.lock().unwrap_or_else(|e| e.into_inner()).take();
-                v.ok_or_else(|| RunError::Panic {
-                    goroutine: 1,
-                    message: "main goroutine ended without a result".into(),
-                    spawned_at: at.to_string(),
-                })
-            }
+            Outcome::MainReturned => Ok(result
+                .lock()
+                .unwrap_or_else(|e| e.into_inner())
+                .take()
+                .expect("main stores its result before the run ends with it")),
             Outcome::Failed(e) => Err(e),
         }
     }
@@ -200,6 +228,17 @@ impl Runtime {
 #[non_exhaustive]
 pub enum RunError {
     /// A goroutine panicked.
+    ///
+    /// ```
+    /// let err = gosched::Runtime::new().gomaxprocs(1).run(|| {
+    ///     gosched::go(|| panic!("boom"));
+    ///     gosched::time::sleep(std::time::Duration::from_secs(5));
+    /// }).unwrap_err();
+    /// let gosched::RunError::Panic { goroutine, message, .. } = &err else { unreachable!() };
+    /// assert_eq!((*goroutine, message.as_str()), (2, "boom"));
+    /// assert!(err.to_string().starts_with("panic: boom\n\ngoroutine 2 [running]:\n"));
+    /// ```
+    #[non_exhaustive]
     Panic {
         /// The goroutine's id.
         goroutine: u64,
@@ -207,6 +246,9 @@ pub enum RunError {
         message: String,
         /// Where it was spawned (`file:line:col`).
         spawned_at: String,
+        /// Go's report as printed on stderr (`panic: …`, the goroutine, its
+        /// creator); also what `Display` shows.
+        report: String,
     },
     /// Every goroutine was blocked with nothing that could wake one.
     Deadlock {
@@ -218,21 +260,9 @@ pub enum RunError {
 impl fmt::Display for RunError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
-            RunError::Panic {
-                goroutine,
-                message,
-                spawned_at,
-            } => {
-                write!(
-                    f,
-                    "panic: {message}\n\ngoroutine {goroutine} [running]:\ncreated at {spawned_at}"
-                )
-            }
+            RunError::Panic { report, .. } => f.write_str(report.trim_end()),
             RunError::Deadlock { dump } => {
-                write!(
-                    f,
-                    "fatal error: all goroutines are asleep - deadlock!\n\n{dump}"
-                )
+                write!(f, "{}\n\n{}", report::DEADLOCK, dump.trim_end())
             }
         }
     }
@@ -240,33 +270,124 @@ impl fmt::Display for RunError {
 
 impl std::error::Error for RunError {}
 
-/// Prints `msg` and aborts (Go's `throw`).
+/// Prints `msg` and ends the process with status 2 (Go's `throw`).
 pub(crate) fn fatal(msg: &str) -> ! {
     eprintln!("fatal error: {msg}");
-    std::process::abort()
+    std::process::exit(2)
+}
+
+/// Installs the stack-overflow handler and the panic hook, once per
+/// process.
+pub(crate) fn install_handlers() {
+    crate::signal::install();
+    static HOOK: Once = Once::new();
+    HOOK.call_once(|| {
+        let previous = std::panic::take_hook();
+        std::panic::set_hook(Box::new(move |info| {
+            let site = || PanicSite {
+                at: info
+                    .location()
+                    .map_or_else(String::new, ToString::to_string),
+                backtrace: Backtrace::capture(),
+            };
+            // Nothing is printed yet: Go prints nothing for a recovered
+            // panic, and the runtime prints Go's report for one that ends
+            // its goroutine or timer callback.
+            let ours = with_g(|g| g.panic_started(site())).is_some()
+                || crate::timers::callback_panicked(site);
+            if !ours {
+                previous(info);
+            }
+        }));
+    });
 }
 
 /// The first code on every goroutine stack (`goexit` is the return).
 pub(crate) fn goroutine_entry(y: &GYielder, body: Body) {
     with_g(|g| g.set_yielder(y));
-    if let Err(payload) = std::panic::catch_unwind(AssertUnwindSafe(body)) {
-        let message = crate::timers::panic_message(&*payload);
-        with_g(|g| {
-            let creator = if g.parent == 0 {
-                String::new()
-            } else {
-                format!("created by goroutine {} ", g.parent)
-            };
-            eprintln!(
-                "panic: {message}\n\ngoroutine {} [running]:\n{creator}at {}",
-                g.id, g.spawned_at
-            );
-            g.sched.finish(Outcome::Failed(RunError::Panic {
-                goroutine: g.id,
-                message,
-                spawned_at: g.spawned_at.to_string(),
-            }));
-        });
+    let result = std::panic::catch_unwind(AssertUnwindSafe(body));
+    with_g(|g| match result {
+        // It may have caught a panic of its own on the way.
+        Ok(()) => g.notice_recovery(),
+        Err(payload) => fatal_panic(g, &*payload),
+    });
+}
+
+/// A goroutine's panic reached its entry: Go's `fatalpanic`. Prints Go's
+/// report and fails the run; on the default runtime, exits the process.
+fn fatal_panic(g: &G, payload: &(dyn Any + Send)) {
+    let sched = &g.sched;
+    // Claim before the unwinding count drops, so that main cannot slip
+    // its return in between.
+    let claimed = sched.claim_failure();
+    let site = g.panic_ended();
+    if !claimed {
+        return; // another failure is being reported, or the run is over
+    }
+    let (message, repanicked) = report::panic_message(payload);
+    let at = site.as_ref().map(|s| &s.at as &dyn Display);
+    let mut text = String::new();
+    let _ = report::panic(&mut text, &message, repanicked, &g.report(sched.now(), at));
+    let err = RunError::Panic {
+        goroutine: g.id,
+        message,
+        spawned_at: g.spawned_at.to_string(),
+        report: text,
+    };
+    fail(sched, err, site.as_ref().map(|s| &s.backtrace));
+}
+
+/// A timer callback run by an M of `sched` panicked (`timers.rs`): the
+/// same as a goroutine panic, of goroutine 0.
+pub(crate) fn timer_callback_panic(sched: &Arc<Sched>, p: CallbackPanic) {
+    if !sched.claim_failure() {
+        return;
+    }
+    let err = RunError::Panic {
+        goroutine: 0,
+        message: p.message,
+        spawned_at: p.origin.at.to_string(),
+        report: p.report,
+    };
+    fail(sched, err, p.site.as_ref().map(|s| &s.backtrace));
+}
+
+/// Ends the run with a failure it has claimed: prints the report (and the
+/// Rust backtrace `RUST_BACKTRACE` asked for), records the outcome, and on
+/// the default runtime, which has no `run` to fail, exits with status 2.
+fn fail(sched: &Arc<Sched>, err: RunError, backtrace: Option<&Backtrace>) {
+    if let RunError::Panic { report, .. } = &err {
+        print_report(report, backtrace);
+    }
+    sched.finish(Outcome::Failed(err));
+    if is_default(sched) {
+        std::process::exit(2);
+    }
+}
+
+/// Prints a panic report to stderr, followed by the panic's Rust backtrace
+/// when `RUST_BACKTRACE` asked for one.
+pub(crate) fn print_report(text: &str, backtrace: Option<&Backtrace>) {
+    match backtrace.filter(|b| b.status() == BacktraceStatus::Captured) {
+        Some(b) => eprint!("{text}\nstack backtrace:\n{b}"),
+        None => eprint!("{text}"),
+    }
+}
+
+/// Go's `main` before `exit(0)`: while goroutines are unwinding from a
+/// panic (`runningPanicDefers`), let them finish (1000 yields, as Go, then
+/// sleeps up to [`PANIC_GRACE`]), so that their panic, not main's return,
+/// ends the run.
+fn await_panics(sched: &Sched) {
+    let start = Instant::now();
+    let mut yields = 0;
+    while sched.unwinding.load(Ordering::Acquire) > 0 && start.elapsed() < PANIC_GRACE {
+        if yields < 1000 {
+            yields += 1;
+            yield_now();
+        } else {
+            crate::time::sleep(Duration::from_millis(1));
+        }
     }
 }
 
@@ -284,9 +405,13 @@ pub(crate) fn default_sched_if_started() -> Option<Arc<Sched>> {
     DEFAULT.get().map(Arc::clone)
 }
 
-fn default_sched() -> Arc<Sched> {
+fn is_default(sched: &Arc<Sched>) -> bool {
+    DEFAULT.get().is_some_and(|d| Arc::ptr_eq(d, sched))
+}
+
+pub(crate) fn default_sched() -> Arc<Sched> {
     Arc::clone(DEFAULT.get_or_init(|| {
-        crate::signal::install();
+        install_handlers();
         let mut cfg = Runtime::new().cfg;
         cfg.deadlock_grace = None;
         let sched = Sched::new(cfg);
@@ -295,8 +420,30 @@ fn default_sched() -> Arc<Sched> {
     }))
 }
 
+/// What `go` records about a goroutine it starts from the caller: its
+/// parent (the calling goroutine), `at`, and the function `f` is.
+pub(crate) fn spawned_here<F>(at: &'static Location<'static>, f: &F) -> Spawn {
+    Spawn {
+        parent: goid().unwrap_or(0),
+        at,
+        entry: std::any::type_name_of_val(f),
+        main: false,
+    }
+}
+
+/// Starts a goroutine on the caller's runtime, or the default one.
+pub(crate) fn spawn(spawn: Spawn, body: Body) {
+    let sched = current_sched().unwrap_or_else(default_sched);
+    schedule::spawn_g(sched.new_g(spawn, body));
+}
+
 /// Starts a goroutine running `f` (Go's `go f()`): on the caller's runtime
 /// when called from a goroutine, else on the process-wide default runtime.
+///
+/// A goroutine on the default runtime that panics ends the process with
+/// status 2 after Go's report, as in Go: there is no [`Runtime::run`] to
+/// return the failure to. Start goroutines under `Runtime::run` to get the
+/// failure back as a [`RunError`] instead.
 ///
 /// ```
 /// let (tx, rx) = std::sync::mpsc::channel();
@@ -305,11 +452,7 @@ fn default_sched() -> Arc<Sched> {
 /// ```
 #[track_caller]
 pub fn go(f: impl FnOnce() + Send + 'static) {
-    let at = Location::caller();
-    let sched = current_sched().unwrap_or_else(default_sched);
-    let parent = goid().unwrap_or(0);
-    let g = sched.new_g(parent, at, Box::new(f));
-    schedule::spawn_g(g);
+    spawn(spawned_here(Location::caller(), &f), Box::new(f));
 }
 
 /// A handle on a runtime, to spawn goroutines onto it from any thread (they
@@ -345,8 +488,9 @@ impl Handle {
         if self.sched.shutdown.load(Ordering::Acquire) {
             return;
         }
-        let parent = goid().unwrap_or(0);
-        let g = self.sched.new_g(parent, Location::caller(), Box::new(f));
+        let g = self
+            .sched
+            .new_g(spawned_here(Location::caller(), &f), Box::new(f));
         schedule::spawn_g(g);
     }
 
@@ -398,13 +542,17 @@ pub fn goid() -> Option<u64> {
     with_g(|g| g.id)
 }
 
-/// Live goroutines of the caller's runtime (`runtime.NumGoroutine`); the
-/// default runtime's on a plain thread.
+/// Live goroutines of the caller's runtime (`runtime.NumGoroutine`); on a
+/// plain thread, the default runtime's, without starting it (0 if nothing
+/// did), the same rule as [`leak::snapshot`](crate::leak::snapshot).
+///
+/// ```
+/// assert_eq!(gosched::Runtime::new().run(gosched::num_goroutine).unwrap(), 1);
+/// ```
 pub fn num_goroutine() -> usize {
     current_sched()
-        .unwrap_or_else(default_sched)
-        .ngoroutines
-        .load(Ordering::Acquire)
+        .or_else(default_sched_if_started)
+        .map_or(0, |s| s.ngoroutines.load(Ordering::Acquire))
 }
 
 /// The caller's runtime's `GOMAXPROCS`; on a plain thread, what a new
@@ -490,31 +638,5 @@ pub fn syscall<R>(f: impl FnOnce() -> R) -> R {
     match r {
         Ok(v) => v,
         Err(p) => std::panic::resume_unwind(p),
-    }
-}
-
-/// One line of a goroutine dump: `goroutine N [reason, M minutes]:` and the
-/// spawn site (`runtime/traceback.go: goroutineheader`, Go 1.27).
-pub(crate) fn dump_g(out: &mut String, g: &crate::g::G, now: u64) {
-    use std::fmt::Write;
-    let status = g.status();
-    let what = match (status, g.wait_reason()) {
-        (GStatus::Waiting, Some(r)) => r.to_string(),
-        (s, _) => s.as_str().to_owned(),
-    };
-    let mins = if status == GStatus::Waiting {
-        now.saturating_sub(g.wait_since()) / 60_000_000_000
-    } else {
-        0
-    };
-    if mins >= 1 {
-        let _ = writeln!(out, "goroutine {} [{what}, {mins} minutes]:", g.id);
-    } else {
-        let _ = writeln!(out, "goroutine {} [{what}]:", g.id);
-    }
-    if g.parent == 0 {
-        let _ = writeln!(out, "created at {}", g.spawned_at);
-    } else {
-        let _ = writeln!(out, "created by goroutine {} at {}", g.parent, g.spawned_at);
     }
 }

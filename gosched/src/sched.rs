@@ -26,7 +26,7 @@ use std::sync::{Arc, Condvar, Mutex, MutexGuard};
 use std::time::{Duration, Instant};
 
 use crate::allgs::AllGs;
-use crate::g::{Body, G, GStatus};
+use crate::g::{Body, G, GStatus, Spawn};
 use crate::runq::{RUNQ_SIZE, RunQueue};
 use crate::timers::TimerHeap;
 
@@ -182,6 +182,20 @@ pub(crate) enum Outcome {
     Failed(crate::runtime::RunError),
 }
 
+/// The outcome as it is being decided.
+#[derive(Debug, Default)]
+enum OutcomeSlot {
+    /// Still running.
+    #[default]
+    Open,
+    /// A failure is being reported (Go's `panicking`): main returning now
+    /// does not end the run; the failure will.
+    Failing,
+    Decided(Outcome),
+    /// `wait_outcome` took it.
+    Taken,
+}
+
 /// Configuration fixed at start.
 #[derive(Clone, Debug)]
 pub(crate) struct Config {
@@ -211,12 +225,15 @@ pub(crate) struct Sched {
     pub(crate) nsyscall: AtomicUsize,
     /// Live goroutines (not dead).
     pub(crate) ngoroutines: AtomicUsize,
+    /// Goroutines unwinding from a panic not yet caught (Go's
+    /// `runningPanicDefers`): main waits for them before it ends the run.
+    pub(crate) unwinding: AtomicUsize,
     next_gid: AtomicU64,
     allgs: AllGs,
     pub(crate) timers: TimerHeap,
     pub(crate) counters: Counters,
     pub(crate) shutdown: AtomicBool,
-    outcome: Mutex<Option<Outcome>>,
+    outcome: Mutex<OutcomeSlot>,
     outcome_cv: Condvar,
     /// sysmon sleeps on this, so shutdown need not wait out its back-off.
     sysmon_cv: Condvar,
@@ -273,12 +290,13 @@ impl Sched {
             next_mid: AtomicU64::new(1),
             nsyscall: AtomicUsize::new(0),
             ngoroutines: AtomicUsize::new(0),
+            unwinding: AtomicUsize::new(0),
             next_gid: AtomicU64::new(1),
             allgs: AllGs::new(),
             timers: TimerHeap::new(),
             counters: Counters::default(),
             shutdown: AtomicBool::new(false),
-            outcome: Mutex::new(None),
+            outcome: Mutex::new(OutcomeSlot::Open),
             outcome_cv: Condvar::new(),
             sysmon_cv: Condvar::new(),
             sysmon_lock: Mutex::new(()),
@@ -304,19 +322,20 @@ impl Sched {
     // ---- goroutines -------------------------------------------------------
 
     /// `newproc1`: makes a runnable G (its stack comes at first run).
-    pub(crate) fn new_g(
-        self: &Arc<Self>,
-        parent: u64,
-        at: &'static Location<'static>,
-        body: Body,
-    ) -> Arc<G> {
+    pub(crate) fn new_g(self: &Arc<Self>, spawn: Spawn, body: Body) -> Arc<G> {
         let id = self.next_gid.fetch_add(1, Ordering::Relaxed);
-        let g = Arc::new(G::new(id, parent, at, Arc::clone(self), body));
+        let g = Arc::new(G::new(id, spawn, Arc::clone(self), body));
         self.allgs.add(&g);
         self.ngoroutines.fetch_add(1, Ordering::AcqRel);
         self.counters.spawned.fetch_add(1, Ordering::Relaxed);
-        tracing::trace!(goroutine = id, parent, spawned_at = %at, "spawn");
+        tracing::trace!(goroutine = id, parent = spawn.parent, spawned_at = %spawn.at, "spawn");
         g
+    }
+
+    /// The live G with this id, if any (a report naming a goroutine found
+    /// by id).
+    pub(crate) fn find_g(&self, id: u64) -> Option<Arc<G>> {
+        self.allgs.snapshot().into_iter().find(|g| g.id == id)
     }
 
     /// `gdestroy`: the G returned.
@@ -501,6 +520,15 @@ impl Sched {
         }
     }
 
+    /// The address of M `id` (0 if unknown), for `mp=` in reports.
+    pub(crate) fn m_addr(&self, id: u64) -> usize {
+        self.lock()
+            .allm
+            .iter()
+            .find(|m| m.id == id)
+            .map_or(0, |m| Arc::as_ptr(m) as usize)
+    }
+
     /// Wakes one idle M without a P so it re-reads the timer heap.
     pub(crate) fn kick_idle_m(&self) {
         let l = self.lock();
@@ -511,21 +539,50 @@ impl Sched {
 
     // ---- outcome --------------------------------------------------------------
 
-    /// Records how the run ended (first one wins) and starts shutting down.
-    pub(crate) fn finish(&self, o: Outcome) {
-        let mut slot = self.outcome.lock().unwrap_or_else(|e| e.into_inner());
-        if slot.is_none() {
-            *slot = Some(o);
+    fn outcome(&self) -> MutexGuard<'_, OutcomeSlot> {
+        self.outcome.lock().unwrap_or_else(|e| e.into_inner())
+    }
+
+    /// Claims the right to report a failure (Go's `startpanic_m`): true for
+    /// the first claimant while the run is still open. From then on main
+    /// returning does not end the run; the claimant's [`finish`] will.
+    /// Others (a second panic, a panic after the end) print nothing.
+    ///
+    /// [`finish`]: Sched::finish
+    pub(crate) fn claim_failure(&self) -> bool {
+        let mut slot = self.outcome();
+        let open = matches!(*slot, OutcomeSlot::Open);
+        if open {
+            *slot = OutcomeSlot::Failing;
         }
-        drop(slot);
-        self.outcome_cv.notify_all();
+        open
+    }
+
+    /// Records how the run ended and wakes `run`: a failure after its
+    /// [`claim_failure`](Sched::claim_failure); main's return only while
+    /// nothing is failing.
+    pub(crate) fn finish(&self, o: Outcome) {
+        let mut slot = self.outcome();
+        let decide = matches!(
+            (&*slot, &o),
+            (OutcomeSlot::Open, Outcome::MainReturned) | (OutcomeSlot::Failing, Outcome::Failed(_))
+        );
+        if decide {
+            *slot = OutcomeSlot::Decided(o);
+            drop(slot);
+            self.outcome_cv.notify_all();
+        }
     }
 
     pub(crate) fn wait_outcome(&self) -> Outcome {
-        let mut slot = self.outcome.lock().unwrap_or_else(|e| e.into_inner());
+        let mut slot = self.outcome();
         loop {
-            if let Some(o) = slot.take() {
-                return o;
+            match std::mem::take(&mut *slot) {
+                OutcomeSlot::Decided(o) => {
+                    *slot = OutcomeSlot::Taken;
+                    return o;
+                }
+                other => *slot = other,
             }
             slot = self
                 .outcome_cv

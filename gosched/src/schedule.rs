@@ -283,17 +283,8 @@ fn find_runnable(ctx: &MCtx) -> Option<(Arc<G>, bool)> {
         let pi = ctx.p.get();
         let pp = ctx.p();
         if sched.timers.next_when() != u64::MAX {
-            // Go runs an AfterFunc callback in a goroutine of its own, so a
-            // panic there is a goroutine panic: report it the same way.
-            sched.timers.run_due(sched.now(), &mut |message| {
-                eprintln!("panic: {message}\n\ngoroutine 0 [running]:\ncreated by time.AfterFunc");
-                sched.finish(crate::sched::Outcome::Failed(
-                    crate::runtime::RunError::Panic {
-                        goroutine: 0,
-                        message,
-                        spawned_at: "time.AfterFunc".to_owned(),
-                    },
-                ));
+            sched.timers.run_due(sched.now(), &mut |p| {
+                crate::runtime::timer_callback_panic(sched, p);
             });
         }
 
@@ -446,19 +437,23 @@ fn execute(ctx: &MCtx, g: Arc<G>, inherit: bool) {
             let body = unsafe { g.take_body() }.expect("a new G has its body");
             let mut st = ctx.take_stack();
             st.committed = true;
-            g.canary_at.set(st.canary_at());
-            g.stack_size.set(st.size());
+            g.stack.set(st.bounds());
+            st.bounds().arm(g.id);
             *slot = Some(Coroutine::with_stack(st, move |y, ()| {
                 crate::runtime::goroutine_entry(y, body)
             }));
+        } else if !g.stack.get().intact() {
+            // A goroutine above overflowed into this stack: it must not run
+            // on clobbered frames. Report the one that overflowed.
+            let culprit = g.stack.get().culprit().and_then(|id| sched.find_g(id));
+            crate::signal::overflow_exit(g.stack.get().size(), culprit.as_deref());
         }
         let coro = slot.as_mut().expect("coroutine present");
         let res = coro.resume(());
         ctx.curg.set(std::ptr::null());
         ctx.m.curg.store(0, Ordering::Relaxed);
-        let canary = g.canary_at.get();
-        if canary != 0 && !stack::canary_ok(canary) {
-            crate::signal::report_overflow(g.stack_size.get(), Arc::as_ptr(&g));
+        if g.stack.get().overflowed_below() {
+            crate::signal::overflow_exit(g.stack.get().size(), Some(&g));
         }
         if let Some(p) = (ctx.p.get() != NO_P).then(|| ctx.p()) {
             p.curg.store(0, Ordering::Relaxed);
@@ -466,7 +461,9 @@ fn execute(ctx: &MCtx, g: Arc<G>, inherit: bool) {
         match res {
             CoroutineResult::Return(()) => {
                 let c = slot.take().expect("coroutine present");
-                ctx.put_stack(c.into_stack());
+                let st = c.into_stack();
+                st.bounds().disarm();
+                ctx.put_stack(st);
                 sched.g_dead(&g);
                 return;
             }
@@ -490,7 +487,11 @@ fn execute(ctx: &MCtx, g: Arc<G>, inherit: bool) {
                     bump64(&pp.parks);
                     return;
                 }
-                // The token arrived meanwhile: run it again right away.
+                // The token arrived meanwhile: run it again right away,
+                // unless the runtime has shut down meanwhile.
+                if sched.shutdown.load(Ordering::Acquire) {
+                    return;
+                }
                 inherit = true;
             }
             CoroutineResult::Yield(Switch::SyscallNoP) => {
@@ -498,6 +499,7 @@ fn execute(ctx: &MCtx, g: Arc<G>, inherit: bool) {
                 sched.globrunqput(g);
                 return;
             }
+            CoroutineResult::Yield(Switch::Stop) => return,
         }
     }
 }
@@ -551,6 +553,7 @@ pub(crate) fn spawn_g(g: Arc<G>) {
 /// `entersyscall`: the running G is about to block; its P becomes
 /// retakeable. Returns false when not on a goroutine.
 pub(crate) fn enter_syscall() -> bool {
+    with_g(stop_if_shut_down);
     with_m(|ctx| {
         let gp = ctx.curg.get();
         if gp.is_null() || ctx.p.get() == NO_P {
@@ -612,23 +615,43 @@ pub(crate) fn exit_syscall() {
         false
     })
     .expect("exit_syscall on an M");
-    if got_p {
-        with_g(|g| g.set_status(GStatus::Running));
-    } else {
-        with_g(|g| g.switch(Switch::SyscallNoP));
+    with_g(|g| {
+        if got_p {
+            g.set_status(GStatus::Running);
+        } else {
+            g.switch(Switch::SyscallNoP);
+        }
+        stop_if_shut_down(g);
+    });
+}
+
+/// A schedule point of a goroutine whose runtime has shut down (its `run`
+/// returned): the goroutine goes no further. Its M drops it and exits; its
+/// stack is abandoned, as a blocked goroutine's is (Go's die with the
+/// process).
+fn stop_if_shut_down(g: &G) {
+    if g.sched.shutdown.load(Ordering::Relaxed) {
+        tracing::debug!(goroutine = g.id, "stopped: the runtime has shut down");
+        g.switch(Switch::Stop);
+        unreachable!("a stopped goroutine is never resumed");
     }
 }
 
 /// Whether a park on the current goroutine can commit (token protocol);
-/// used by `park`.
-pub(crate) fn park_current(reason: crate::park::WaitReason) -> bool {
+/// used by `park`, on behalf of a caller at `at`.
+pub(crate) fn park_current(
+    reason: crate::park::WaitReason,
+    at: &'static std::panic::Location<'static>,
+) -> bool {
     let parked = with_g(|g| {
         // Parking inside `syscall(|| ...)`: handled below, off this closure.
         if g.status() == GStatus::Syscall {
             return false;
         }
         // A token already here: consume it and return. Read first, so the
-        // common case (no token) costs a load rather than a locked CAS.
+        // common case (no token) costs a load rather than a locked CAS. A
+        // park that switches needs no shutdown check: its M stops and never
+        // resumes it; this one goes on without a switch, so it checks.
         if g.token.load(Ordering::Acquire) == crate::g::TOKEN_NOTIFIED
             && g.token
                 .compare_exchange(
@@ -639,9 +662,10 @@ pub(crate) fn park_current(reason: crate::park::WaitReason) -> bool {
                 )
                 .is_ok()
         {
+            stop_if_shut_down(g);
             return true;
         }
-        g.set_waiting(reason, g.sched.coarse_now());
+        g.set_waiting(reason, at, g.sched.coarse_now());
         g.set_status(GStatus::Waiting);
         tracing::trace!(goroutine = g.id, reason = reason.as_str(), "park");
         g.switch(Switch::Park);
@@ -667,7 +691,7 @@ pub(crate) fn park_current(reason: crate::park::WaitReason) -> bool {
             // re-enter it afterwards: a parked goroutine must never leave a
             // syscall-state P behind on its M.
             exit_syscall();
-            let parked = park_current(reason);
+            let parked = park_current(reason, at);
             enter_syscall();
             parked
         }
@@ -682,5 +706,9 @@ pub(crate) fn yield_current() -> bool {
         enter_syscall();
         return yielded;
     }
-    with_g(|g| g.switch(Switch::Yield)).is_some()
+    with_g(|g| {
+        stop_if_shut_down(g);
+        g.switch(Switch::Yield);
+    })
+    .is_some()
 }

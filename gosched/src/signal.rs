@@ -1,17 +1,21 @@
 //! Goroutine stack overflow: a SIGSEGV/SIGBUS handler on an alternate
 //! signal stack that recognises faults in a goroutine stack's guard page and
-//! dies with Go's message (`runtime/stack.go: newstack` prints
-//! `runtime: goroutine stack exceeds N-byte limit` and throws
-//! `stack overflow`, Go 1.27) instead of a bare SIGSEGV.
+//! dies as Go does (`runtime/stack.go: newstack` prints `runtime: goroutine
+//! stack exceeds N-byte limit` and throws `stack overflow`, exit status 2,
+//! Go 1.27) instead of a bare SIGSEGV; and the same report for an overflow
+//! the canaries of an unguarded stack caught (`stack.rs`).
 //!
 //! Any other fault goes to the handler that was installed before ours
 //! (Rust's own stack-overflow reporter for thread stacks, or the default
 //! action). The handler only reads atomics and thread-locals with const
-//! initialisers and calls `write(2)` and `abort(3)`: async-signal-safe.
+//! initialisers, formats into a fixed buffer and calls `write(2)` and
+//! `_exit(2)`: async-signal-safe.
 
 use std::sync::Once;
+use std::sync::atomic::Ordering;
 
 use crate::g::G;
+use crate::report::{self, StderrBuf, Throwing};
 
 static INSTALL: Once = Once::new();
 static mut PREV_SEGV: Option<libc::sigaction> = None;
@@ -82,8 +86,13 @@ extern "C" fn on_fault(sig: libc::c_int, info: *mut libc::siginfo_t, uctx: *mut 
     // SAFETY: the kernel passes a valid siginfo for SA_SIGINFO handlers.
     let addr = unsafe { (*info).si_addr() } as usize;
     if let Some(limit) = crate::stack::guard_hit(addr) {
-        let g = crate::schedule::with_m(|m| m.curg.get()).unwrap_or(std::ptr::null());
-        report_overflow(limit, g);
+        let sp = stack_pointer(uctx).unwrap_or(addr);
+        let (g, mp) = crate::schedule::with_m(|m| (m.curg.get(), std::sync::Arc::as_ptr(&m.m)))
+            .unwrap_or((std::ptr::null(), std::ptr::null()));
+        // SAFETY: a non-null `curg` is the goroutine running on this M, kept
+        // alive by the M's `execute` frame below us.
+        let g = unsafe { g.as_ref() };
+        write_overflow(limit, g, Some(sp), mp as usize);
     }
     // Not ours: hand over to the previous disposition.
     // SAFETY: PREV_* were written before this handler was installed and
@@ -121,76 +130,54 @@ extern "C" fn on_fault(sig: libc::c_int, info: *mut libc::siginfo_t, uctx: *mut 
     }
 }
 
-/// Prints Go's stack-overflow report for goroutine `g` (may be null) and
-/// aborts. Async-signal-safe.
-pub(crate) fn report_overflow(limit: usize, g: *const G) -> ! {
-    let mut buf = Buf::new();
-    buf.s("runtime: goroutine stack exceeds ");
-    buf.n(limit as u64);
-    buf.s("-byte limit\nfatal error: stack overflow\n");
-    if !g.is_null() {
-        // SAFETY: `g` is the goroutine that was running on this M; it is
-        // kept alive by the M's `execute` frame below us.
-        let g = unsafe { &*g };
-        buf.s("\ngoroutine ");
-        buf.n(g.id);
-        buf.s(" [running]:\ncreated by goroutine ");
-        buf.n(g.parent);
-        buf.s(" at ");
-        buf.s(g.spawned_at.file());
-        buf.s(":");
-        buf.n(u64::from(g.spawned_at.line()));
-        buf.s("\n");
+/// The interrupted stack pointer, from the signal's machine context.
+fn stack_pointer(uctx: *mut libc::c_void) -> Option<usize> {
+    #[cfg(all(target_os = "linux", target_arch = "x86_64"))]
+    {
+        // SAFETY: for an SA_SIGINFO handler the kernel passes a valid
+        // `ucontext_t` as the third argument.
+        let uc = unsafe { &*(uctx as *const libc::ucontext_t) };
+        Some(uc.uc_mcontext.gregs[libc::REG_RSP as usize] as usize)
     }
+    #[cfg(not(all(target_os = "linux", target_arch = "x86_64")))]
+    {
+        let _ = uctx;
+        None
+    }
+}
+
+/// Prints Go's stack overflow report for the goroutine that overflowed a
+/// `limit`-byte stack (when known) and exits with status 2, as Go's
+/// `throw` does. Used where a canary caught the overflow, outside the
+/// signal handler.
+pub(crate) fn overflow_exit(limit: usize, g: Option<&G>) -> ! {
+    let mp = g.map_or(0, |g| g.sched.m_addr(g.m.load(Ordering::Relaxed)));
+    write_overflow(limit, g, None, mp)
+}
+
+/// The report and the exit: no allocation, no lock (the signal handler's
+/// path).
+fn write_overflow(limit: usize, g: Option<&G>, sp: Option<usize>, mp: usize) -> ! {
+    let mut buf = StderrBuf::new();
+    let bounds = g.map(|g| g.stack.get());
+    // Built from fields that need no lock: this may run in a signal
+    // handler. It was running when it overflowed.
+    let report = g.map(|g| report::Goroutine {
+        id: g.id,
+        status: "running",
+        waiting_minutes: 0,
+        throwing: Some(Throwing {
+            gp: std::ptr::from_ref(g) as usize,
+            m: g.m.load(Ordering::Relaxed),
+            mp,
+        }),
+        function: g.entry,
+        frame_at: None,
+        created_by: g.created_by(),
+    });
+    let stack = sp.zip(bounds.map(|b| (b.limit, b.top)));
+    let _ = report::overflow(&mut buf, limit, stack, report.as_ref());
     buf.flush();
-    // SAFETY: abort is async-signal-safe and never returns.
-    unsafe { libc::abort() }
-}
-
-/// A fixed buffer written with `write(2)`: no allocation in the handler.
-struct Buf {
-    b: [u8; 1024],
-    n: usize,
-}
-
-impl Buf {
-    fn new() -> Buf {
-        Buf { b: [0; 1024], n: 0 }
-    }
-    fn s(&mut self, s: &str) {
-        for &c in s.as_bytes() {
-            if self.n == self.b.len() {
-                self.flush();
-            }
-            self.b[self.n] = c;
-            self.n += 1;
-        }
-    }
-    fn n(&mut self, mut v: u64) {
-        let mut d = [0u8; 20];
-        let mut i = d.len();
-        loop {
-            i -= 1;
-            d[i] = b'0' + (v % 10) as u8;
-            v /= 10;
-            if v == 0 {
-                break;
-            }
-        }
-        for &c in &d[i..] {
-            self.s(std::str::from_utf8(&[c]).unwrap_or("?"));
-        }
-    }
-    fn flush(&mut self) {
-        let mut off = 0;
-        while off < self.n {
-            // SAFETY: writing initialised bytes of our buffer to stderr.
-            let w = unsafe { libc::write(2, self.b[off..self.n].as_ptr().cast(), self.n - off) };
-            if w <= 0 {
-                break;
-            }
-            off += w as usize;
-        }
-        self.n = 0;
-    }
+    // SAFETY: `_exit` is async-signal-safe and never returns.
+    unsafe { libc::_exit(2) }
 }

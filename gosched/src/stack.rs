@@ -16,24 +16,40 @@
 //!               top of its slot
 //! ```
 //!
-//! so a parked goroutine costs the few pages its frames touched. Every guard
-//! page splits the mapping, and Linux caps mappings per process
-//! (`vm.max_map_count`, 65 530 by default), so guards are budgeted: past
-//! [`guard_budget`] live guarded stacks, new slabs come with a single guard
-//! page below all their slots, and each stack relies on a canary at its
-//! limit, checked whenever the goroutine switches out (loud but after the
-//! fact; an overflow that keeps going runs into the slab's guard). The canary is "the lowest 64
-//! bytes are still zero": reading an untouched page maps the kernel's zero
-//! page, which costs no resident memory, whereas writing a canary value
-//! would commit a second page per stack. The slab table below is
-//! what the SIGSEGV handler (`signal.rs`) reads to tell a goroutine stack
-//! overflow from any other fault.
+//! so a parked goroutine costs the few pages its frames touched.
+//!
+//! # Guards
+//! A guard page below each stack turns an overflow into a fault the
+//! SIGSEGV handler (`signal.rs`) reports. Where Linux has lightweight guard
+//! regions (`MADV_GUARD_INSTALL`, Linux 6.13+) every stack gets one: they
+//! live in the page tables and cost no mapping. Elsewhere a guard is an
+//! `mprotect`ed page, which splits the mapping, and Linux caps mappings per
+//! process (`vm.max_map_count`, 65 530 by default), so those are budgeted
+//! ([`guard_budget`]): past it, new slabs come with one guard page below
+//! all their slots, and each stack relies on canaries instead.
+//!
+//! # Canaries
+//! The top [`CANARY_BYTES`] of every slot, above the coroutine's first
+//! frame and so in a page every stack that ran has committed anyway, hold
+//! a random per-process value and the id of the goroutine on the stack
+//! while one runs there (zero while the stack is free). An unguarded stack
+//! that overflows runs down into the top of the slot below it: that
+//! neighbour's canary is the first thing it overwrites. Two checks catch
+//! it: when the overflowing goroutine switches out, its neighbour's canary
+//! must hold one of the two values a canary can hold (else the goroutine
+//! just overflowed); and before any goroutine on an unguarded stack is
+//! resumed its own canary must be intact (else a goroutine above it
+//! overflowed into it, even with zeros, and it must not run on clobbered
+//! frames). Either way the overflowing goroutine is reported, named by the
+//! nearest intact canary above the clobbered one. An overflow that skips
+//! the canary's 16 bytes without writing them (a large frame left
+//! uninitialised) can still clobber the neighbour unseen until it faults.
 
 use std::io;
 use std::mem::ManuallyDrop;
 use std::ptr;
-use std::sync::Mutex;
-use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
+use std::sync::{Mutex, OnceLock};
 
 use corosensei::stack::valgrind::ValgrindStackRegistration;
 use corosensei::stack::{Stack, StackPointer};
@@ -42,8 +58,12 @@ use corosensei::stack::{Stack, StackPointer};
 const SLAB_STACKS: usize = 64;
 /// Capacity of the slab table the signal handler scans.
 const MAX_SLABS: usize = 1 << 15;
-/// Words at the bottom of an unguarded stack that must stay zero.
-const CANARY_WORDS: usize = 8;
+/// Bytes at the top of each slot kept for its canary: the process's canary
+/// value and the id of the goroutine running on the stack.
+pub(crate) const CANARY_BYTES: usize = 16;
+/// Linux 6.13's `madvise` advice for a lightweight guard region (not in the
+/// `libc` crate yet).
+const MADV_GUARD_INSTALL: libc::c_int = 102;
 
 pub(crate) fn page_size() -> usize {
     static PAGE: AtomicUsize = AtomicUsize::new(0);
@@ -81,27 +101,64 @@ static SLABS: [SlabEntry; MAX_SLABS] = [EMPTY_SLAB; MAX_SLABS];
 static NSLABS: AtomicUsize = AtomicUsize::new(0);
 static GUARDED_LIVE: AtomicUsize = AtomicUsize::new(0);
 
-/// How many guarded stacks may exist at once: a third of
-/// `vm.max_map_count` (each guard costs two mappings), leaving the rest to
-/// the allocator, threads and libraries. `GOSCHED_GUARD_BUDGET=N` overrides
-/// it (tests use 0 to exercise unguarded slabs).
+/// How many stacks may have a guard page of their own at once: all of
+/// them with lightweight guards, else a third of `vm.max_map_count` (each
+/// `mprotect`ed guard costs two mappings), leaving the rest to the
+/// allocator, threads and libraries. `GOSCHED_GUARD_BUDGET=N` overrides it
+/// (tests use 0 to exercise unguarded, canary-checked slabs).
 pub(crate) fn guard_budget() -> usize {
     static BUDGET: AtomicUsize = AtomicUsize::new(usize::MAX);
     match BUDGET.load(Ordering::Relaxed) {
         usize::MAX => {
-            let max = std::fs::read_to_string("/proc/sys/vm/max_map_count")
-                .ok()
-                .and_then(|s| s.trim().parse::<usize>().ok())
-                .unwrap_or(65_530);
+            let default = if light_guards() {
+                usize::MAX - 1
+            } else {
+                let max = std::fs::read_to_string("/proc/sys/vm/max_map_count")
+                    .ok()
+                    .and_then(|s| s.trim().parse::<usize>().ok())
+                    .unwrap_or(65_530);
+                (max / 3).max(64)
+            };
             let b = std::env::var("GOSCHED_GUARD_BUDGET")
                 .ok()
                 .and_then(|v| v.trim().parse::<usize>().ok())
-                .unwrap_or((max / 3).max(64))
+                .unwrap_or(default)
                 .min(usize::MAX - 1);
             BUDGET.store(b, Ordering::Relaxed);
             b
         }
         b => b,
+    }
+}
+
+/// Whether the kernel has lightweight guard regions (Linux 6.13+), probed
+/// once on a scratch page.
+fn light_guards() -> bool {
+    static STATE: AtomicUsize = AtomicUsize::new(0); // 0 unknown, 1 no, 2 yes
+    match STATE.load(Ordering::Relaxed) {
+        0 => {
+            let page = page_size();
+            // SAFETY: a fresh private anonymous page, advised and unmapped
+            // here and used for nothing else.
+            let yes = unsafe {
+                let p = libc::mmap(
+                    ptr::null_mut(),
+                    page,
+                    libc::PROT_READ | libc::PROT_WRITE,
+                    libc::MAP_PRIVATE | libc::MAP_ANONYMOUS | libc::MAP_NORESERVE,
+                    -1,
+                    0,
+                );
+                p != libc::MAP_FAILED && {
+                    let ok = libc::madvise(p, page, MADV_GUARD_INSTALL) == 0;
+                    libc::munmap(p, page);
+                    ok
+                }
+            };
+            STATE.store(if yes { 2 } else { 1 }, Ordering::Relaxed);
+            yes
+        }
+        s => s == 2,
     }
 }
 
@@ -127,13 +184,149 @@ pub(crate) fn guard_hit(addr: usize) -> Option<usize> {
     None
 }
 
+/// Where a stack lies, and which slab's canaries watch it. `Copy` and
+/// small, so a G keeps one for its overflow checks and reports.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) struct StackBounds {
+    /// Lowest usable address (just above the guard page, if any).
+    pub(crate) limit: usize,
+    /// One past the highest address of the slot.
+    pub(crate) top: usize,
+    /// Index of its slab in `SLABS` when it has no guard page of its own
+    /// and canaries watch it; [`GUARDED`] otherwise.
+    canary_slab: u32,
+}
+
+/// [`StackBounds::canary_slab`] of a stack with a guard page of its own.
+const GUARDED: u32 = u32::MAX;
+
+impl Default for StackBounds {
+    /// No stack yet: empty, and nothing for the canary checks to read.
+    fn default() -> Self {
+        StackBounds {
+            limit: 0,
+            top: 0,
+            canary_slab: GUARDED,
+        }
+    }
+}
+
+/// The process's canary value: random, so an overflow cannot plausibly
+/// write it by chance, and never zero, the value of a free slot.
+fn canary_value() -> u64 {
+    static VALUE: OnceLock<u64> = OnceLock::new();
+    *VALUE.get_or_init(|| {
+        use std::hash::{BuildHasher, Hasher};
+        let mut h = std::collections::hash_map::RandomState::new().build_hasher();
+        h.write_usize(&VALUE as *const _ as usize);
+        h.finish() | 1
+    })
+}
+
+/// The canary words at the top of the slot ending at `top`.
+///
+/// # Safety
+/// `top` is the top of a slot of a slab (slabs are never unmapped, and the
+/// top page of a slot is never a guard page).
+unsafe fn canary_words(top: usize) -> &'static [AtomicU64; 2] {
+    // SAFETY: per the contract, `[top - CANARY_BYTES, top)` is mapped,
+    // readable and writable for the life of the process; it is 16-byte
+    // aligned (`top` is page-aligned); other threads only ever touch it
+    // through these atomics.
+    unsafe { &*((top - CANARY_BYTES) as *const [AtomicU64; 2]) }
+}
+
+impl StackBounds {
+    /// Usable bytes (Go's stack limit, as its overflow report prints it).
+    pub(crate) fn size(&self) -> usize {
+        self.top - self.limit
+    }
+
+    /// Whether canaries watch this stack.
+    pub(crate) fn unguarded(&self) -> bool {
+        self.canary_slab != GUARDED
+    }
+
+    /// The slot tops of its slab: the top of the slot below this one (0
+    /// when the slab's own guard page is below), the distance between
+    /// slot tops, and the last slot's top.
+    fn slab_tops(&self) -> (usize, usize, usize) {
+        let e = &SLABS[self.canary_slab as usize];
+        let base = e.base.load(Ordering::Acquire);
+        let stride = e.stride.load(Ordering::Relaxed);
+        let start = self.top - stride;
+        let below = if start == base { 0 } else { start };
+        (below, stride, base + stride * SLAB_STACKS)
+    }
+
+    /// Marks the stack as in use by goroutine `goid`.
+    pub(crate) fn arm(&self, goid: u64) {
+        if self.unguarded() {
+            // SAFETY: `top` is this slot's top.
+            let w = unsafe { canary_words(self.top) };
+            w[1].store(goid, Ordering::Relaxed);
+            w[0].store(canary_value(), Ordering::Release);
+        }
+    }
+
+    /// Marks the stack as free again.
+    pub(crate) fn disarm(&self) {
+        if self.unguarded() {
+            // SAFETY: `top` is this slot's top.
+            let w = unsafe { canary_words(self.top) };
+            w[0].store(0, Ordering::Relaxed);
+            w[1].store(0, Ordering::Relaxed);
+        }
+    }
+
+    /// Whether this stack's own canary is intact: nothing above overflowed
+    /// into it. True for guarded stacks.
+    pub(crate) fn intact(&self) -> bool {
+        // SAFETY: `top` is this slot's top.
+        !self.unguarded()
+            || unsafe { canary_words(self.top) }[0].load(Ordering::Acquire) == canary_value()
+    }
+
+    /// Whether the goroutine on this stack has overflowed into the slot
+    /// below: that slot's canary holds neither of the values a canary can
+    /// hold (in use or free). An overflow that wrote exactly zero there is
+    /// caught by [`intact`](Self::intact) before that slot's goroutine runs.
+    pub(crate) fn overflowed_below(&self) -> bool {
+        if !self.unguarded() {
+            return false;
+        }
+        let (below, _, _) = self.slab_tops();
+        if below == 0 {
+            return false;
+        }
+        // SAFETY: `below` is the top of the slot below, in the same slab.
+        let v = unsafe { canary_words(below) }[0].load(Ordering::Acquire);
+        v != 0 && v != canary_value()
+    }
+
+    /// The goroutine that overflowed into this (clobbered) stack: the one
+    /// on the nearest slot above whose canary is intact. Async-signal-safe.
+    pub(crate) fn culprit(&self) -> Option<u64> {
+        if !self.unguarded() {
+            return None;
+        }
+        let (_, stride, slab_top) = self.slab_tops();
+        let mut top = self.top + stride;
+        while top <= slab_top {
+            // SAFETY: `top` is the top of a slot of this slab.
+            let w = unsafe { canary_words(top) };
+            if w[0].load(Ordering::Acquire) == canary_value() {
+                return Some(w[1].load(Ordering::Relaxed));
+            }
+            top += stride;
+        }
+        None
+    }
+}
+
 /// A goroutine stack from the pool.
 pub(crate) struct PooledStack {
-    /// Lowest usable address (just above the guard page, if any).
-    limit: usize,
-    /// One past the highest address.
-    top: usize,
-    guarded: bool,
+    bounds: StackBounds,
     /// Whether pages may be committed (it has run a goroutine since it was
     /// made or last scavenged).
     pub(crate) committed: bool,
@@ -145,9 +338,9 @@ pub(crate) struct PooledStack {
 impl std::fmt::Debug for PooledStack {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("PooledStack")
-            .field("limit", &format_args!("{:#x}", self.limit))
-            .field("top", &format_args!("{:#x}", self.top))
-            .field("guarded", &self.guarded)
+            .field("limit", &format_args!("{:#x}", self.bounds.limit))
+            .field("top", &format_args!("{:#x}", self.bounds.top))
+            .field("unguarded", &self.bounds.unguarded())
             .finish()
     }
 }
@@ -158,39 +351,28 @@ unsafe impl Send for PooledStack {}
 
 impl PooledStack {
     pub(crate) fn size(&self) -> usize {
-        self.top - self.limit
+        self.bounds.size()
     }
 
-    /// Where an unguarded stack keeps its canary (0: guarded).
-    pub(crate) fn canary_at(&self) -> usize {
-        if self.guarded { 0 } else { self.limit }
+    pub(crate) fn bounds(&self) -> StackBounds {
+        self.bounds
     }
 }
 
-// SAFETY: `top` is the page-aligned end and `limit` the page-aligned start
-// of a writable region owned by this value for as long as it lives (slabs
-// are never unmapped), so both are 16-byte aligned and the range is a valid
-// stack.
+// SAFETY: `limit` is the page-aligned start of a writable region owned by
+// this value for as long as it lives (slabs are never unmapped), and the
+// coroutine's base sits `CANARY_BYTES` below the page-aligned top, so both
+// ends are 16-byte aligned and the range is a valid stack that leaves the
+// canary words alone.
 unsafe impl Stack for PooledStack {
     #[inline]
     fn base(&self) -> StackPointer {
-        StackPointer::new(self.top).expect("stack top is non-null")
+        StackPointer::new(self.bounds.top - CANARY_BYTES).expect("stack top is non-null")
     }
     #[inline]
     fn limit(&self) -> StackPointer {
-        StackPointer::new(self.limit).expect("stack limit is non-null")
+        StackPointer::new(self.bounds.limit).expect("stack limit is non-null")
     }
-}
-
-/// Whether the canary at `at` (from [`PooledStack::canary_at`], non-zero)
-/// is intact.
-pub(crate) fn canary_ok(at: usize) -> bool {
-    (0..CANARY_WORDS).all(|i| {
-        // SAFETY: `at` is the page-aligned start of an unguarded stack's
-        // writable slot (slabs are never unmapped); only an overflowing
-        // goroutine ever writes these words.
-        unsafe { ptr::read_volatile((at as *const u64).add(i)) == 0 }
-    })
 }
 
 /// Free stacks, by size. Slabs are never returned to the OS (as Go keeps its
@@ -224,14 +406,16 @@ pub(crate) fn free_many(stacks: impl IntoIterator<Item = PooledStack>) {
     let keep = KEEP_COMMITTED.saturating_sub(pooled);
     for s in stacks.iter_mut().skip(keep) {
         if s.committed {
+            let b = s.bounds;
             // SAFETY: `[limit, top)` is this stack's writable range, owned by
             // us (no goroutine runs on a pooled stack); MADV_DONTNEED on a
             // private anonymous mapping just drops the pages, which read as
-            // zero afterwards (the canary stays intact).
+            // zero afterwards (a free slot's canary), and keeps lightweight
+            // guard regions, which lie below `limit` anyway.
             unsafe {
                 libc::madvise(
-                    s.limit as *mut libc::c_void,
-                    s.top - s.limit,
+                    b.limit as *mut libc::c_void,
+                    b.top - b.limit,
                     libc::MADV_DONTNEED,
                 );
             }
@@ -247,6 +431,21 @@ pub(crate) fn free_many(stacks: impl IntoIterator<Item = PooledStack>) {
 pub(crate) fn round_size(bytes: usize) -> usize {
     let page = page_size();
     bytes.max(4 * page).div_ceil(page) * page
+}
+
+/// Makes `[at, at + len)` a guard region: lightweight where the kernel has
+/// them, else `mprotect`ed (which splits the mapping). Returns false when
+/// neither worked.
+///
+/// # Safety
+/// The range is page-aligned, inside a mapping of ours, and unused.
+unsafe fn install_guard(at: usize, len: usize) -> bool {
+    let p = at as *mut libc::c_void;
+    // SAFETY: the caller's contract.
+    unsafe {
+        (light_guards() && libc::madvise(p, len, MADV_GUARD_INSTALL) == 0)
+            || libc::mprotect(p, len, libc::PROT_NONE) == 0
+    }
 }
 
 fn new_slab(size: usize) -> io::Result<Vec<PooledStack>> {
@@ -280,47 +479,48 @@ fn new_slab(size: usize) -> io::Result<Vec<PooledStack>> {
         return Err(io::Error::last_os_error());
     }
     let low = base as usize;
-    let mut low_guard = 0;
-    if lead != 0 {
-        // SAFETY: the first page of the mapping made above, unused so far.
-        if unsafe { libc::mprotect(base, page, libc::PROT_NONE) } == 0 {
-            low_guard = low;
-        }
-    }
+    // SAFETY: the first page of the mapping made above, unused so far.
+    let low_guard = if lead != 0 && unsafe { install_guard(low, page) } {
+        low
+    } else {
+        0
+    };
     let base = low + lead;
-    let mut out = Vec::with_capacity(SLAB_STACKS);
-    let mut guarded_here = true;
-    for i in (0..SLAB_STACKS).rev() {
-        let start = base + i * stride;
-        if guarded {
+    // With a guard below every slot, all of them, or none (out of mappings
+    // after all: the slab is canary-checked instead).
+    let guarded = guarded
+        && (0..SLAB_STACKS).all(|i| {
             // SAFETY: `[start, start + page)` lies inside the mapping made
             // above, which nothing else uses yet.
-            let rc = unsafe { libc::mprotect(start as *mut libc::c_void, page, libc::PROT_NONE) };
-            if rc != 0 {
-                // Out of mappings after all: the rest of the slab stays
-                // unguarded (canary-checked), and so does the registry entry.
-                guarded_here = false;
-            }
-        }
+            unsafe { install_guard(base + i * stride, page) }
+        });
+    let canary_slab = if guarded {
+        GUARDED
+    } else {
+        u32::try_from(slot).expect("MAX_SLABS fits in u32")
+    };
+    let mut out = Vec::with_capacity(SLAB_STACKS);
+    for i in (0..SLAB_STACKS).rev() {
+        let start = base + i * stride;
         let limit = start + guard;
-        let is_guarded = guarded && guarded_here;
         out.push(PooledStack {
-            limit,
-            top: start + stride,
-            guarded: is_guarded,
+            bounds: StackBounds {
+                limit,
+                top: start + stride,
+                canary_slab,
+            },
             committed: false,
             _valgrind: ManuallyDrop::new(ValgrindStackRegistration::new(limit as *mut u8, size)),
         });
     }
-    if guarded && guarded_here {
+    if guarded {
         GUARDED_LIVE.fetch_add(SLAB_STACKS, Ordering::Relaxed);
     }
     let e = &SLABS[slot];
     e.stride.store(stride, Ordering::Relaxed);
-    e.guard.store(
-        if guarded && guarded_here { guard } else { 0 },
-        Ordering::Relaxed,
-    );
+    // A slab laid out with guard pages keeps them in the table even if some
+    // could not be installed: a fault there is still this slab's overflow.
+    e.guard.store(guard, Ordering::Relaxed);
     e.low.store(low_guard, Ordering::Relaxed);
     e.base.store(base, Ordering::Release);
     Ok(out)

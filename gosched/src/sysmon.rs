@@ -6,9 +6,10 @@
 //! - retakes Ps whose goroutine sits in [`syscall`](crate::syscall) for more
 //!   than one sysmon tick when there is other work (or after 10 ms anyway)
 //!   and hands them to another M (`handoffp`);
-//! - notices goroutines that run over 10 ms without a schedule point and
-//!   logs a `tracing` warning — preemption is cooperative here, so it cannot
-//!   do what Go does (`preemptone`);
+//! - notices time slices over 10 ms: it ends one at the P's next schedule
+//!   point (the cooperative form of Go's `preemptone`, acted on by
+//!   `schedule.rs`), and logs a `tracing` warning when one goroutine ran
+//!   that long without a schedule point (it cannot be stopped sooner);
 //! - prints `GODEBUG=schedtrace` lines;
 //! - checks for deadlock (Go's `checkdead`, with the grace period described
 //!   on [`Runtime::deadlock_detection`](crate::Runtime::deadlock_detection)).
@@ -20,6 +21,7 @@ use std::thread::JoinHandle;
 use std::time::Duration;
 
 use crate::g::GStatus;
+use crate::report;
 use crate::runtime::RunError;
 use crate::sched::{Outcome, P_IDLE, P_RUNNING, P_SYSCALL, Sched};
 
@@ -160,12 +162,21 @@ fn looks_dead(s: &Sched) -> bool {
         && s.timers.live() == 0
 }
 
+/// `checkdead`'s report: Go's `fatal error: all goroutines are asleep -
+/// deadlock!` and a block per goroutine, each at the place it parked.
 fn report_deadlock(s: &Sched, now: u64) {
-    let mut dump = String::new();
-    for g in s.all_gs() {
-        crate::runtime::dump_g(&mut dump, &g, now);
-        dump.push('\n');
+    if !s.claim_failure() {
+        return;
     }
+    let gs = s.all_gs();
+    let mut dump = String::new();
+    let _ = report::goroutines(
+        &mut dump,
+        gs.iter().map(|g| {
+            let at = g.park_site().map(|l| l as &dyn std::fmt::Display);
+            g.report(now, at)
+        }),
+    );
     let err = RunError::Deadlock { dump };
     eprintln!("{err}");
     s.finish(Outcome::Failed(err));

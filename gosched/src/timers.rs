@@ -5,32 +5,99 @@
 //! schedule (`checkTimers` in `findRunnable`) through one atomic load of the
 //! earliest deadline; idle Ms sleep until that deadline. Stopping a timer
 //! marks it; the heap drops marked entries when they reach the top. A
-//! callback runs on the M that found it due, outside the heap lock, and must
-//! not block.
+//! callback runs on the M that found it due, outside the heap lock, one at
+//! a time, and must not block: Go's runtime timer functions (a sleeper's
+//! wake-up, a channel timer's send) are like that, and `time.AfterFunc`'s
+//! callback gets a goroutine of its own (`time.rs`).
 
+use std::cell::RefCell;
 use std::cmp::Reverse;
 use std::collections::BinaryHeap;
+use std::fmt::Display;
+use std::panic::Location;
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 
+use crate::g::PanicSite;
+use crate::report;
+
 pub(crate) type Callback = Box<dyn FnOnce() + Send + 'static>;
 
-/// The message of a panic payload (`&str` or `String`), as Go prints it.
-pub(crate) fn panic_message(p: &(dyn std::any::Any + Send)) -> String {
-    if let Some(s) = p.downcast_ref::<&str>() {
-        (*s).to_owned()
-    } else if let Some(s) = p.downcast_ref::<String>() {
-        s.clone()
-    } else {
-        "Box<dyn Any>".to_owned()
-    }
+/// Who set a timer: where, and the function its callback is (for the
+/// report of a callback that panics).
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct Origin {
+    pub(crate) at: &'static Location<'static>,
+    pub(crate) entry: &'static str,
 }
 
 pub(crate) struct Entry {
     pub(crate) when: u64,
     seq: u64,
     pub(crate) stopped: Arc<AtomicBool>,
+    origin: Origin,
     f: Callback,
+}
+
+thread_local! {
+    /// While a callback runs on this thread: where its panic started, once
+    /// the panic hook has seen one.
+    static CALLBACK: RefCell<Option<Option<PanicSite>>> = const { RefCell::new(None) };
+}
+
+/// Called by the panic hook: records the panic's site if this thread is
+/// running a timer callback (then Go's report is printed instead of Rust's
+/// hook's).
+pub(crate) fn callback_panicked(site: impl FnOnce() -> PanicSite) -> bool {
+    CALLBACK.with(|c| match &mut *c.borrow_mut() {
+        Some(slot) => {
+            *slot = Some(site());
+            true
+        }
+        None => false,
+    })
+}
+
+/// A timer callback that panicked: Go's report for it, as for a goroutine
+/// panic of no goroutine (`goroutine 0`), created where the timer was set.
+#[derive(Debug)]
+pub(crate) struct CallbackPanic {
+    pub(crate) message: String,
+    /// Go's report.
+    pub(crate) report: String,
+    pub(crate) site: Option<PanicSite>,
+    pub(crate) origin: Origin,
+}
+
+impl CallbackPanic {
+    fn new(payload: &(dyn std::any::Any + Send), site: Option<PanicSite>, origin: Origin) -> Self {
+        let (message, repanicked) = report::panic_message(payload);
+        let mut text = String::new();
+        let _ = report::panic(
+            &mut text,
+            &message,
+            repanicked,
+            &report::Goroutine {
+                id: 0,
+                status: "running",
+                waiting_minutes: 0,
+                throwing: None,
+                function: origin.entry,
+                frame_at: site.as_ref().map(|s| &s.at as &dyn Display),
+                created_by: Some(report::CreatedBy {
+                    function: report::creator(origin.entry),
+                    goroutine: 0,
+                    at: origin.at,
+                }),
+            },
+        );
+        CallbackPanic {
+            message,
+            report: text,
+            site,
+            origin,
+        }
+    }
 }
 
 impl PartialEq for Entry {
@@ -94,7 +161,13 @@ impl TimerHeap {
     }
 
     /// Adds a timer; returns whether it became the earliest one.
-    pub(crate) fn add(&self, when: u64, stopped: Arc<AtomicBool>, f: Callback) -> bool {
+    pub(crate) fn add(
+        &self,
+        when: u64,
+        stopped: Arc<AtomicBool>,
+        origin: Origin,
+        f: Callback,
+    ) -> bool {
         let mut h = self.lock();
         let seq = h.seq;
         h.seq += 1;
@@ -115,6 +188,7 @@ impl TimerHeap {
             when,
             seq,
             stopped,
+            origin,
             f,
         }));
         let old = self.next.load(Ordering::SeqCst);
@@ -128,9 +202,9 @@ impl TimerHeap {
 
     /// Pops every timer due at `now` (skipping stopped ones) and runs them.
     /// Returns how many callbacks ran. A callback that panics does not take
-    /// the caller (an M's scheduler loop) down: its message goes to
+    /// the caller (an M's scheduler loop) down: its report goes to
     /// `on_panic` and the remaining callbacks still run.
-    pub(crate) fn run_due(&self, now: u64, on_panic: &mut dyn FnMut(String)) -> usize {
+    pub(crate) fn run_due(&self, now: u64, on_panic: &mut dyn FnMut(CallbackPanic)) -> usize {
         if now < self.next.load(Ordering::SeqCst) {
             return 0;
         }
@@ -155,8 +229,11 @@ impl TimerHeap {
         let mut ran = 0;
         for e in due {
             if !e.stopped.swap(true, Ordering::AcqRel) {
-                if let Err(p) = std::panic::catch_unwind(std::panic::AssertUnwindSafe(e.f)) {
-                    on_panic(panic_message(&*p));
+                CALLBACK.with(|c| *c.borrow_mut() = Some(None));
+                let result = std::panic::catch_unwind(std::panic::AssertUnwindSafe(e.f));
+                let site = CALLBACK.with(|c| c.borrow_mut().take()).flatten();
+                if let Err(p) = result {
+                    on_panic(CallbackPanic::new(&*p, site, e.origin));
                 }
                 ran += 1;
             }
@@ -220,7 +297,8 @@ mod tests {
                         let i = timers.len();
                         let stopped = Arc::new(AtomicBool::new(false));
                         let f = Arc::clone(&fired);
-                        heap.add(now + d, Arc::clone(&stopped), Box::new(move || f.lock().unwrap().push((i, now + d))));
+                        let origin = super::Origin { at: std::panic::Location::caller(), entry: "test" };
+                        heap.add(now + d, Arc::clone(&stopped), origin, Box::new(move || f.lock().unwrap().push((i, now + d))));
                         timers.push((now + d, stopped, false));
                     }
                     Op::Stop(k) if !timers.is_empty() => {
@@ -238,7 +316,7 @@ mod tests {
                             .collect();
                         want.sort_by_key(|&(i, w)| (w, i));
                         let before = fired.lock().unwrap().len();
-                        heap.run_due(now, &mut |m| panic!("{m}"));
+                        heap.run_due(now, &mut |p| panic!("{}", p.message));
                         let got: Vec<(usize, u64)> = fired.lock().unwrap()[before..].to_vec();
                         for &(i, _) in &want {
                             timers[i].2 = true;

@@ -2,10 +2,12 @@
 //! waiters park (goroutines or threads) until the counter drops to zero.
 
 use std::fmt;
+use std::panic::{AssertUnwindSafe, Location};
 use std::sync::atomic::{AtomicBool, AtomicI64, Ordering};
 use std::sync::{Arc, Mutex};
 
-use crate::park::{Unparker, WaitReason, current, park};
+use crate::park::{Unparker, WaitReason, current, park_at};
+use crate::report::Repanicked;
 
 struct Waiter {
     woken: AtomicBool,
@@ -87,7 +89,7 @@ impl WaitGroup {
     }
 
     /// Blocks until the counter is zero (the goroutine parks with reason
-    /// `sync.WaitGroup.Wait`).
+    /// `sync.WaitGroup.Wait`, at the caller's location in dumps).
     ///
     /// ```
     /// let wg = gosched::WaitGroup::new();
@@ -99,7 +101,9 @@ impl WaitGroup {
     /// wg.wait();
     /// assert_eq!(wg.count(), 0);
     /// ```
+    #[track_caller]
     pub fn wait(&self) {
+        let at = Location::caller();
         if self.count() == 0 {
             return;
         }
@@ -115,25 +119,39 @@ impl WaitGroup {
             ws.push(Arc::clone(&w));
         }
         while !w.woken.load(Ordering::Acquire) {
-            park(WaitReason::WaitGroupWait);
+            park_at(WaitReason::WaitGroupWait, at);
         }
     }
 
     /// Go 1.25's `WaitGroup.Go`: `add(1)`, spawn `f`, `done()` when it
-    /// returns.
+    /// returns. If `f` panics, `done()` is not called, as in Go 1.27
+    /// (golang/go#76126): [`wait`](Self::wait) must not return and let the
+    /// program run on (or exit 0) while the panic is still being reported.
+    /// The panic is re-raised, and reported as Go reports it:
+    /// `panic: … [recovered, repanicked]`.
+    ///
+    /// ```
+    /// let err = gosched::Runtime::new().gomaxprocs(2).run(|| {
+    ///     let wg = gosched::WaitGroup::new();
+    ///     wg.go(|| panic!("boom"));
+    ///     wg.wait();
+    ///     unreachable!("wait never returns after a panic");
+    /// }).unwrap_err();
+    /// assert!(err.to_string().starts_with("panic: boom [recovered, repanicked]\n"));
+    /// ```
     #[track_caller]
     pub fn go(&self, f: impl FnOnce() + Send + 'static) {
         self.add(1);
         let wg = self.clone();
-        crate::runtime::go(move || {
-            struct Done(WaitGroup);
-            impl Drop for Done {
-                fn drop(&mut self) {
-                    self.0.done();
-                }
-            }
-            let _done = Done(wg);
-            f();
-        });
+        let spawn = crate::runtime::spawned_here(Location::caller(), &f);
+        crate::runtime::spawn(
+            spawn,
+            Box::new(
+                move || match std::panic::catch_unwind(AssertUnwindSafe(f)) {
+                    Ok(()) => wg.done(),
+                    Err(payload) => std::panic::resume_unwind(Box::new(Repanicked(payload))),
+                },
+            ),
+        );
     }
 }

@@ -1,63 +1,95 @@
-//! Loud failures, each in a child process (this test binary re-run with one
-//! `#[ignore]`d child scenario): goroutine panic, stack overflow, deadlock,
+//! Loud failures, in child processes where the process must die
+//! (`common::child`): goroutine panics, panics that race main's return,
+//! the default runtime's panics, deadlocks, panicking timer callbacks,
 //! `GODEBUG=schedtrace`; plus deadlock and leak reports in-process.
+//! Reports are compared with real Go 1.27's text (`tests/golden/`, one Go
+//! program per scenario) by their shape. Stack overflows: `overflow.rs`.
 
-use std::process::{Command, Output};
 use std::sync::Arc;
-use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU32, Ordering};
 use std::time::Duration;
 
 use gosched::{RunError, Runtime, WaitGroup, WaitReason, go};
 
-fn child(name: &str, envs: &[(&str, &str)]) -> Output {
-    let mut cmd = Command::new(std::env::current_exe().unwrap());
-    cmd.args([
-        "--ignored",
-        "--exact",
-        name,
-        "--nocapture",
-        "--test-threads=1",
-    ]);
-    for (k, v) in envs {
-        cmd.env(k, v);
+mod common;
+use common::child::{child, go_shape, report_of, stderr};
+use common::shape::shape;
+
+/// How many times the lost-panic scenarios repeat: 50, or 500 under
+/// `cargo xtask verify --deep` (which sets `GORUNTIME_DEEP`).
+fn repeat() -> usize {
+    if std::env::var_os("GORUNTIME_DEEP").is_some() {
+        500
+    } else {
+        50
     }
-    cmd.output().unwrap()
 }
-
-fn stderr(o: &Output) -> String {
-    String::from_utf8_lossy(&o.stderr).into_owned()
-}
-
-// ---- panic -------------------------------------------------------------------
+// ---- goroutine panics ------------------------------------------------------------
 
 #[test]
-#[ignore = "child process of a_goroutine_panic_reports_go_style_and_fails_run"]
+#[ignore = "child process of a_goroutine_panic_prints_gos_report_and_exits_2"]
 fn child_panic() {
-    Runtime::new().gomaxprocs(2).run_or_exit(|| {
-        let wg = WaitGroup::new();
-        wg.go(|| panic!("boom in goroutine"));
-        wg.wait();
+    Runtime::new().run_or_exit(|| {
+        go(|| panic!("boom in goroutine"));
         gosched::time::sleep(Duration::from_secs(5));
     });
 }
 
+/// Go: `tests/golden/panic`.
 #[test]
-fn a_goroutine_panic_reports_go_style_and_fails_run() {
-    let out = child("child_panic", &[]);
+fn a_goroutine_panic_prints_gos_report_and_exits_2() {
+    for procs in ["1", "2"] {
+        let out = child("child_panic", &[("GOMAXPROCS", procs)]);
+        let err = stderr(&out);
+        assert_eq!(out.status.code(), Some(2), "{err}");
+        let report = report_of(&err);
+        assert!(
+            report.starts_with(
+                "panic: boom in goroutine\n\ngoroutine 2 [running]:\n\
+                 failures::child_panic::{{closure}}::{{closure}}()\n\tgosched/tests/failures.rs:"
+            ),
+            "{err}"
+        );
+        assert!(
+            report.contains("\ncreated by failures::child_panic::{{closure}} in goroutine 1\n"),
+            "{err}"
+        );
+        assert_eq!(
+            shape(report),
+            go_shape(include_str!("golden/panic.txt")),
+            "{err}"
+        );
+        assert!(!err.contains("panicked at"), "Rust's hook spoke: {err}");
+    }
+}
+
+#[test]
+#[ignore = "child process of a_main_goroutine_panic_has_no_creator"]
+fn child_main_panic() {
+    Runtime::new().run_or_exit(|| panic!("boom in main"));
+}
+
+/// Go: `tests/golden/mainpanic` (no `created by` for goroutine 1).
+#[test]
+fn a_main_goroutine_panic_has_no_creator() {
+    let out = child("child_main_panic", &[]);
     let err = stderr(&out);
     assert_eq!(out.status.code(), Some(2), "{err}");
+    let report = report_of(&err);
     assert!(
-        err.contains(
-            "panic: boom in goroutine\n\ngoroutine 2 [running]:\ncreated by goroutine 1 at "
-        ),
+        report.starts_with("panic: boom in main\n\ngoroutine 1 [running]:\n"),
         "{err}"
     );
-    assert!(err.contains("failures.rs:"), "spawn site missing: {err}");
+    assert_eq!(
+        shape(report),
+        go_shape(include_str!("golden/mainpanic.txt")),
+        "{err}"
+    );
 }
 
 #[test]
 fn run_returns_the_panic_as_an_error() {
-    let line = Arc::new(std::sync::atomic::AtomicU32::new(0));
+    let line = Arc::new(AtomicU32::new(0));
     let l2 = line.clone();
     let err = Runtime::new()
         .run(move || {
@@ -66,99 +98,244 @@ fn run_returns_the_panic_as_an_error() {
             gosched::time::sleep(Duration::from_secs(5));
         })
         .unwrap_err();
-    match err {
-        RunError::Panic {
-            goroutine,
-            message,
-            spawned_at,
-        } => {
-            assert_eq!(goroutine, 2);
-            assert_eq!(message, "formatted");
-            let line = line.load(Ordering::Relaxed);
+    let RunError::Panic {
+        goroutine,
+        message,
+        spawned_at,
+        report,
+        ..
+    } = &err
+    else {
+        panic!("unexpected {err:?}")
+    };
+    assert_eq!(*goroutine, 2);
+    assert_eq!(message, "formatted");
+    let line = line.load(Ordering::Relaxed);
+    assert!(
+        spawned_at.ends_with(&format!("failures.rs:{line}:13")),
+        "{spawned_at}"
+    );
+    assert!(report.starts_with("panic: formatted\n\ngoroutine 2 [running]:\n"));
+    assert_eq!(err.to_string(), report.trim_end());
+}
+
+// ---- WaitGroup.Go: a panic never releases Wait -------------------------------------
+
+#[test]
+#[ignore = "child process of a_waitgroup_go_panic_never_releases_wait"]
+fn child_waitgroup_go_panic() {
+    Runtime::new().run_or_exit(|| {
+        let wg = WaitGroup::new();
+        wg.go(|| panic!("boom in goroutine"));
+        wg.wait();
+        println!("Wait returned");
+        gosched::time::sleep(Duration::from_secs(5));
+    });
+}
+
+/// Go 1.27 (golang/go#76126, `tests/golden/wgpanic`): `Done` is not
+/// called, the panic is re-raised as `[recovered, repanicked]`, exit 2.
+#[test]
+fn a_waitgroup_go_panic_never_releases_wait() {
+    for procs in ["1", "2"] {
+        let out = child("child_waitgroup_go_panic", &[("GOMAXPROCS", procs)]);
+        let err = stderr(&out);
+        assert_eq!(out.status.code(), Some(2), "{err}");
+        assert!(
+            !String::from_utf8_lossy(&out.stdout).contains("Wait returned"),
+            "{err}"
+        );
+        let report = report_of(&err);
+        assert!(
+            report.starts_with(
+                "panic: boom in goroutine [recovered, repanicked]\n\ngoroutine 2 [running]:\n"
+            ),
+            "{err}"
+        );
+        assert_eq!(
+            shape(report),
+            go_shape(include_str!("golden/wgpanic.txt")),
+            "{err}"
+        );
+    }
+}
+
+// ---- a panic is never lost -----------------------------------------------------------
+
+/// Sets its flag when dropped: during the unwinding of a panic, after the
+/// panic hook has run.
+struct SetOnDrop(Arc<AtomicBool>);
+
+impl Drop for SetOnDrop {
+    fn drop(&mut self) {
+        self.0.store(true, Ordering::Release);
+    }
+}
+
+/// A goroutine panics while main returns: main sees the panic under way
+/// (the goroutine is unwinding) and returns at once. Go: `main`'s return
+/// waits for `runningPanicDefers` and the panic ends the program.
+fn panic_racing_main_return() -> impl FnOnce() + Send + 'static {
+    || {
+        let unwinding = Arc::new(AtomicBool::new(false));
+        let u = unwinding.clone();
+        go(move || {
+            let _flag = SetOnDrop(u);
+            panic!("boom while main returns");
+        });
+        while !unwinding.load(Ordering::Acquire) {
+            gosched::yield_now();
+        }
+    }
+}
+
+/// `WaitGroup::go` with a panicking goroutine while main waits, then returns.
+fn panic_in_waitgroup_go() -> impl FnOnce() + Send + 'static {
+    || {
+        let wg = WaitGroup::new();
+        wg.go(|| panic!("boom in wg.go"));
+        wg.wait();
+    }
+}
+
+#[test]
+#[ignore = "child process of no_panic_is_ever_lost"]
+fn child_panic_storm() {
+    let n = repeat();
+    let mut lost = 0;
+    for _ in 0..n {
+        for procs in [1, 2] {
+            for (name, scenario) in [
+                (
+                    "race",
+                    Box::new(panic_racing_main_return()) as Box<dyn FnOnce() + Send>,
+                ),
+                ("wg.go", Box::new(panic_in_waitgroup_go())),
+            ] {
+                match Runtime::new().gomaxprocs(procs).run(scenario) {
+                    Err(RunError::Panic { .. }) => {}
+                    other => {
+                        lost += 1;
+                        println!("lost panic ({name}, GOMAXPROCS={procs}): {other:?}");
+                    }
+                }
+            }
+        }
+    }
+    println!("runs={} lost={lost}", n * 4);
+}
+
+/// Each scenario on GOMAXPROCS 1 and 2, 50 times (500 under `verify
+/// --deep`): every run fails with the panic, none returns `Ok`.
+#[test]
+fn no_panic_is_ever_lost() {
+    let out = child("child_panic_storm", &[]);
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let n = repeat() * 4;
+    assert!(stdout.contains(&format!("runs={n} lost=0\n")), "{stdout}");
+    // One report per run, each Go's.
+    let err = stderr(&out);
+    assert_eq!(err.lines().filter(|l| l.starts_with("panic: ")).count(), n);
+}
+
+#[test]
+#[ignore = "child process of a_panic_racing_main_return_still_ends_the_process"]
+fn child_panic_race_exit() {
+    Runtime::new().run_or_exit(panic_racing_main_return());
+}
+
+/// The same race through `run_or_exit`, with `RUST_BACKTRACE=1` (the
+/// backtrace follows Go's report) and without.
+#[test]
+fn a_panic_racing_main_return_still_ends_the_process() {
+    for procs in ["1", "2"] {
+        for backtrace in ["0", "1"] {
+            let out = child(
+                "child_panic_race_exit",
+                &[("GOMAXPROCS", procs), ("RUST_BACKTRACE", backtrace)],
+            );
+            let err = stderr(&out);
+            assert_eq!(out.status.code(), Some(2), "{err}");
             assert!(
-                spawned_at.ends_with(&format!("failures.rs:{line}:13")),
-                "{spawned_at}"
+                report_of(&err).starts_with("panic: boom while main returns\n\n"),
+                "{err}"
+            );
+            assert_eq!(
+                backtrace == "1",
+                err.contains("\nstack backtrace:\n"),
+                "{err}"
             );
         }
-        other => panic!("unexpected {other:?}"),
     }
 }
 
-// ---- stack overflow ------------------------------------------------------------
-
-#[inline(never)]
-fn recurse(n: u64) -> u64 {
-    let buf = std::hint::black_box([n; 64]);
-    if n == u64::MAX {
-        0
-    } else {
-        recurse(n + 1) + buf[(n % 64) as usize]
-    }
-}
+// ---- the default runtime ------------------------------------------------------------
 
 #[test]
-#[ignore = "child process of a_stack_overflow_prints_gos_message_and_aborts"]
-fn child_overflow() {
-    Runtime::new()
-        .gomaxprocs(1)
-        .stack_size(64 * 1024)
-        .run_or_exit(|| {
-            let wg = WaitGroup::new();
-            wg.go(|| {
-                std::hint::black_box(recurse(0));
-            });
-            wg.wait();
-        });
+#[ignore = "child process of a_panic_on_the_default_runtime_ends_the_process"]
+fn child_default_runtime_panic() {
+    go(|| panic!("boom in goroutine"));
+    std::thread::sleep(Duration::from_secs(5));
+    println!("survived");
 }
 
+/// Off any `Runtime::run` there is nothing to return the failure to: the
+/// process ends with Go's report and status 2, as Go's does.
 #[test]
-fn a_stack_overflow_prints_gos_message_and_aborts() {
-    let out = child("child_overflow", &[]);
+fn a_panic_on_the_default_runtime_ends_the_process() {
+    let out = child("child_default_runtime_panic", &[]);
     let err = stderr(&out);
-    assert!(!out.status.success());
-    #[cfg(unix)]
-    {
-        use std::os::unix::process::ExitStatusExt;
-        assert_eq!(out.status.signal(), Some(libc_sigabrt()), "{err}");
-    }
-    assert!(
-        err.contains(
-            "runtime: goroutine stack exceeds 65536-byte limit\nfatal error: stack overflow"
-        ),
+    assert_eq!(out.status.code(), Some(2), "{err}");
+    assert!(!String::from_utf8_lossy(&out.stdout).contains("survived"));
+    assert_eq!(
+        shape(report_of(&err)),
+        go_shape(include_str!("golden/panic.txt"))
+            .into_iter()
+            .map(|l| l.replace(" in goroutine N", ""))
+            .collect::<Vec<_>>(),
         "{err}"
     );
-    assert!(
-        err.contains("goroutine 2 [running]:\ncreated by goroutine 1 at "),
-        "{err}"
-    );
-}
-
-fn libc_sigabrt() -> i32 {
-    6
 }
 
 #[test]
-fn a_stack_overflow_on_an_unguarded_stack_is_reported_too() {
-    // GOSCHED_GUARD_BUDGET=0: every slab is unguarded (as past the
-    // vm.max_map_count budget); the overflow runs through neighbouring slots
-    // into the slab's own guard page and is reported the same way.
-    let out = child("child_overflow", &[("GOSCHED_GUARD_BUDGET", "0")]);
-    let err = stderr(&out);
-    assert!(!out.status.success());
-    assert!(
-        err.contains(
-            "runtime: goroutine stack exceeds 65536-byte limit\nfatal error: stack overflow"
-        ),
-        "{err}"
-    );
+#[ignore = "child process of num_goroutine_on_a_plain_thread_starts_nothing"]
+fn child_num_goroutine_on_a_thread() {
+    let threads = || {
+        std::fs::read_to_string("/proc/self/status")
+            .unwrap()
+            .lines()
+            .find_map(|l| {
+                l.strip_prefix("Threads:")
+                    .map(|n| n.trim().parse::<usize>().unwrap())
+            })
+            .unwrap()
+    };
+    let before = threads();
+    assert_eq!(gosched::num_goroutine(), 0);
+    assert!(gosched::leak::snapshot().is_empty());
+    assert_eq!(threads(), before, "asking started threads");
+    let (tx, rx) = std::sync::mpsc::channel();
+    go(move || tx.send(gosched::num_goroutine()).unwrap());
+    assert_eq!(rx.recv().unwrap(), 1);
+    println!("ok");
+}
+
+/// `num_goroutine` and `leak::snapshot` on a plain thread read the default
+/// runtime without starting it (one rule for both).
+#[test]
+fn num_goroutine_on_a_plain_thread_starts_nothing() {
+    let out = child("child_num_goroutine_on_a_thread", &[]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert!(String::from_utf8_lossy(&out.stdout).contains("ok\n"));
 }
 
 // ---- deadlock ------------------------------------------------------------------
 
 #[test]
-#[ignore = "child process of a_deadlock_fails_with_gos_message"]
+#[ignore = "child process of a_deadlock_fails_with_gos_report"]
 fn child_deadlock() {
-    Runtime::new().gomaxprocs(2).run_or_exit(|| {
+    Runtime::new().run_or_exit(|| {
         let wg = WaitGroup::new();
         wg.add(1);
         let w = wg.clone();
@@ -167,26 +344,36 @@ fn child_deadlock() {
     });
 }
 
+/// Go: `tests/golden/deadlock`.
 #[test]
-fn a_deadlock_fails_with_gos_message() {
-    let out = child("child_deadlock", &[]);
-    let err = stderr(&out);
-    assert_eq!(out.status.code(), Some(2), "{err}");
-    assert!(
-        err.contains(
-            "fatal error: all goroutines are asleep - deadlock!\n\ngoroutine 1 [chan receive]:\n"
-        ),
-        "{err}"
-    );
-    assert!(
-        err.contains("goroutine 2 [sync.WaitGroup.Wait]:\ncreated by goroutine 1 at "),
-        "{err}"
-    );
+fn a_deadlock_fails_with_gos_report() {
+    for procs in ["1", "2"] {
+        let out = child("child_deadlock", &[("GOMAXPROCS", procs)]);
+        let err = stderr(&out);
+        assert_eq!(out.status.code(), Some(2), "{err}");
+        let report = report_of(&err);
+        assert!(
+            report.starts_with(
+                "fatal error: all goroutines are asleep - deadlock!\n\ngoroutine 1 [chan receive]:\n\
+                 failures::child_deadlock::{{closure}}()\n\tgosched/tests/failures.rs:"
+            ),
+            "{err}"
+        );
+        assert!(
+            report.contains("\ngoroutine 2 [sync.WaitGroup.Wait]:\n"),
+            "{err}"
+        );
+        assert_eq!(
+            shape(report),
+            go_shape(include_str!("golden/deadlock.txt")),
+            "{err}"
+        );
+    }
 }
 
 #[test]
 fn deadlock_dump_names_every_blocked_goroutine() {
-    let spawn_line = Arc::new(std::sync::atomic::AtomicU32::new(0));
+    let spawn_line = Arc::new(AtomicU32::new(0));
     let sl = spawn_line.clone();
     let err = Runtime::new()
         .gomaxprocs(2)
@@ -210,19 +397,18 @@ fn deadlock_dump_names_every_blocked_goroutine() {
         err.to_string()
             .starts_with("fatal error: all goroutines are asleep - deadlock!\n\n")
     );
-    assert!(
-        dump.contains("goroutine 1 [select]:\ncreated at "),
-        "{dump}"
-    );
-    for id in 2..=4 {
-        let want = format!("goroutine {id} [sync.WaitGroup.Wait]:\ncreated by goroutine 1 at ");
-        assert!(dump.contains(&want), "{dump}");
-    }
+    assert!(dump.starts_with("goroutine 1 [select]:\n"), "{dump}");
     let spawn_line = spawn_line.load(Ordering::Relaxed);
-    assert!(
-        dump.contains(&format!("failures.rs:{spawn_line}:")),
-        "{dump}"
-    );
+    for id in 2..=4 {
+        let want = format!(
+            "goroutine {id} [sync.WaitGroup.Wait]:\n\
+             failures::deadlock_dump_names_every_blocked_goroutine::{{{{closure}}}}::{{{{closure}}}}()\n\
+             \tgosched/tests/failures.rs:{spawn_line}:30\n\
+             created by failures::deadlock_dump_names_every_blocked_goroutine::{{{{closure}}}} in goroutine 1\n\
+             \tgosched/tests/failures.rs:{spawn_line}:17\n"
+        );
+        assert!(dump.contains(&want), "{want}\n{dump}");
+    }
     assert_eq!(dump.matches("goroutine ").count(), 4 + 3, "{dump}");
 }
 
@@ -273,11 +459,21 @@ fn leak_report_names_the_goroutines_that_outlive_a_test() {
                 g.spawned_at
             );
             assert!(g.waiting_for > Duration::from_millis(10));
-            let text = report.to_string();
+            let parked_at = format!("failures.rs:{}:21", line + 3);
             assert!(
-                text.starts_with("found unexpected goroutines:\ngoroutine 3 [chan send, "),
-                "{text}"
+                g.parked_at.as_ref().is_some_and(|p| p.ends_with(&parked_at)),
+                "{g:?}"
             );
+            // Go's header: whole minutes only, none under one.
+            let text = report.to_string();
+            let want = format!(
+                "found unexpected goroutines:\ngoroutine 3 [chan send]:\n\
+                 failures::leak_report_names_the_goroutines_that_outlive_a_test::{{{{closure}}}}::{{{{closure}}}}()\n\
+                 \tgosched/tests/{parked_at}\n\
+                 created by failures::leak_report_names_the_goroutines_that_outlive_a_test::{{{{closure}}}} in goroutine 1\n\
+                 \tgosched/tests/failures.rs:{line}:13\n"
+            );
+            assert_eq!(text, want);
             // Release it: now nothing leaks.
             release.store(true, Ordering::Release);
             slot.lock().unwrap().as_ref().unwrap().unpark();
@@ -301,7 +497,7 @@ fn verify_none_panics_on_a_leak() {
         })
         .unwrap();
     assert!(
-        err.contains("found unexpected goroutines:\ngoroutine 2 [forever, "),
+        err.starts_with("found unexpected goroutines:\ngoroutine 2 [forever]:\n"),
         "{err}"
     );
 }
@@ -424,15 +620,17 @@ fn verify_none_on_a_plain_thread_checks_the_default_runtime() {
     let all = format!("{}{}", String::from_utf8_lossy(&out.stdout), stderr(&out));
     assert!(!out.status.success());
     assert!(
-        all.contains("found unexpected goroutines:\ngoroutine 2 [leaked on purpose, "),
+        all.contains("found unexpected goroutines:\ngoroutine 2 [leaked on purpose]:\n"),
         "{all}"
     );
 }
 
-// ---- a panicking timer callback ---------------------------------------------------
+// ---- panicking timer callbacks ---------------------------------------------------
 
+/// Go: `tests/golden/afterfunc`: the callback's goroutine panics, created by
+/// no goroutine.
 #[test]
-fn a_panicking_after_func_callback_fails_run_and_the_runtime_survives_it() {
+fn a_panicking_after_func_callback_fails_run_like_a_goroutine() {
     let err = Runtime::new()
         .gomaxprocs(1)
         .run(|| {
@@ -440,22 +638,80 @@ fn a_panicking_after_func_callback_fails_run_and_the_runtime_survives_it() {
             gosched::time::sleep(Duration::from_secs(5));
         })
         .unwrap_err();
-    match err {
-        RunError::Panic {
-            goroutine, message, ..
-        } => {
-            assert_eq!(goroutine, 0);
-            assert_eq!(message, "tick failed");
-        }
-        other => panic!("unexpected {other:?}"),
-    }
+    let RunError::Panic {
+        goroutine,
+        message,
+        report,
+        ..
+    } = &err
+    else {
+        panic!("unexpected {err:?}")
+    };
+    assert_eq!(*goroutine, 2, "{report}");
+    assert_eq!(message, "tick failed");
+    assert!(
+        report.contains("\ncreated by failures::a_panicking_after_func_callback_fails_run_like_a_goroutine::{{closure}}\n\t"),
+        "{report}"
+    );
+    assert_eq!(
+        shape(report),
+        go_shape(include_str!("golden/afterfunc.txt"))
+    );
 }
 
 #[test]
-fn a_panicking_callback_does_not_stop_the_timer_thread() {
-    // Off a runtime: later timers still fire.
-    gosched::time::after_func(Duration::from_millis(1), || panic!("first callback fails"));
-    let (tx, rx) = std::sync::mpsc::channel();
-    gosched::time::after_func(Duration::from_millis(5), move || tx.send(()).unwrap());
-    rx.recv_timeout(Duration::from_secs(10)).unwrap();
+fn a_panicking_nonblocking_callback_fails_run_as_goroutine_0() {
+    let err = Runtime::new()
+        .gomaxprocs(1)
+        .run(|| {
+            gosched::time::after_func_nonblocking(Duration::from_millis(1), || {
+                panic!("send failed")
+            });
+            gosched::time::sleep(Duration::from_secs(5));
+        })
+        .unwrap_err();
+    let RunError::Panic {
+        goroutine, report, ..
+    } = &err
+    else {
+        panic!("unexpected {err:?}")
+    };
+    assert_eq!(*goroutine, 0);
+    assert!(
+        report.starts_with("panic: send failed\n\ngoroutine 0 [running]:\n"),
+        "{report}"
+    );
+}
+
+#[test]
+#[ignore = "child process of a_panicking_callback_off_a_runtime_ends_the_process"]
+fn child_after_func_panic_off_a_runtime() {
+    gosched::time::after_func(Duration::from_millis(1), || panic!("tick failed"));
+    std::thread::sleep(Duration::from_secs(5));
+    println!("survived");
+}
+
+#[test]
+#[ignore = "child process of a_panicking_callback_off_a_runtime_ends_the_process"]
+fn child_nonblocking_panic_off_a_runtime() {
+    gosched::time::after_func_nonblocking(Duration::from_millis(1), || panic!("send failed"));
+    std::thread::sleep(Duration::from_secs(5));
+    println!("survived");
+}
+
+/// Off a runtime, `after_func`'s goroutine runs on the default runtime:
+/// its panic ends the process as Go's does (and so does a panicking
+/// non-blocking callback on the timer thread).
+#[test]
+fn a_panicking_callback_off_a_runtime_ends_the_process() {
+    for name in [
+        "child_after_func_panic_off_a_runtime",
+        "child_nonblocking_panic_off_a_runtime",
+    ] {
+        let out = child(name, &[]);
+        let err = stderr(&out);
+        assert_eq!(out.status.code(), Some(2), "{name}: {err}");
+        assert!(!String::from_utf8_lossy(&out.stdout).contains("survived"));
+        assert!(report_of(&err).starts_with("panic: "), "{err}");
+    }
 }

@@ -15,6 +15,16 @@ use gosched::{Runtime, WaitGroup, go};
 
 mod common;
 
+/// Go runs a package's tests one at a time (unless they call
+/// `t.Parallel`), and these measure scheduling: each holds this lock, so
+/// that a busy-waiting test on one runtime does not starve another's
+/// threads of the machine's cores.
+static ONE_AT_A_TIME: std::sync::Mutex<()> = std::sync::Mutex::new(());
+
+fn one_at_a_time() -> std::sync::MutexGuard<'static, ()> {
+    ONE_AT_A_TIME.lock().unwrap_or_else(|e| e.into_inner())
+}
+
 /// Aborts the process if a test that would deadlock under a broken
 /// scheduler hangs.
 fn watchdog(limit: Duration) -> Arc<AtomicBool> {
@@ -37,6 +47,7 @@ fn watchdog(limit: Duration) -> Arc<AtomicBool> {
 /// goroutine's sleep finish and its message through.
 #[test]
 fn yield_progress() {
+    let _serial = one_at_a_time();
     let dog = watchdog(Duration::from_secs(20));
     Runtime::new()
         .gomaxprocs(1)
@@ -69,6 +80,7 @@ fn yield_progress() {
 /// is stuck in a spin loop.)
 #[test]
 fn goroutine_parallelism() {
+    let _serial = one_at_a_time();
     const P: u32 = 4;
     const N: usize = 10;
     let dog = watchdog(Duration::from_secs(60));
@@ -101,6 +113,7 @@ fn goroutine_parallelism() {
 /// its cross-check of `NumGoroutine` against a goroutine dump.
 #[test]
 fn num_goroutine() {
+    let _serial = one_at_a_time();
     Runtime::new()
         .gomaxprocs(2)
         .run(|| {
@@ -139,6 +152,7 @@ fn num_goroutine() {
 /// park/unpark, as `chan` sends would.
 #[test]
 fn park_hand_off_100() {
+    let _serial = one_at_a_time();
     const N: usize = 100;
     Runtime::new()
         .gomaxprocs(2)
@@ -173,6 +187,7 @@ fn assert_within_factor(hog: u64, light: u64) {
 /// `examples/pingponghog.rs`) on Go's GOMAXPROCS=1 ...
 #[test]
 fn ping_pong_hog_gomaxprocs_1() {
+    let _serial = one_at_a_time();
     let (hog, light) = common::ping_pong_hog(1);
     assert_within_factor(hog, light);
 }
@@ -180,6 +195,7 @@ fn ping_pong_hog_gomaxprocs_1() {
 /// ... and with two Ps, where each pair may also get a P of its own.
 #[test]
 fn ping_pong_hog_gomaxprocs_2() {
+    let _serial = one_at_a_time();
     let (hog, light) = common::ping_pong_hog(2);
     assert_within_factor(hog, light);
 }

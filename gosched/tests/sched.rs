@@ -718,3 +718,72 @@ fn no_wakeup_is_lost_when_goroutines_and_threads_race_to_unpark() {
         .unwrap();
     dog.store(true, Ordering::Release);
 }
+
+/// Go's goroutines die with the process when `main` returns. Ours stop at
+/// their next schedule point after `run` returns: a yield, a `syscall`
+/// (before or after the call), a park that would not even block (its
+/// token already there), a sleep. Their Ms exit; nothing keeps running.
+#[test]
+fn goroutines_running_when_run_returns_stop_at_their_next_schedule_point() {
+    type Step = fn();
+    // A park that finds its token never gives up the P: with one P, main
+    // would never run again, so that loop gets a P of its own.
+    let steps: [(&str, Step, &[usize]); 4] = [
+        ("yield_now", gosched::yield_now, &[1, 2]),
+        (
+            "syscall",
+            || gosched::syscall(|| std::thread::sleep(Duration::from_micros(200))),
+            &[1, 2],
+        ),
+        (
+            "park with its token already there",
+            || {
+                gosched::park::current().unpark();
+                gosched::park(WaitReason::Other("token"));
+            },
+            &[2],
+        ),
+        (
+            "sleep",
+            || gosched::time::sleep(Duration::from_micros(200)),
+            &[1, 2],
+        ),
+    ];
+    for (what, step, procs) in steps {
+        for &procs in procs {
+            let count = Arc::new(AtomicU64::new(0));
+            let (c, count_in) = (count.clone(), count.clone());
+            let handle = Runtime::new()
+                .gomaxprocs(procs)
+                .run(move || {
+                    go(move || {
+                        loop {
+                            c.fetch_add(1, Ordering::Relaxed);
+                            step();
+                        }
+                    });
+                    while count_in.load(Ordering::Relaxed) < 100 {
+                        gosched::time::sleep(Duration::from_millis(1));
+                    }
+                    gosched::Handle::current().unwrap()
+                })
+                .unwrap();
+            let t = Instant::now();
+            while handle.stats().threads > 0 {
+                assert!(
+                    t.elapsed() < Duration::from_secs(5),
+                    "{what}, GOMAXPROCS={procs}: {} Ms still running",
+                    handle.stats().threads
+                );
+                std::thread::sleep(Duration::from_millis(1));
+            }
+            let stopped = count.load(Ordering::Relaxed);
+            std::thread::sleep(Duration::from_millis(30));
+            assert_eq!(
+                count.load(Ordering::Relaxed),
+                stopped,
+                "{what}, GOMAXPROCS={procs}: a goroutine ran on after run returned"
+            );
+        }
+    }
+}

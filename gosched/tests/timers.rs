@@ -37,43 +37,66 @@ fn check_in_order_not_early(fired: &[(usize, Instant)], set: &[(Instant, Instant
     }
 }
 
-#[test]
-fn after_func_timers_fire_in_order_and_not_early_on_a_runtime() {
+/// How a test sets a timer.
+type SetTimer = fn(Duration, Box<dyn FnOnce() + Send>);
+
+/// For each timer: just before and just after it was set, its duration.
+type Set = Vec<(Instant, Instant, Duration)>;
+
+/// For each callback that ran: its timer's index, when it ran.
+type Fired = Vec<(usize, Instant)>;
+
+/// Sets 60 timers of 1..=40 ms with `set_timer` from the main goroutine of
+/// a runtime with `procs` Ps; each callback first runs `check(main's id)`.
+/// Returns when and for how long each was set, and which fired when.
+fn fire_on_a_runtime(procs: usize, set_timer: SetTimer, check: fn(Option<u64>)) -> (Set, Fired) {
     let ds = durations(60);
-    let ds2 = ds.clone();
-    let (set, fired) = Runtime::new()
-        .gomaxprocs(2)
+    Runtime::new()
+        .gomaxprocs(procs)
         .run(move || {
             let fired = Arc::new(Mutex::new(Vec::new()));
             let wg = WaitGroup::new();
-            wg.add(ds2.len() as i64);
+            wg.add(ds.len() as i64);
             let mut set = Vec::new();
-            for (i, d) in ds2.iter().enumerate() {
+            let main = gosched::goid();
+            for (i, d) in ds.iter().enumerate() {
                 let (fired, wg) = (fired.clone(), wg.clone());
                 let before = Instant::now();
-                gosched::time::after_func(*d, move || {
-                    fired.lock().unwrap().push((i, Instant::now()));
-                    // Callbacks run on an M of this runtime.
-                    assert!(
-                        std::thread::current()
-                            .name()
-                            .unwrap_or("")
-                            .starts_with("gosched-m")
-                    );
-                    wg.done();
-                });
+                set_timer(
+                    *d,
+                    Box::new(move || {
+                        check(main);
+                        fired.lock().unwrap().push((i, Instant::now()));
+                        wg.done();
+                    }),
+                );
                 set.push((before, Instant::now(), *d));
             }
             wg.wait();
             let v = fired.lock().unwrap().clone();
             (set, v)
         })
-        .unwrap();
+        .unwrap()
+}
+
+/// Non-blocking callbacks run on the M that finds them due, off any
+/// goroutine, one at a time, in deadline order, never early.
+#[test]
+fn nonblocking_timers_fire_in_order_and_not_early_on_a_runtime() {
+    let (set, fired) = fire_on_a_runtime(
+        2,
+        |d, f| drop(gosched::time::after_func_nonblocking(d, f)),
+        |_| {
+            let thread = std::thread::current();
+            assert!(thread.name().unwrap_or("").starts_with("gosched-m"));
+            assert_eq!(gosched::goid(), None);
+        },
+    );
     check_in_order_not_early(&fired, &set);
 }
 
 #[test]
-fn after_func_timers_fire_in_order_and_not_early_without_a_runtime() {
+fn nonblocking_timers_fire_in_order_and_not_early_without_a_runtime() {
     let ds = durations(30);
     let fired = Arc::new(Mutex::new(Vec::new()));
     let (tx, rx) = std::sync::mpsc::channel();
@@ -81,7 +104,7 @@ fn after_func_timers_fire_in_order_and_not_early_without_a_runtime() {
     for (i, d) in ds.iter().enumerate() {
         let (fired, tx) = (fired.clone(), tx.clone());
         let before = Instant::now();
-        gosched::time::after_func(*d, move || {
+        gosched::time::after_func_nonblocking(*d, move || {
             fired.lock().unwrap().push((i, Instant::now()));
             tx.send(()).unwrap();
         });
@@ -92,6 +115,139 @@ fn after_func_timers_fire_in_order_and_not_early_without_a_runtime() {
     }
     let fired = fired.lock().unwrap().clone();
     check_in_order_not_early(&fired, &set);
+}
+
+/// `after_func` starts each callback as a goroutine of its own (Go's
+/// `goFunc`), never before its deadline; callbacks due together may then
+/// run in any order, as in Go.
+fn after_func_never_early(procs: usize) {
+    let (set, fired) = fire_on_a_runtime(
+        procs,
+        |d, f| drop(gosched::time::after_func(d, f)),
+        |main| {
+            let me = gosched::goid();
+            assert!(me.is_some() && me != main, "not a goroutine of its own");
+        },
+    );
+    assert_eq!(fired.len(), set.len());
+    for &(i, at) in &fired {
+        let earliest = set[i].0 + set[i].2;
+        assert!(at >= earliest, "timer {i} fired {:?} early", earliest - at);
+    }
+}
+
+#[test]
+fn after_func_runs_callbacks_in_goroutines_never_early() {
+    after_func_never_early(1);
+    after_func_never_early(2);
+}
+
+#[test]
+fn after_func_without_a_runtime_runs_on_the_default_runtime() {
+    let (tx, rx) = std::sync::mpsc::channel();
+    let before = Instant::now();
+    gosched::time::after_func(Duration::from_millis(5), move || {
+        tx.send((gosched::goid(), Instant::now())).unwrap();
+    });
+    let (id, at) = rx.recv_timeout(Duration::from_secs(10)).unwrap();
+    assert!(id.is_some());
+    assert!(at >= before + Duration::from_millis(5));
+}
+
+/// Go: `tests/golden/afterfuncblocking`. A callback that sleeps an hour
+/// holds up nothing: main's later 50 ms sleep returns on time.
+#[test]
+fn a_blocking_after_func_callback_does_not_stop_other_timers() {
+    for procs in [1, 2] {
+        let slept = Runtime::new()
+            .gomaxprocs(procs)
+            .run(|| {
+                gosched::time::after_func(Duration::from_millis(1), || {
+                    gosched::time::sleep(Duration::from_secs(3600));
+                });
+                gosched::time::sleep(Duration::from_millis(10));
+                let start = Instant::now();
+                gosched::time::sleep(Duration::from_millis(50));
+                start.elapsed()
+            })
+            .unwrap();
+        assert!(slept >= Duration::from_millis(50));
+        assert!(
+            slept < Duration::from_secs(2),
+            "{slept:?} with GOMAXPROCS={procs}"
+        );
+    }
+    // Off a runtime too: the blocked callback is a goroutine of the
+    // default runtime, and the timer thread goes on.
+    gosched::time::after_func(Duration::from_millis(1), || {
+        gosched::time::sleep(Duration::from_secs(3600));
+    });
+    let (tx, rx) = std::sync::mpsc::channel();
+    gosched::time::after_func(Duration::from_millis(20), move || tx.send(()).unwrap());
+    rx.recv_timeout(Duration::from_secs(5)).unwrap();
+}
+
+/// Go: `tests/golden/sleepforever`. `Duration::MAX` sleeps without a
+/// panic and without waking, on goroutines and threads; its pending timer
+/// keeps the deadlock detector quiet, as in Go.
+#[test]
+fn sleep_duration_max_sleeps_forever() {
+    for procs in [1, 2] {
+        Runtime::new()
+            .gomaxprocs(procs)
+            .run(|| {
+                let woke = Arc::new(AtomicBool::new(false));
+                let w = woke.clone();
+                gosched::go(move || {
+                    gosched::time::sleep(Duration::MAX);
+                    w.store(true, Ordering::Release);
+                });
+                gosched::time::sleep(Duration::from_millis(200));
+                assert!(!woke.load(Ordering::Acquire), "the sleeper woke");
+            })
+            .unwrap();
+    }
+    // Main parks with no timer of its own while the only other goroutine
+    // sleeps forever: Go reports no deadlock (a timer is pending), and nor
+    // do we, well past the detector's grace. A plain thread ends it.
+    let parked = Runtime::new()
+        .gomaxprocs(1)
+        .deadlock_detection(Some(Duration::from_millis(20)))
+        .run(|| {
+            gosched::go(|| gosched::time::sleep(Duration::MAX));
+            let me = gosched::park::current();
+            let done = Arc::new(AtomicBool::new(false));
+            let d = done.clone();
+            std::thread::spawn(move || {
+                std::thread::sleep(Duration::from_millis(300));
+                d.store(true, Ordering::Release);
+                me.unpark();
+            });
+            while !done.load(Ordering::Acquire) {
+                gosched::park(gosched::WaitReason::Other("until a thread says"));
+            }
+        });
+    assert!(parked.is_ok(), "{parked:?}");
+    // A thread, and park_timeout with no timeout worth the name.
+    let woke = Arc::new(AtomicBool::new(false));
+    let w = woke.clone();
+    std::thread::spawn(move || {
+        gosched::time::sleep(Duration::MAX);
+        w.store(true, Ordering::Release);
+    });
+    Runtime::new()
+        .run(|| {
+            let me = gosched::park::current();
+            gosched::go(move || me.unpark());
+            gosched::park_timeout(gosched::WaitReason::Other("t"), Duration::MAX);
+        })
+        .unwrap();
+    std::thread::sleep(Duration::from_millis(100));
+    assert!(!woke.load(Ordering::Acquire));
+    // A leak check that may wait forever.
+    Runtime::new()
+        .run(|| gosched::leak::find(Duration::MAX, &[]).unwrap())
+        .unwrap();
 }
 
 #[test]

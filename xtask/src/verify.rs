@@ -4,8 +4,10 @@
 //! Each check is a test target (or a filter inside one) run through
 //! `cargo test`, so a check that fails here fails the same way under
 //! `cargo test --workspace`. `--deep` raises `PROPTEST_CASES` (from 256 to
-//! 20 000) for long runs that do not belong in CI; gogc's explorer runs five
-//! times that many schedules per barrier (100 000 deep).
+//! 20 000; gogc's explorer runs five times that many schedules per barrier,
+//! 100 000 deep) and sets `GORUNTIME_DEEP=1`, which tests that repeat a
+//! scenario read (gosched's lost-panic storm: 500 rounds instead of 50), for
+//! long runs that do not belong in CI.
 
 use std::process::{Command, ExitCode};
 use std::time::Instant;
@@ -96,22 +98,34 @@ const CHECKS: &[Check] = &[
     },
     Check {
         name: "gosched/sched",
-        shows: "1M goroutines, spawn chains, steals, runnext, fairness, syscall handoff",
+        shows: "1M goroutines, spawn chains, steals, runnext, fairness, syscall handoff, stop at run's end",
         cargo_test: &["-p", "gosched", "--test", "sched"],
     },
     Check {
         name: "gosched/timers",
-        shows: "timers fire in order and never early, on and off a runtime",
+        shows: "timers never early, AfterFunc in its own goroutine, sleep(MAX) forever, on and off a runtime",
         cargo_test: &["-p", "gosched", "--test", "timers"],
     },
     Check {
         name: "gosched/failures",
-        shows: "panic, stack overflow, deadlock, leak and schedtrace reports read like Go's",
+        shows: "panic, overflow, deadlock, leak reports match Go 1.27's text; exit 2; no panic lost",
         cargo_test: &["-p", "gosched", "--test", "failures"],
     },
     Check {
+        name: "gosched/release",
+        shows: "stack overflows, guarded and unguarded, give Go's report and exit 2 in release too",
+        cargo_test: &[
+            "--release",
+            "-p",
+            "gosched",
+            "--test",
+            "failures",
+            "stack_overflow",
+        ],
+    },
+    Check {
         name: "gosched/golang",
-        shows: "Go 1.27 proc_test.go ports: yield progress, P-way parallelism, NumGoroutine",
+        shows: "Go 1.27 proc_test.go ports: PingPongHog within 20x, yield progress, parallelism",
         cargo_test: &["-p", "gosched", "--test", "golang"],
     },
     Check {
@@ -194,6 +208,7 @@ pub(crate) fn run(args: &[String]) -> ExitCode {
             .args(check.cargo_test)
             .args(["--", "--test-threads=2"])
             .env("PROPTEST_CASES", &cases)
+            .envs(deep.then_some(("GORUNTIME_DEEP", "1")))
             .output();
         let secs = t0.elapsed().as_secs_f64();
         match output {

@@ -20,6 +20,9 @@ use std::time::Duration;
 
 use gosched::{Runtime, Unparker, WaitReason, go};
 
+pub(crate) mod child;
+pub(crate) mod shape;
+
 /// One waiting party: its value slot and how to wake it.
 struct Waiter<T> {
     value: Mutex<Option<T>>,

@@ -1,0 +1,3 @@
+module gosched_golden
+
+go 1.27
