@@ -9,7 +9,8 @@
 //! waiting receiver hands the value over and readies the receiver
 //! (`runnext`), as `chansend`'s direct hand-off does. Also the body of
 //! Go's `TestPingPongHog`, shared by `tests/golang.rs` and
-//! `examples/pingponghog.rs`.
+//! `examples/pingponghog.rs`; [`child`] (scenarios whose process must die,
+//! run as child processes) and [`shape`] (reports compared with Go's).
 
 #![allow(dead_code)] // each test binary uses part of it
 
