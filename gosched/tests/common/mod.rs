@@ -152,6 +152,12 @@ impl<T> Unbuffered<T> {
 /// scheduler that hands the preempted pair's next goroutine straight back
 /// from the global queue starves the light pair by a factor of ~1e5.
 pub(crate) fn ping_pong_hog(procs: usize) -> (u64, u64) {
+    // Go's rounds: 1e4 increments for the light pair, 100 times that for
+    // the hog pair, which in Go takes well under its 10 ms time slice. An
+    // unoptimised build counts ~20 times slower: its hog round would
+    // outlast the slice, and preemption here can only end a slice between
+    // rounds, so it counts 20 times fewer to keep Go's proportions.
+    const LIGHT_ROUND: u64 = if cfg!(debug_assertions) { 500 } else { 10_000 };
     Runtime::new()
         .gomaxprocs(procs)
         .run(|| {
@@ -179,11 +185,11 @@ pub(crate) fn ping_pong_hog(procs: usize) -> (u64, u64) {
 
             // Start two co-scheduled hog goroutines.
             for _ in 0..2 {
-                go(run(1_000_000, hog_count.clone(), hog_chan.clone()));
+                go(run(100 * LIGHT_ROUND, hog_count.clone(), hog_chan.clone()));
             }
             // Start two co-scheduled light goroutines.
             for _ in 0..2 {
-                go(run(10_000, light_count.clone(), light_chan.clone()));
+                go(run(LIGHT_ROUND, light_count.clone(), light_chan.clone()));
             }
 
             // Start goroutine pairs and wait for a few preemption rounds.
