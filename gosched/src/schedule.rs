@@ -414,6 +414,12 @@ fn execute(ctx: &MCtx, g: Arc<G>, inherit: bool) {
     let sched = &ctx.sched;
     let mut inherit = inherit;
     loop {
+        // A G readied just as its runtime shut down (an M past
+        // find_runnable's check may still hold it) never runs again: it is
+        // abandoned with its stack, as the blocked ones are.
+        if sched.shutdown.load(Ordering::Acquire) {
+            return;
+        }
         let pp = ctx.p();
         if !inherit {
             bump(&pp.schedtick);
@@ -487,11 +493,7 @@ fn execute(ctx: &MCtx, g: Arc<G>, inherit: bool) {
                     bump64(&pp.parks);
                     return;
                 }
-                // The token arrived meanwhile: run it again right away,
-                // unless the runtime has shut down meanwhile.
-                if sched.shutdown.load(Ordering::Acquire) {
-                    return;
-                }
+                // The token arrived meanwhile: run it again right away.
                 inherit = true;
             }
             CoroutineResult::Yield(Switch::SyscallNoP) => {

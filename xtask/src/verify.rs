@@ -98,8 +98,13 @@ const CHECKS: &[Check] = &[
     },
     Check {
         name: "gosched/sched",
-        shows: "1M goroutines, spawn chains, steals, runnext, fairness, syscall handoff, stop at run's end",
+        shows: "1M goroutines, spawn chains, steals, runnext, fairness, syscall handoff",
         cargo_test: &["-p", "gosched", "--test", "sched"],
+    },
+    Check {
+        name: "gosched/shutdown",
+        shows: "once run returns, running goroutines stop at a schedule point; woken ones never run",
+        cargo_test: &["-p", "gosched", "--test", "shutdown"],
     },
     Check {
         name: "gosched/timers",
