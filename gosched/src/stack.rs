@@ -16,7 +16,10 @@
 //!               top of its slot
 //! ```
 //!
-//! so a parked goroutine costs the few pages its frames touched.
+//! so a parked goroutine costs the few pages its frames touched. The slab
+//! table (`SLABS`) is what the SIGSEGV handler reads to tell a goroutine
+//! stack overflow from any other fault, and what the canary checks read to
+//! find a slot's neighbours.
 //!
 //! # Guards
 //! A guard page below each stack turns an overflow into a fault the
