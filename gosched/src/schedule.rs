@@ -631,12 +631,20 @@ pub(crate) fn exit_syscall() {
 /// returned): the goroutine goes no further. Its M drops it and exits; its
 /// stack is abandoned, as a blocked goroutine's is (Go's die with the
 /// process).
+#[inline]
 fn stop_if_shut_down(g: &G) {
     if g.sched.shutdown.load(Ordering::Relaxed) {
-        tracing::debug!(goroutine = g.id, "stopped: the runtime has shut down");
-        g.switch(Switch::Stop);
-        unreachable!("a stopped goroutine is never resumed");
+        stop(g);
     }
+}
+
+/// [`stop_if_shut_down`]'s way out, kept off the schedule points' path.
+#[cold]
+#[inline(never)]
+fn stop(g: &G) -> ! {
+    tracing::debug!(goroutine = g.id, "stopped: the runtime has shut down");
+    g.switch(Switch::Stop);
+    unreachable!("a stopped goroutine is never resumed");
 }
 
 /// Whether a park on the current goroutine can commit (token protocol);
