@@ -1,0 +1,3 @@
+//! goctx's criterion benches (placeholder until the shapes land).
+
+fn main() {}

@@ -1,0 +1,333 @@
+//! The cancellable part of a context: Go's `cancelCtx` (`context/context.go`,
+//! Go 1.27) — its lock, its lazily made `done` channel, its error and
+//! cause, its `children` — with `cancel` and `removeChild`.
+//!
+//! A [`CancelState`] is kept apart from the context node that points at
+//! its parent (`context.rs`): a parent's `children` hold only the
+//! children's states, so a parent and a child never own each other, and a
+//! tree nobody cancels is freed when its last handle goes (Go's collector
+//! frees such a tree; `Arc`s would keep a parent-child cycle forever).
+//!
+//! The protocol, all under the state's own lock (`mu`):
+//!
+//! 1. `adopt` (Go's `propagateCancel`, the `parentCancelCtx` branch): a
+//!    parent that is already canceled cancels the newcomer at once with its
+//!    own error and cause; otherwise the child goes into `children`, and the
+//!    child's `slot` records where.
+//! 2. `cancel` (Go's `cancelCtx.cancel`): the first call wins (later ones
+//!    find `err` set and return); it stores the error and cause, closes
+//!    `done` (or, if nobody asked for it yet, makes it Go's shared
+//!    `closedchan`), takes `children` and the hook (a deadline's timer to
+//!    stop, an `AfterFunc`'s function to start), and then cancels every
+//!    descendant the same way, with the same error and cause. Go recurses
+//!    holding each lock; here each lock is dropped before the children are
+//!    visited, and the visit is a loop, so a chain of a million contexts
+//!    needs no stack.
+//! 3. `remove_child` (Go's `removeChild`): a child canceled by its own
+//!    cancel function, deadline or `stop` leaves its parent's `children`, so
+//!    a long-lived parent does not collect dead children. `children` is a
+//!    vector and the child's `slot` its index (a swap-remove moves the last
+//!    child into the hole and rewrites its `slot`); a child whose parent was
+//!    canceled meanwhile finds another state, or none, at its slot, and does
+//!    nothing.
+//!
+//! `err` is read without the lock. As in Go (issue #75533), a non-nil
+//! error means `done` is closed: `err` carries a `DONE_CLOSED` bit set only
+//! after the close, and a reader that sees the error without the bit waits
+//! for the lock, which the canceller holds until then.
+
+use std::sync::atomic::{AtomicU8, AtomicUsize, Ordering};
+use std::sync::{Arc, LazyLock, Mutex, MutexGuard, OnceLock};
+
+use gochan::{Chan, RecvChan};
+
+use crate::error::{Cause, Error};
+
+/// `err` bits: the [`Error::code`] in the low bits, and `DONE_CLOSED`
+/// once `done` is closed.
+const KIND: u8 = 0b011;
+const DONE_CLOSED: u8 = 0b100;
+
+/// A done channel: the channel (to close it) and its receive-only view
+/// (what `Context::done` lends out).
+#[derive(Debug)]
+pub(crate) struct DoneChan {
+    chan: Chan<()>,
+    rx: RecvChan<()>,
+}
+
+impl DoneChan {
+    fn new() -> DoneChan {
+        let chan = gochan::make::<()>(0);
+        let rx = chan.recv_only();
+        DoneChan { chan, rx }
+    }
+}
+
+/// Go's `closedchan`: the one closed channel every context canceled before
+/// anyone asked for its `done` shares.
+fn closed_chan() -> &'static DoneChan {
+    static CLOSED: LazyLock<DoneChan> = LazyLock::new(|| {
+        let d = DoneChan::new();
+        d.chan.close();
+        d
+    });
+    &CLOSED
+}
+
+/// Whether `rx` is Go's `closedchan`.
+pub(crate) fn is_closed_chan(rx: &RecvChan<()>) -> bool {
+    *rx == closed_chan().rx
+}
+
+/// What a context's cancellation also does besides closing `done`.
+pub(crate) enum Hook {
+    None,
+    /// A deadline's timer, stopped on cancel (Go's `timerCtx.cancel`).
+    Timer(gosched::time::Timer),
+    /// An `AfterFunc`'s function: started in its own goroutine on cancel,
+    /// or taken by `stop` (Go's `afterFuncCtx.once`).
+    AfterFunc(Box<dyn FnOnce() + Send + 'static>),
+}
+
+impl Hook {
+    /// Stops the timer or starts the function.
+    fn fire(self) {
+        match self {
+            Hook::None => {}
+            Hook::Timer(t) => {
+                t.stop();
+            }
+            Hook::AfterFunc(f) => gosched::go(f),
+        }
+    }
+}
+
+/// What the lock guards.
+struct Inner {
+    /// Set by the first cancel (Go: `cause`, "set to non-nil by the first
+    /// cancel call").
+    cause: Option<Cause>,
+    /// Linked children (Go: `children map[canceler]struct{}`).
+    children: Vec<Arc<CancelState>>,
+    hook: Hook,
+}
+
+/// Go's `cancelCtx`, less the parent it embeds (see the module docs).
+pub(crate) struct CancelState {
+    mu: Mutex<Inner>,
+    /// Zero while live; then [`Error::code`], and `DONE_CLOSED`.
+    err: AtomicU8,
+    /// Made on the first `done()` (Go: `done atomic.Value`, "created
+    /// lazily, closed by first cancel call").
+    done: OnceLock<DoneChan>,
+    /// This state's index in its parent's `children`, written under the
+    /// parent's lock.
+    slot: AtomicUsize,
+}
+
+impl CancelState {
+    pub(crate) fn new(hook: Hook) -> CancelState {
+        CancelState {
+            mu: Mutex::new(Inner {
+                cause: None,
+                children: Vec::new(),
+                hook,
+            }),
+            err: AtomicU8::new(0),
+            done: OnceLock::new(),
+            slot: AtomicUsize::new(usize::MAX),
+        }
+    }
+
+    fn lock(&self) -> MutexGuard<'_, Inner> {
+        // Nothing panics while holding the lock; a poisoned lock would be a
+        // bug elsewhere, and the state it guards is still consistent.
+        self.mu.lock().unwrap_or_else(|e| e.into_inner())
+    }
+
+    /// Go's `cancelCtx.Done`.
+    #[inline]
+    pub(crate) fn done(&self) -> &RecvChan<()> {
+        &self.done.get_or_init(DoneChan::new).rx
+    }
+
+    /// The done channel if it was made (Go's `p.done.Load()` in
+    /// `parentCancelCtx`).
+    pub(crate) fn done_if_made(&self) -> Option<&RecvChan<()>> {
+        self.done.get().map(|d| &d.rx)
+    }
+
+    /// Go's `cancelCtx.Err`: the error once `done` is closed.
+    #[inline]
+    pub(crate) fn err(&self) -> Option<Error> {
+        let e = self.err.load(Ordering::Acquire);
+        if e == 0 {
+            return None;
+        }
+        if e & DONE_CLOSED == 0 {
+            // The canceller stored the error and is closing `done` under
+            // the lock: wait for it (Go: `<-c.Done()`).
+            drop(self.lock());
+        }
+        Error::from_code(e & KIND)
+    }
+
+    /// The cause, once canceled (Go reads `cc.cause` under `cc.mu`).
+    pub(crate) fn cause(&self) -> Option<Cause> {
+        self.lock().cause.clone()
+    }
+
+    /// Step 1 of the protocol: links `child`, or cancels it if this state
+    /// is canceled already. Returns whether it was linked.
+    pub(crate) fn adopt(&self, child: &Arc<CancelState>) -> bool {
+        let mut inner = self.lock();
+        if let Some(err) = Error::from_code(self.err.load(Ordering::Relaxed) & KIND) {
+            let cause = inner.cause.clone();
+            drop(inner);
+            child.cancel(err, cause);
+            return false;
+        }
+        child.slot.store(inner.children.len(), Ordering::Relaxed);
+        inner.children.push(Arc::clone(child));
+        true
+    }
+
+    /// Step 3: Go's `removeChild`, for a `child` this state adopted.
+    pub(crate) fn remove_child(&self, child: &Arc<CancelState>) {
+        let mut inner = self.lock();
+        let i = child.slot.load(Ordering::Relaxed);
+        if !inner.children.get(i).is_some_and(|c| Arc::ptr_eq(c, child)) {
+            return; // this state was canceled meanwhile and let go of it
+        }
+        let removed = inner.children.swap_remove(i);
+        if let Some(moved) = inner.children.get(i) {
+            moved.slot.store(i, Ordering::Relaxed);
+        }
+        // A parent that once had many children gives the room back.
+        let (len, cap) = (inner.children.len(), inner.children.capacity());
+        if cap > 64 && len * 4 < cap {
+            inner.children.shrink_to(len * 2);
+        }
+        drop(inner);
+        drop(removed);
+    }
+
+    /// Whether `child` is linked under this state (Go's
+    /// `contains(c.children, child)`).
+    pub(crate) fn has_child(&self, child: &Arc<CancelState>) -> bool {
+        let inner = self.lock();
+        let i = child.slot.load(Ordering::Relaxed);
+        inner.children.get(i).is_some_and(|c| Arc::ptr_eq(c, child))
+    }
+
+    /// Linked children (Go's `len(c.children)`).
+    pub(crate) fn children_len(&self) -> usize {
+        self.lock().children.len()
+    }
+
+    /// Whether a deadline's timer is armed.
+    pub(crate) fn timer_armed(&self) -> bool {
+        matches!(self.lock().hook, Hook::Timer(_))
+    }
+
+    /// Arms `make_timer()`'s timer unless already canceled (Go starts the
+    /// timer under `c.mu` after checking `c.err`).
+    pub(crate) fn arm_timer(&self, make_timer: impl FnOnce() -> gosched::time::Timer) {
+        let mut inner = self.lock();
+        if self.err.load(Ordering::Relaxed) == 0 {
+            inner.hook = Hook::Timer(make_timer());
+        }
+    }
+
+    /// Takes an `AfterFunc`'s function if it has not started (Go's
+    /// `a.once.Do(func() { stopped = true })`).
+    pub(crate) fn take_after_func(&self) -> Option<Box<dyn FnOnce() + Send + 'static>> {
+        let mut inner = self.lock();
+        match std::mem::replace(&mut inner.hook, Hook::None) {
+            Hook::AfterFunc(f) => Some(f),
+            other => {
+                inner.hook = other;
+                None
+            }
+        }
+    }
+
+    /// Step 2: Go's `cancelCtx.cancel(false, err, cause)` for this state and
+    /// every descendant. Returns whether this call canceled it (the first
+    /// cancel wins).
+    pub(crate) fn cancel(&self, err: Error, cause: Option<Cause>) -> bool {
+        let cause = cause.unwrap_or_else(|| Cause::from(err));
+        let Some(mut pending) = self.cancel_self(err, &cause) else {
+            return false;
+        };
+        let mut descendants = 0usize;
+        while let Some(child) = pending.pop() {
+            if let Some(grandchildren) = child.cancel_self(err, &cause) {
+                descendants += 1;
+                pending.extend(grandchildren);
+            }
+        }
+        tracing::debug!(%err, %cause, descendants, "context canceled");
+        true
+    }
+
+    /// Cancels this state alone; returns its children, now unlinked, for
+    /// the caller to cancel (`None`: it was canceled already).
+    fn cancel_self(&self, err: Error, cause: &Cause) -> Option<Vec<Arc<CancelState>>> {
+        let mut inner = self.lock();
+        if self.err.load(Ordering::Relaxed) != 0 {
+            return None;
+        }
+        let code = err.code();
+        self.err.store(code, Ordering::Release);
+        inner.cause = Some(cause.clone());
+        match self.done.get() {
+            Some(d) => d.chan.close(),
+            None => {
+                // A `done()` racing with us may make the channel first; then
+                // it is ours to close.
+                if let Err(closed) = self.done.set(DoneChan {
+                    chan: closed_chan().chan.clone(),
+                    rx: closed_chan().rx.clone(),
+                }) {
+                    drop(closed);
+                    self.done.get().expect("set failed: made").chan.close();
+                }
+            }
+        }
+        self.err.store(code | DONE_CLOSED, Ordering::Release);
+        let children = std::mem::take(&mut inner.children);
+        let hook = std::mem::replace(&mut inner.hook, Hook::None);
+        drop(inner);
+        hook.fire();
+        Some(children)
+    }
+}
+
+impl Drop for CancelState {
+    /// Frees a never-canceled tree of states without recursion (a chain of
+    /// a million would overflow the stack).
+    fn drop(&mut self) {
+        let inner = self.mu.get_mut().unwrap_or_else(|e| e.into_inner());
+        let mut pending = std::mem::take(&mut inner.children);
+        while let Some(mut child) = pending.pop() {
+            if let Some(c) = Arc::get_mut(&mut child) {
+                let inner = c.mu.get_mut().unwrap_or_else(|e| e.into_inner());
+                pending.append(&mut inner.children);
+            }
+        }
+    }
+}
+
+impl std::fmt::Debug for CancelState {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("cancelCtx")
+            .field(
+                "err",
+                &Error::from_code(self.err.load(Ordering::Relaxed) & KIND),
+            )
+            .field("done_made", &self.done.get().is_some())
+            .finish_non_exhaustive()
+    }
+}
