@@ -176,6 +176,27 @@ mod tests {
         }
     }
 
+    /// Every line of `tests/golden/gofmt.txt`, which Go 1.27 printed
+    /// (`tests/golden/gen/main.go`).
+    #[test]
+    fn golden_durations_and_times_from_go() {
+        let golden = include_str!("../tests/golden/gofmt.txt");
+        let mut checked = 0;
+        for line in golden.lines() {
+            let mut parts = line.splitn(3, ' ');
+            let (kind, n, want) = (parts.next(), parts.next(), parts.next());
+            let n: i128 = n.and_then(|n| n.parse().ok()).expect("a number");
+            let got = match kind {
+                Some("d") => GoDuration(n).to_string(),
+                Some("t") => utc_string(n),
+                other => panic!("unknown golden line kind {other:?}"),
+            };
+            assert_eq!(Some(got.as_str()), want, "{line}");
+            checked += 1;
+        }
+        assert!(checked > 300, "{checked} golden lines");
+    }
+
     #[test]
     fn monotonic_suffix_reads_like_go() {
         assert_eq!(monotonic_suffix(1_000_000_001), " m=+1.000000001");

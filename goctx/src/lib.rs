@@ -96,6 +96,8 @@
 //!   while it recurses into children); the order of children is Go's map
 //!   order in Go and last-linked-first here — neither is promised.
 
+#![forbid(unsafe_code)]
+
 mod afterfunc;
 mod cancel;
 mod context;

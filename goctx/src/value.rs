@@ -35,6 +35,17 @@ use crate::context::{Context, Repr};
 /// assert_eq!(ctx.value(&RequestId), Some(&42));
 /// assert!(ctx.to_string().ends_with("RequestId, u64)"));
 /// ```
+///
+/// Go's `WithValue` panics at run time on a key that is `nil` (`nil key`)
+/// or not comparable (`key is not comparable`). Neither compiles here: a
+/// key is a value, and its type must be `PartialEq`.
+///
+/// ```compile_fail
+/// struct NotComparable(Vec<u8>); // no PartialEq
+/// impl goctx::ContextKey for NotComparable {
+///     type Value = u8;
+/// }
+/// ```
 pub trait ContextKey: Sized + PartialEq + Send + Sync + 'static {
     /// The type of the value the key binds.
     type Value: Send + Sync + 'static;

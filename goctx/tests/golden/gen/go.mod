@@ -1,0 +1,3 @@
+module goctxgolden
+
+go 1.27

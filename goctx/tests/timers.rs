@@ -1,0 +1,105 @@
+//! Deadlines are gosched timers, not threads: a thousand contexts with
+//! deadlines add no OS thread, on a goroutine (the runtime's timer heap) or
+//! on a plain thread (gosched's one timer thread), and every one of them
+//! expires with `DeadlineExceeded`. Its own binary, so that no other test
+//! starts threads meanwhile.
+
+use std::sync::Mutex;
+use std::time::{Duration, Instant};
+
+use goctx::{Context, Error, background, with_deadline};
+
+const CONTEXTS: usize = 1000;
+
+/// OS threads of this process (`Threads:` of `/proc/self/status`).
+fn os_threads() -> usize {
+    let status = std::fs::read_to_string("/proc/self/status").expect("procfs");
+    status
+        .lines()
+        .find_map(|l| l.strip_prefix("Threads:"))
+        .and_then(|n| n.trim().parse().ok())
+        .expect("a Threads: line")
+}
+
+/// [`os_threads`] once it stops changing (threads of a finished runtime
+/// may still be exiting).
+fn settled_threads() -> usize {
+    let mut last = os_threads();
+    loop {
+        std::thread::sleep(Duration::from_millis(20));
+        let now = os_threads();
+        if now == last {
+            return now;
+        }
+        last = now;
+    }
+}
+
+/// The two tests take turns, so each sees only its own threads.
+static ONE_AT_A_TIME: Mutex<()> = Mutex::new(());
+
+/// A thousand contexts whose deadlines fall 20 to 60 ms from now.
+fn thousand_deadlines() -> Vec<Context> {
+    let start = Instant::now();
+    (0..CONTEXTS)
+        .map(|i| {
+            let at = start + Duration::from_millis(20 + (i % 41) as u64);
+            with_deadline(&background(), at).0
+        })
+        .collect()
+}
+
+fn all_exceed(contexts: &[Context]) {
+    for ctx in contexts {
+        assert_eq!(ctx.done().recv(), None);
+        assert_eq!(ctx.err(), Some(Error::DeadlineExceeded));
+    }
+}
+
+#[test]
+fn a_thousand_deadlines_on_a_plain_thread_add_no_thread() {
+    let _turn = ONE_AT_A_TIME.lock().unwrap_or_else(|e| e.into_inner());
+    // Start gosched's timer thread first, so it is not counted as new.
+    drop(with_deadline(
+        &background(),
+        Instant::now() + Duration::from_millis(1),
+    ));
+    let before = settled_threads();
+    let contexts = thousand_deadlines();
+    assert!(
+        os_threads() <= before,
+        "threads after setting {CONTEXTS} deadlines"
+    );
+    all_exceed(&contexts);
+    assert!(
+        os_threads() <= before,
+        "threads after {CONTEXTS} deadlines fired"
+    );
+}
+
+#[test]
+fn a_thousand_deadlines_on_a_goroutine_add_no_thread() {
+    let _turn = ONE_AT_A_TIME.lock().unwrap_or_else(|e| e.into_inner());
+    gosched::Runtime::new()
+        .gomaxprocs(2)
+        .run(|| {
+            let before = os_threads();
+            let ms = gosched::sched_stats().expect("on a runtime").threads;
+            let contexts = thousand_deadlines();
+            let stats = gosched::sched_stats().expect("on a runtime");
+            assert!(
+                stats.timers >= CONTEXTS,
+                "{} timers on the runtime's heap",
+                stats.timers
+            );
+            assert_eq!(stats.threads, ms, "Ms after setting {CONTEXTS} deadlines");
+            assert_eq!(os_threads(), before);
+            all_exceed(&contexts);
+            // Firing needs no thread per timer either (an idle M may wake).
+            assert!(
+                os_threads() <= before + 1,
+                "threads after {CONTEXTS} deadlines fired"
+            );
+        })
+        .expect("the runtime runs");
+}
