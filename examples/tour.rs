@@ -1,10 +1,12 @@
 //! A runnable tour of the notes, chapter by chapter, through the umbrella
 //! crate: `cargo run --example tour` (add `RUST_LOG=debug` to watch slices
-//! regrow, the map grow, goroutines park and the collector change phase).
+//! regrow, the map grow, goroutines park, contexts get canceled and the
+//! collector change phase).
 
 use std::time::Duration;
 
 use goruntime::chan::{after, make, select};
+use goruntime::ctx::{Key, after_func, background, with_cancel, with_timeout, with_value};
 use goruntime::gc::{Barrier, Field, GcStep, Heap, Object, Work};
 use goruntime::map::{HashMap, RandomSeed};
 use goruntime::sched::{Runtime, WaitGroup, go, goid};
@@ -77,6 +79,51 @@ fn chapter3_and_7_channels_on_goroutines() {
     println!("sum of 0..400 over a channel = {total}");
 }
 
+fn chapter4_context() {
+    println!("== 4. Context");
+    const TRACE_ID: Key<String> = Key::new("traceId");
+    let ctx = with_value(&background(), TRACE_ID, "qcrao-2019".to_string());
+    println!("process over. trace_id={}", ctx.value(&TRACE_ID).unwrap());
+    let lines = Runtime::new()
+        .run(move || {
+            let mut lines = Vec::new();
+            // A worker that ticks until its context is done: once by a
+            // cancel, once by a timeout.
+            let worker = |ctx: goruntime::ctx::Context| {
+                let stopped = make::<String>(1);
+                let s = stopped.clone();
+                go(move || {
+                    loop {
+                        select! {
+                            recv(ctx.done()) -> _ => {
+                                s.send(format!("worker stopped: {}", ctx.err().unwrap()));
+                                return;
+                            },
+                            recv(after(Duration::from_millis(1))) -> _ => {},
+                        }
+                    }
+                });
+                stopped
+            };
+            let (ctx, cancel) = with_cancel(&ctx);
+            let stopped = worker(ctx.clone());
+            let ran = make::<()>(1);
+            let r = ran.clone();
+            let _stop = after_func(&ctx, move || r.send(()));
+            cancel.cancel();
+            lines.push(stopped.recv().unwrap());
+            ran.recv();
+            lines.push(format!("after_func ran once {ctx} was canceled"));
+            let (ctx, _cancel) = with_timeout(&background(), Duration::from_millis(20));
+            lines.push(worker(ctx).recv().unwrap());
+            lines
+        })
+        .expect("the tour's goroutines do not panic");
+    for line in lines {
+        println!("{line}");
+    }
+}
+
 /// A node of the notes' chapter 8 figures, with pointers `p` and `q`.
 struct Obj;
 impl Object for Obj {
@@ -139,5 +186,6 @@ fn main() {
     chapter1_slices();
     chapter2_maps();
     chapter3_and_7_channels_on_goroutines();
+    chapter4_context();
     chapter8_gc();
 }

@@ -15,6 +15,15 @@ fn sched_parking_contract() {
 }
 
 #[test]
+fn ctx_cancellation() {
+    use goruntime::ctx::{Error, background, with_cancel};
+    let (ctx, cancel) = with_cancel(&background());
+    cancel.cancel();
+    assert_eq!(ctx.err(), Some(Error::Canceled));
+    assert_eq!(ctx.to_string(), "context.Background.WithCancel");
+}
+
+#[test]
 fn gc() {
     use goruntime::gc::{Barrier, Heap, Object};
     struct T;

@@ -146,7 +146,9 @@ impl<V: Send + Sync + 'static> ContextKey for Key<V> {
 pub struct Lookup<'k>(Query<'k>);
 
 enum Query<'k> {
-    Key(&'k (dyn Any + Send + Sync)),
+    /// The key, and its type (kept apart so that passing nodes of other
+    /// key types costs no virtual call).
+    Key(&'k (dyn Any + Send + Sync), TypeId),
     /// Go's `&cancelCtxKey`: answered by a cancellable context with its own
     /// state (`Arc<CancelState>`), and with nothing by `WithoutCancel`.
     CancelState,
@@ -155,7 +157,7 @@ enum Query<'k> {
 impl<'k> Lookup<'k> {
     /// A lookup of `key`.
     pub fn new<K: ContextKey>(key: &'k K) -> Lookup<'k> {
-        Lookup(Query::Key(key))
+        Lookup(Query::Key(key, TypeId::of::<K>()))
     }
 
     /// The lookup of the nearest cancellable context.
@@ -171,7 +173,7 @@ impl<'k> Lookup<'k> {
     /// ```
     pub fn key<K: ContextKey>(&self) -> Option<&'k K> {
         match self.0 {
-            Query::Key(k) => k.downcast_ref::<K>(),
+            Query::Key(k, _) => k.downcast_ref::<K>(),
             Query::CancelState => None,
         }
     }
@@ -184,7 +186,7 @@ impl<'k> Lookup<'k> {
 impl fmt::Debug for Lookup<'_> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self.0 {
-            Query::Key(_) => f.write_str("Lookup(key)"),
+            Query::Key(..) => f.write_str("Lookup(key)"),
             Query::CancelState => f.write_str("Lookup(cancelCtxKey)"),
         }
     }
@@ -231,7 +233,7 @@ impl ValueNode<dyn Entry> {
     /// The value if `key` asks for this node's key.
     pub(crate) fn get(&self, key: &Lookup<'_>) -> Option<&(dyn Any + Send + Sync)> {
         match key.0 {
-            Query::Key(k) if (*k).type_id() == self.key_type && self.entry.matches(k) => {
+            Query::Key(k, t) if t == self.key_type && self.entry.matches(k) => {
                 Some(self.entry.value())
             }
             _ => None,

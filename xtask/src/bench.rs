@@ -59,6 +59,14 @@ pub(crate) const TOPICS: &[Topic] = &[
         ours: "gochan",
         peer_ids: &["crossbeam-channel", "go"],
     },
+    Topic {
+        name: "ctx",
+        package: "goctx",
+        bench: "ctx",
+        peers: "tokio_util::sync::CancellationToken; Go 1.27's context when `go` is on PATH",
+        ours: "goctx",
+        peer_ids: &["go", "tokio-util"],
+    },
 ];
 
 /// The topic named `name`, or every topic when `None`; `Err` names the

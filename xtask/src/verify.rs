@@ -166,6 +166,46 @@ const CHECKS: &[Check] = &[
         shows: "notes 3.4 blocking/leak scenarios: Go's wait reasons; fixed versions leak none",
         cargo_test: &["-p", "gochan", "--test", "leaks"],
     },
+    Check {
+        name: "goctx/model",
+        shows: "random derivations, cancels and stops match a model of Go's tree after every step",
+        cargo_test: &["-p", "goctx", "--test", "model"],
+    },
+    Check {
+        name: "goctx/golang",
+        shows: "Go 1.27's x_test/context_test/afterfunc_test ports pass on threads and goroutines",
+        cargo_test: &["-p", "goctx", "--test", "golang"],
+    },
+    Check {
+        name: "goctx/allocs",
+        shows: "Go's TestAllocs limits hold on a thread and on a goroutine",
+        cargo_test: &["-p", "goctx", "--test", "allocs"],
+    },
+    Check {
+        name: "goctx/semantics",
+        shows: "String forms, clamping, timers stopped, unlinking, uncanceled trees freed, deep chains",
+        cargo_test: &["-p", "goctx", "--test", "semantics"],
+    },
+    Check {
+        name: "goctx/stress",
+        shows: "10 000 contexts canceled from goroutines and threads: each done once, none left linked",
+        cargo_test: &["-p", "goctx", "--test", "stress"],
+    },
+    Check {
+        name: "goctx/timers",
+        shows: "a thousand deadlines add no thread, on or off a runtime",
+        cargo_test: &["-p", "goctx", "--test", "timers"],
+    },
+    Check {
+        name: "goctx/golden",
+        shows: "Duration.String and Time.String match 345 lines printed by Go 1.27",
+        cargo_test: &["-p", "goctx", "--lib"],
+    },
+    Check {
+        name: "goctx/seed",
+        shows: "chapter 4's programs print the notes' output; gen's leak found by the leak report",
+        cargo_test: &["-p", "goctx", "--test", "seed"],
+    },
 ];
 
 const DEFAULT_CASES: &str = "256";

@@ -1,0 +1,3 @@
+module cancel_tree
+
+go 1.27
