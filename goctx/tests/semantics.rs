@@ -11,7 +11,7 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::{Duration, Instant};
 
-use common::errorf;
+use common::{errorf, other};
 use gochan::{RecvChan, after, make, select};
 use goctx::introspect::{linked_children, timer_armed};
 use goctx::{
@@ -108,26 +108,8 @@ fn typed_keys_compare_by_type_and_value() {
     // Through every kind of context.
     let (c, _cancel) = with_timeout(&ctx, Duration::from_secs(60));
     let c = without_cancel(&with_value(&c, Key::<u8>::new("x"), 0));
-    let c = Context::custom(Wrapper(c));
+    let c = other(&c);
     assert_eq!(c.value(&A), Some(&1));
-}
-
-/// A custom context that forwards everything.
-struct Wrapper(Context);
-
-impl CustomContext for Wrapper {
-    fn deadline(&self) -> Option<Instant> {
-        self.0.deadline()
-    }
-    fn done(&self) -> &RecvChan<()> {
-        self.0.done()
-    }
-    fn err(&self) -> Option<Error> {
-        self.0.err()
-    }
-    fn value(&self, key: &Lookup<'_>) -> Option<&(dyn Any + Send + Sync)> {
-        self.0.lookup(key)
-    }
 }
 
 #[test]

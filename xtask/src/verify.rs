@@ -173,8 +173,18 @@ const CHECKS: &[Check] = &[
     },
     Check {
         name: "goctx/golang",
-        shows: "Go 1.27's x_test/context_test/afterfunc_test ports pass on threads and goroutines",
+        shows: "Go 1.27's x_test.go ports (cancel, deadlines, values, layers) on threads and goroutines",
         cargo_test: &["-p", "goctx", "--test", "golang"],
+    },
+    Check {
+        name: "goctx/golang_cause",
+        shows: "Go 1.27's x_test.go ports (causes, custom contexts, AfterFunc) on threads and goroutines",
+        cargo_test: &["-p", "goctx", "--test", "golang_cause"],
+    },
+    Check {
+        name: "goctx/golang_context",
+        shows: "Go 1.27's context_test.go and afterfunc_test.go ports: linkage, unlinking, watchers",
+        cargo_test: &["-p", "goctx", "--test", "golang_context"],
     },
     Check {
         name: "goctx/allocs",

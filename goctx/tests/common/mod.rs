@@ -4,8 +4,12 @@
 
 #![allow(dead_code)] // each test binary uses its own subset
 
+use std::any::Any;
 use std::fmt;
-use std::time::Duration;
+use std::time::{Duration, Instant};
+
+use gochan::RecvChan;
+use goctx::{Context, CustomContext, Error, Lookup};
 
 /// Where the parties of a scenario run.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -79,9 +83,43 @@ pub(crate) fn quiescent() -> Duration {
 }
 
 /// Go's `select { case <-ctx.Done(): default: }`: whether `done` is closed.
-pub(crate) fn is_done(ctx: &goctx::Context) -> bool {
+pub(crate) fn is_done(ctx: &Context) -> bool {
+    is_closed(ctx.done())
+}
+
+/// Go's `otherContext` (`x_test.go`; `myCtx` of `context_test.go`): a
+/// Context that's not one of the types defined in context.go, so the code
+/// paths for "some other context" run. It embeds a Context, so everything,
+/// `String` included, is the embedded one's.
+pub(crate) struct OtherContext(pub(crate) Context);
+
+impl CustomContext for OtherContext {
+    fn deadline(&self) -> Option<Instant> {
+        self.0.deadline()
+    }
+    fn done(&self) -> &RecvChan<()> {
+        self.0.done()
+    }
+    fn err(&self) -> Option<Error> {
+        self.0.err()
+    }
+    fn value(&self, key: &Lookup<'_>) -> Option<&(dyn Any + Send + Sync)> {
+        self.0.lookup(key)
+    }
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        fmt::Display::fmt(&self.0, f)
+    }
+}
+
+/// `otherContext{c}`.
+pub(crate) fn other(c: &Context) -> Context {
+    Context::custom(OtherContext(c.clone()))
+}
+
+/// Whether `done` is closed, without waiting.
+pub(crate) fn is_closed(done: &RecvChan<()>) -> bool {
     gochan::select! {
-        recv(ctx.done()) -> _ => true,
+        recv(done) -> _ => true,
         default => false,
     }
 }
