@@ -160,6 +160,7 @@ fn looks_dead(s: &Sched) -> bool {
         && s.ps.iter().all(|p| p.runq.is_empty())
         && s.all_gs().iter().all(|g| g.status() == GStatus::Waiting)
         && s.timers.live() == 0
+        && crate::time::thread_timers_live() == 0
 }
 
 /// `checkdead`'s report: Go's `fatal error: all goroutines are asleep -

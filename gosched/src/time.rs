@@ -39,8 +39,16 @@ impl TimerThread {
     }
 }
 
+static THREAD: OnceLock<&'static TimerThread> = OnceLock::new();
+
+/// Timers set outside any runtime that can still fire. A goroutine may be
+/// waiting for one (a channel from `after`, a context's deadline), so a
+/// runtime is not deadlocked while there are any.
+pub(crate) fn thread_timers_live() -> usize {
+    THREAD.get().map_or(0, |t| t.timers.live())
+}
+
 fn timer_thread() -> &'static TimerThread {
-    static THREAD: OnceLock<&'static TimerThread> = OnceLock::new();
     THREAD.get_or_init(|| {
         crate::runtime::install_handlers();
         let shared: &'static TimerThread = Box::leak(Box::new(TimerThread {
