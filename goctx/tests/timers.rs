@@ -2,7 +2,8 @@
 //! deadlines add no OS thread, on a goroutine (the runtime's timer heap) or
 //! on a plain thread (gosched's one timer thread), and every one of them
 //! expires with `DeadlineExceeded`. Its own binary, so that no other test
-//! starts threads meanwhile.
+//! starts threads meanwhile. And a goroutine waiting for a deadline set on
+//! a plain thread is not taken for a deadlock.
 
 use std::sync::Mutex;
 use std::time::{Duration, Instant};
@@ -35,7 +36,7 @@ fn settled_threads() -> usize {
     }
 }
 
-/// The two tests take turns, so each sees only its own threads.
+/// The tests take turns, so each sees only its own threads.
 static ONE_AT_A_TIME: Mutex<()> = Mutex::new(());
 
 /// A thousand contexts whose deadlines fall 20 to 60 ms from now.
@@ -102,4 +103,18 @@ fn a_thousand_deadlines_on_a_goroutine_add_no_thread() {
             );
         })
         .expect("the runtime runs");
+}
+
+#[test]
+fn a_goroutine_waiting_for_a_deadline_set_on_a_thread_is_not_deadlocked() {
+    let _turn = ONE_AT_A_TIME.lock().unwrap_or_else(|e| e.into_inner());
+    // Longer than the runtime's 100 ms deadlock grace.
+    let (ctx, _cancel) = goctx::with_timeout(&background(), Duration::from_millis(300));
+    let err = gosched::Runtime::new()
+        .run(move || {
+            ctx.done().recv();
+            ctx.err()
+        })
+        .expect("not a deadlock: a timer will fire");
+    assert_eq!(err, Some(Error::DeadlineExceeded));
 }
