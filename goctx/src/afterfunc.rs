@@ -21,6 +21,13 @@ use crate::error::Error;
 /// past its deadline; at once if it is done already. Several calls for one
 /// context run independently. Returns the handle that can stop it.
 ///
+/// The function is kept until it runs or is stopped. If it holds a clone
+/// of the very context it watches, that context and its ancestors stay
+/// alive as long as it is kept: should nothing be able to cancel them any
+/// more, that is a reference cycle, which Go's collector would free and
+/// `Arc`s do not. Let the function capture what it needs (a channel, a
+/// connection) or a `Weak`, or `stop` it.
+///
 /// ```
 /// let (ctx, cancel) = goctx::with_cancel(&goctx::background());
 /// let (tx, rx) = std::sync::mpsc::channel();

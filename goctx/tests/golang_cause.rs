@@ -98,8 +98,15 @@ fn new_custom_context(parent: &Context) -> (Context, impl Fn() + use<>) {
         done,
         err: OnceLock::new(),
     });
-    let (c2, p) = (c.clone(), parent.clone());
-    after_func(parent, move || c2.finish(p.err()));
+    // Go's closure captures c and parent; a strong reference here would be
+    // a cycle (parent -> its after_func -> c -> parent) that only Go's
+    // collector frees when the parent is never canceled.
+    let weak = Arc::downgrade(&c);
+    after_func(parent, move || {
+        if let Some(c) = weak.upgrade() {
+            c.finish(c.parent.err());
+        }
+    });
     let ctx = Context::from_custom(c.clone());
     (ctx, move || c.finish(Some(Error::Canceled)))
 }
@@ -466,7 +473,9 @@ impl CustomCauseContext {
             let mut s = self.mu.lock().unwrap();
             s.err = Some(Error::Canceled);
             self.done.close();
-            s.cancel_child.clone()
+            // Go keeps the cancel function; taking it breaks the cycle
+            // (ccc -> child's cancel -> child -> ccc) no collector frees here.
+            s.cancel_child.take()
         };
         if let Some(cancel_child) = cancel_child {
             cancel_child.cancel();
