@@ -126,7 +126,7 @@ impl CancelFunc {
     /// assert!(ctx.err().is_some());
     /// ```
     pub fn drop_guard(self) -> CancelGuard {
-        CancelGuard { cancel: self }
+        CancelGuard { cancel: Some(self) }
     }
 }
 
@@ -142,20 +142,22 @@ impl std::fmt::Debug for CancelFunc {
 #[derive(Debug)]
 #[must_use = "dropping the guard cancels at once"]
 pub struct CancelGuard {
-    cancel: CancelFunc,
+    /// Taken by `disarm`.
+    cancel: Option<CancelFunc>,
 }
 
 impl CancelGuard {
     /// Gives the cancel function back without canceling.
-    pub fn disarm(self) -> CancelFunc {
-        let me = std::mem::ManuallyDrop::new(self);
-        me.cancel.clone()
+    pub fn disarm(mut self) -> CancelFunc {
+        self.cancel.take().expect("a guard is disarmed once")
     }
 }
 
 impl Drop for CancelGuard {
     fn drop(&mut self) {
-        self.cancel.cancel();
+        if let Some(cancel) = self.cancel.take() {
+            cancel.cancel();
+        }
     }
 }
 

@@ -85,22 +85,26 @@ fn a_thousand_deadlines_on_a_goroutine_add_no_thread() {
         .gomaxprocs(2)
         .run(|| {
             let before = os_threads();
-            let ms = gosched::sched_stats().expect("on a runtime").threads;
             let contexts = thousand_deadlines();
             let stats = gosched::sched_stats().expect("on a runtime");
+            // Each deadline is on the runtime's heap, or has fired already
+            // (a slow machine, valgrind): counted after the heap was read.
+            let fired = contexts.iter().filter(|c| c.err().is_some()).count();
             assert!(
-                stats.timers >= CONTEXTS,
-                "{} timers on the runtime's heap",
+                stats.timers + fired >= CONTEXTS,
+                "{} timers on the runtime's heap, {fired} fired",
                 stats.timers
             );
-            assert_eq!(stats.threads, ms, "Ms after setting {CONTEXTS} deadlines");
-            assert_eq!(os_threads(), before);
+            // A timer may wake an idle P, and so start its M: the runtime's
+            // threads stay within its Ps (plus one), never one a deadline.
+            let bound = |what: &str| {
+                let ms = gosched::sched_stats().expect("on a runtime").threads;
+                assert!(ms <= 3, "{ms} Ms {what}");
+                assert!(os_threads() <= before + 2, "threads {what}");
+            };
+            bound("after setting the deadlines");
             all_exceed(&contexts);
-            // Firing needs no thread per timer either (an idle M may wake).
-            assert!(
-                os_threads() <= before + 1,
-                "threads after {CONTEXTS} deadlines fired"
-            );
+            bound("after the deadlines fired");
         })
         .expect("the runtime runs");
 }
