@@ -51,7 +51,7 @@ const DONE_CLOSED: u8 = 0b100;
 /// A done channel: the channel (to close it) and its receive-only view
 /// (what `Context::done` lends out).
 #[derive(Debug)]
-pub(crate) struct DoneChan {
+struct DoneChan {
     chan: Chan<()>,
     rx: RecvChan<()>,
 }
@@ -61,6 +61,24 @@ impl DoneChan {
         let chan = gochan::make::<()>(0);
         let rx = chan.recv_only();
         DoneChan { chan, rx }
+    }
+}
+
+/// What `CancelState::done` holds once set.
+#[derive(Debug)]
+enum Done {
+    /// Made by `done()` before any cancel; closed by the first.
+    Made(DoneChan),
+    /// Canceled before anyone asked: [`closed_chan`], shared, not cloned.
+    Closed,
+}
+
+impl Done {
+    fn rx(&self) -> &RecvChan<()> {
+        match self {
+            Done::Made(d) => &d.rx,
+            Done::Closed => &closed_chan().rx,
+        }
     }
 }
 
@@ -120,7 +138,7 @@ pub(crate) struct CancelState {
     err: AtomicU8,
     /// Made on the first `done()` (Go: `done atomic.Value`, "created
     /// lazily, closed by first cancel call").
-    done: OnceLock<DoneChan>,
+    done: OnceLock<Done>,
     /// This state's index in its parent's `children`, written under the
     /// parent's lock.
     slot: AtomicUsize,
@@ -149,13 +167,13 @@ impl CancelState {
     /// Go's `cancelCtx.Done`.
     #[inline]
     pub(crate) fn done(&self) -> &RecvChan<()> {
-        &self.done.get_or_init(DoneChan::new).rx
+        self.done.get_or_init(|| Done::Made(DoneChan::new())).rx()
     }
 
     /// The done channel if it was made (Go's `p.done.Load()` in
     /// `parentCancelCtx`).
     pub(crate) fn done_if_made(&self) -> Option<&RecvChan<()>> {
-        self.done.get().map(|d| &d.rx)
+        self.done.get().map(Done::rx)
     }
 
     /// Go's `cancelCtx.Err`: the error once `done` is closed.
@@ -190,6 +208,10 @@ impl CancelState {
         }
         child.slot.store(inner.children.len(), Ordering::Relaxed);
         inner.children.push(Arc::clone(child));
+        tracing::trace!(
+            children = inner.children.len(),
+            "context linked under its parent"
+        );
         true
     }
 
@@ -201,6 +223,10 @@ impl CancelState {
             return; // this state was canceled meanwhile and let go of it
         }
         let removed = inner.children.swap_remove(i);
+        tracing::trace!(
+            children = inner.children.len(),
+            "context unlinked from its parent"
+        );
         if let Some(moved) = inner.children.get(i) {
             moved.slot.store(i, Ordering::Relaxed);
         }
@@ -282,19 +308,11 @@ impl CancelState {
         let code = err.code();
         self.err.store(code, Ordering::Release);
         inner.cause = Some(cause.clone());
-        match self.done.get() {
-            Some(d) => d.chan.close(),
-            None => {
-                // A `done()` racing with us may make the channel first; then
-                // it is ours to close.
-                if let Err(closed) = self.done.set(DoneChan {
-                    chan: closed_chan().chan.clone(),
-                    rx: closed_chan().rx.clone(),
-                }) {
-                    drop(closed);
-                    self.done.get().expect("set failed: made").chan.close();
-                }
-            }
+        // Unless a `done()` made the channel first (perhaps racing with us:
+        // then it is ours to close), it is Go's `closedchan`.
+        let _ = self.done.set(Done::Closed);
+        if let Some(Done::Made(d)) = self.done.get() {
+            d.chan.close();
         }
         self.err.store(code | DONE_CLOSED, Ordering::Release);
         let children = std::mem::take(&mut inner.children);
@@ -327,7 +345,7 @@ impl std::fmt::Debug for CancelState {
                 "err",
                 &Error::from_code(self.err.load(Ordering::Relaxed) & KIND),
             )
-            .field("done_made", &self.done.get().is_some())
+            .field("done_made", &matches!(self.done.get(), Some(Done::Made(_))))
             .finish_non_exhaustive()
     }
 }
