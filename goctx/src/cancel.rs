@@ -25,7 +25,8 @@
 //!    needs no stack.
 //! 3. `remove_child` (Go's `removeChild`): a child canceled by its own
 //!    cancel function, deadline or `stop` leaves its parent's `children`, so
-//!    a long-lived parent does not collect dead children. `children` is a
+//!    a long-lived parent does not collect dead children. `children`
+//!    (`children.rs`) is indexed like a vector
 //!    vector and the child's `slot` its index (a swap-remove moves the last
 //!    child into the hole and rewrites its `slot`); a child whose parent was
 //!    canceled meanwhile finds another state, or none, at its slot, and does
@@ -41,6 +42,7 @@ use std::sync::{Arc, LazyLock, Mutex, MutexGuard, OnceLock};
 
 use gochan::{Chan, RecvChan};
 
+use crate::children::Children;
 use crate::error::{Cause, Error};
 
 /// `err` bits: the [`Error::code`] in the low bits, and `DONE_CLOSED`
@@ -127,7 +129,7 @@ struct Inner {
     /// cancel call").
     cause: Option<Cause>,
     /// Linked children (Go: `children map[canceler]struct{}`).
-    children: Vec<Arc<CancelState>>,
+    children: Children,
     hook: Hook,
 }
 
@@ -149,7 +151,7 @@ impl CancelState {
         CancelState {
             mu: Mutex::new(Inner {
                 cause: None,
-                children: Vec::new(),
+                children: Children::None,
                 hook,
             }),
             err: AtomicU8::new(0),
@@ -198,16 +200,16 @@ impl CancelState {
 
     /// Step 1 of the protocol: links `child`, or cancels it if this state
     /// is canceled already. Returns whether it was linked.
-    pub(crate) fn adopt(&self, child: &Arc<CancelState>) -> bool {
+    pub(crate) fn adopt(&self, child: &mut Arc<CancelState>) -> bool {
         let mut inner = self.lock();
         if let Some(err) = Error::from_code(self.err.load(Ordering::Relaxed) & KIND) {
             let cause = inner.cause.clone();
             drop(inner);
-            child.cancel(err, cause);
+            child.cancel_new(err, cause);
             return false;
         }
-        child.slot.store(inner.children.len(), Ordering::Relaxed);
-        inner.children.push(Arc::clone(child));
+        let slot = inner.children.push(Arc::clone(child));
+        child.slot.store(slot, Ordering::Relaxed);
         tracing::trace!(
             children = inner.children.len(),
             "context linked under its parent"
@@ -229,11 +231,6 @@ impl CancelState {
         );
         if let Some(moved) = inner.children.get(i) {
             moved.slot.store(i, Ordering::Relaxed);
-        }
-        // A parent that once had many children gives the room back.
-        let (len, cap) = (inner.children.len(), inner.children.capacity());
-        if cap > 64 && len * 4 < cap {
-            inner.children.shrink_to(len * 2);
         }
         drop(inner);
         drop(removed);
@@ -284,26 +281,45 @@ impl CancelState {
     /// cancel wins).
     pub(crate) fn cancel(&self, err: Error, cause: Option<Cause>) -> bool {
         let cause = cause.unwrap_or_else(|| Cause::from(err));
-        let Some(mut pending) = self.cancel_self(err, &cause) else {
+        let mut pending = Vec::new();
+        if !self.cancel_self(err, &cause, &mut pending) {
             return false;
-        };
+        }
         let mut descendants = 0usize;
         while let Some(child) = pending.pop() {
-            if let Some(grandchildren) = child.cancel_self(err, &cause) {
+            if child.cancel_self(err, &cause, &mut pending) {
                 descendants += 1;
-                pending.extend(grandchildren);
             }
         }
         tracing::debug!(%err, %cause, descendants, "context canceled");
         true
     }
 
-    /// Cancels this state alone; returns its children, now unlinked, for
-    /// the caller to cancel (`None`: it was canceled already).
-    fn cancel_self(&self, err: Error, cause: &Cause) -> Option<Vec<Arc<CancelState>>> {
+    /// Cancels a state born under a canceled parent. Nobody else can see it
+    /// yet, so it needs no lock: it is born with the error, the cause and
+    /// Go's `closedchan`.
+    pub(crate) fn cancel_new(self: &mut Arc<Self>, err: Error, cause: Option<Cause>) {
+        let Some(state) = Arc::get_mut(self) else {
+            self.cancel(err, cause);
+            return;
+        };
+        let cause = cause.unwrap_or_else(|| Cause::from(err));
+        tracing::debug!(%err, %cause, "context born canceled");
+        let inner = state.mu.get_mut().unwrap_or_else(|e| e.into_inner());
+        inner.cause = Some(cause);
+        let hook = std::mem::replace(&mut inner.hook, Hook::None);
+        *state.err.get_mut() = err.code() | DONE_CLOSED;
+        state.done = OnceLock::from(Done::Closed);
+        hook.fire();
+    }
+
+    /// Cancels this state alone and moves its children, now unlinked, to
+    /// `children` for the caller to cancel. Returns `false` if it was
+    /// canceled already.
+    fn cancel_self(&self, err: Error, cause: &Cause, children: &mut Vec<Arc<CancelState>>) -> bool {
         let mut inner = self.lock();
         if self.err.load(Ordering::Relaxed) != 0 {
-            return None;
+            return false;
         }
         let code = err.code();
         self.err.store(code, Ordering::Release);
@@ -315,11 +331,11 @@ impl CancelState {
             d.chan.close();
         }
         self.err.store(code | DONE_CLOSED, Ordering::Release);
-        let children = std::mem::take(&mut inner.children);
+        inner.children.drain_into(children);
         let hook = std::mem::replace(&mut inner.hook, Hook::None);
         drop(inner);
         hook.fire();
-        Some(children)
+        true
     }
 }
 
@@ -328,11 +344,12 @@ impl Drop for CancelState {
     /// a million would overflow the stack).
     fn drop(&mut self) {
         let inner = self.mu.get_mut().unwrap_or_else(|e| e.into_inner());
-        let mut pending = std::mem::take(&mut inner.children);
+        let mut pending = Vec::new();
+        inner.children.drain_into(&mut pending);
         while let Some(mut child) = pending.pop() {
             if let Some(c) = Arc::get_mut(&mut child) {
                 let inner = c.mu.get_mut().unwrap_or_else(|e| e.into_inner());
-                pending.append(&mut inner.children);
+                inner.children.drain_into(&mut pending);
             }
         }
     }

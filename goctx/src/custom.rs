@@ -104,7 +104,7 @@ fn done_err(parent: &Context) -> Error {
 
 /// Go's `propagateCancel` for a chain that reaches a custom context before
 /// any cancellable context of goctx's.
-pub(crate) fn propagate_cancel(parent: &Context, child: &Arc<CancelState>) -> Link {
+pub(crate) fn propagate_cancel(parent: &Context, child: &mut Arc<CancelState>) -> Link {
     let done = parent.done();
     if done.is_nil() {
         return Link::None; // parent is never canceled
@@ -112,7 +112,7 @@ pub(crate) fn propagate_cancel(parent: &Context, child: &Arc<CancelState>) -> Li
     match done.try_recv() {
         Ok(()) | Err(TryRecvError::Closed) => {
             // parent is already canceled
-            child.cancel(done_err(parent), cause(parent));
+            child.cancel_new(done_err(parent), cause(parent));
             return Link::None;
         }
         Err(TryRecvError::Empty) => {}

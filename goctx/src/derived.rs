@@ -44,8 +44,8 @@ impl CancelNode {
     /// A cancellable child of `parent` with `hook`, linked (Go:
     /// `c := &cancelCtx{}; c.propagateCancel(parent, c)`).
     pub(crate) fn new(parent: &Context, deadline: Option<Instant>, hook: Hook) -> Arc<CancelNode> {
-        let state = Arc::new(CancelState::new(hook));
-        let link = propagate_cancel(parent, &state);
+        let mut state = Arc::new(CancelState::new(hook));
+        let link = propagate_cancel(parent, &mut state);
         Arc::new(CancelNode {
             parent: parent.clone(),
             state,
@@ -80,7 +80,7 @@ impl CancelNode {
 /// canceled at once if that one already is), or one of the caller's
 /// (`custom.rs`, which follows Go's `parentCancelCtx`/`afterFuncer`/
 /// goroutine steps).
-pub(crate) fn propagate_cancel(parent: &Context, child: &Arc<CancelState>) -> Link {
+pub(crate) fn propagate_cancel(parent: &Context, child: &mut Arc<CancelState>) -> Link {
     let mut c = parent;
     loop {
         match &c.repr {

@@ -100,6 +100,7 @@
 
 mod afterfunc;
 mod cancel;
+mod children;
 mod context;
 mod custom;
 mod derived;
