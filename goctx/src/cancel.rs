@@ -11,8 +11,9 @@
 //! The protocol, all under the state's own lock (`mu`):
 //!
 //! 1. `adopt` (Go's `propagateCancel`, the `parentCancelCtx` branch): a
-//!    parent that is already canceled cancels the newcomer at once with its
-//!    own error and cause; otherwise the child goes into `children`, and the
+//!    parent that is already canceled has the newcomer born canceled with
+//!    its own error and cause (`cancel_new`: nobody else sees it yet, so
+//!    without its lock); otherwise the child goes into `children`, and the
 //!    child's `slot` records where.
 //! 2. `cancel` (Go's `cancelCtx.cancel`): the first call wins (later ones
 //!    find `err` set and return); it stores the error and cause, closes
@@ -26,11 +27,10 @@
 //! 3. `remove_child` (Go's `removeChild`): a child canceled by its own
 //!    cancel function, deadline or `stop` leaves its parent's `children`, so
 //!    a long-lived parent does not collect dead children. `children`
-//!    (`children.rs`) is indexed like a vector
-//!    vector and the child's `slot` its index (a swap-remove moves the last
-//!    child into the hole and rewrites its `slot`); a child whose parent was
-//!    canceled meanwhile finds another state, or none, at its slot, and does
-//!    nothing.
+//!    (`children.rs`) is indexed like a vector and the child's `slot` is
+//!    its index (a swap-remove moves the last child into the hole and
+//!    rewrites its `slot`); a child whose parent was canceled meanwhile
+//!    finds another state, or none, at its slot, and does nothing.
 //!
 //! `err` is read without the lock. As in Go (issue #75533), a non-nil
 //! error means `done` is closed: `err` carries a `DONE_CLOSED` bit set only
