@@ -10,12 +10,12 @@
 //! also shows each cancellation as a `tracing` event on stderr.
 
 use std::fmt::Write;
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use gochan::{Chan, RecvChan, after, make, select};
 use goctx::{Context, Error, Key, background, with_cancel, with_timeout, with_value};
 use gosched::leak::{LeakReport, find};
-use gosched::{Runtime, go};
+use gosched::{GStatus, Runtime, WaitReason, go};
 
 // --- 传递共享数据: passing shared data ---------------------------------------
 
@@ -143,18 +143,28 @@ fn gen_fixed(ctx: &Context, tick: Duration) -> RecvChan<u32> {
 }
 
 /// What gosched's leak report says once `main` is finished: the
-/// goroutines still alive after a grace of a few ticks (and long enough
-/// for a loaded machine to let a leaking goroutine reach its last block).
+/// goroutines still alive after a grace of a few ticks, once none of them
+/// is still running or sleeping towards its next step (so a slow machine
+/// reports the same blocked goroutine as a fast one).
 fn leak_report(tick: Duration) -> String {
-    match find(tick * 3 + Duration::from_millis(200), &[]) {
-        Ok(()) => "no goroutine leaked\n".to_string(),
-        Err(LeakReport { goroutines }) => goroutines
+    let give_up = Instant::now() + Duration::from_secs(10);
+    loop {
+        let goroutines = match find(tick * 3, &[]) {
+            Ok(()) => return "no goroutine leaked\n".to_string(),
+            Err(LeakReport { goroutines }) => goroutines,
+        };
+        let settled = goroutines
             .iter()
-            .map(|g| match g.wait_reason {
-                Some(reason) => format!("goroutine leaked: goroutine {} [{reason}]\n", g.id),
-                None => format!("goroutine leaked: goroutine {} [{}]\n", g.id, g.status),
-            })
-            .collect(),
+            .all(|g| g.status == GStatus::Waiting && g.wait_reason != Some(WaitReason::Sleep));
+        if settled || Instant::now() >= give_up {
+            return goroutines
+                .iter()
+                .map(|g| match g.wait_reason {
+                    Some(reason) => format!("goroutine leaked: goroutine {} [{reason}]\n", g.id),
+                    None => format!("goroutine leaked: goroutine {} [{}]\n", g.id, g.status),
+                })
+                .collect();
+        }
     }
 }
 
