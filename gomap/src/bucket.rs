@@ -1,25 +1,11 @@
-//! `bmap` and the bucket array: Go 1.19 `runtime/map.go`'s bucket layout in
-//! raw memory, and `makeBucketArray`'s allocation with preallocated overflow
-//! buckets. This is the only file with `unsafe`; everything above it uses the
-//! safe, bounds-checked API below.
-//!
-//! One bucket, for `K` and `V` of at most 128 bytes (larger ones are stored
-//! indirectly: the slot holds a pointer to a boxed key or value, as Go's
-//! `indirectkey`/`indirectelem`):
-//!
-//! ```text
-//! offset 0             DATA_OFFSET          ELEMS_OFFSET         OVERFLOW_OFFSET
-//!        +-------------+--------------------+--------------------+-----------------+
-//!        | tophash [8] | key0 key1 ... key7 | val0 val1 ... val7 | overflow (usize)|
-//!        +-------------+--------------------+--------------------+-----------------+
-//! ```
-//!
-//! Keys together then values together, so `map[int64]int8` needs no padding
-//! between pairs (the notes' point). Go links overflow buckets by pointer;
-//! here every bucket of one array lives in one allocation (the `2^B` main
-//! buckets, then overflow buckets: Go's preallocated `nextOverflow` tail,
-//! then more as needed), and the link is the index of the next bucket in that
-//! allocation (`0` = nil: bucket 0 is always a main bucket).
+//! The bucket array (`h.buckets` or `h.oldbuckets` of Go 1.19
+//! `runtime/map.go`) in raw memory: `makeBucketArray`'s allocation with its
+//! preallocated overflow buckets, the slots of each `bmap` laid out by
+//! [`Shape`], and the operations on them that `mapaccess`, `mapassign`,
+//! `mapdelete` and `evacuate` build on. Together with `shape.rs` this is
+//! where the map's raw memory is touched; everything above it uses the safe,
+//! bounds-checked API below (the one other `unsafe` of the crate is
+//! `IterMut`'s, in `iter.rs`).
 //!
 //! The invariant every `unsafe` block below rests on: **slot `i` of bucket
 //! `b` holds an initialized key and value iff `tophash[i] >= min_top`**
@@ -29,127 +15,12 @@
 
 use std::alloc::{self, Layout};
 use std::marker::PhantomData;
-use std::mem::{align_of, needs_drop, size_of};
+use std::mem::needs_drop;
 use std::ptr::{self, NonNull};
 
-use crate::evacuate::EvacDst;
+use crate::group::TopHashWord;
+use crate::shape::Shape;
 use crate::version::{BUCKET_CNT, TopHashStates};
-
-/// Keys over this size are stored indirectly (`maxKeySize`).
-pub(crate) const MAX_KEY_SIZE: usize = 128;
-/// Values over this size are stored indirectly (`maxElemSize`).
-pub(crate) const MAX_ELEM_SIZE: usize = 128;
-
-const fn round_up(n: usize, align: usize) -> usize {
-    (n + align - 1) & !(align - 1)
-}
-
-const fn max(a: usize, b: usize) -> usize {
-    if a > b { a } else { b }
-}
-
-/// The byte layout of a bucket for keys `K` and values `V` (all constants
-/// fold at compile time, like the compiler-generated `bmap` type).
-pub(crate) struct Shape<K, V>(PhantomData<(K, V)>);
-
-impl<K, V> Shape<K, V> {
-    /// Keys are stored as `*mut K` (a leaked `Box<K>`).
-    pub(crate) const INDIRECT_KEY: bool = size_of::<K>() > MAX_KEY_SIZE;
-    /// Values are stored as `*mut V` (a leaked `Box<V>`).
-    pub(crate) const INDIRECT_ELEM: bool = size_of::<V>() > MAX_ELEM_SIZE;
-    /// Bytes of one key slot (`t.keysize`).
-    pub(crate) const KEY_SIZE: usize = if Self::INDIRECT_KEY {
-        size_of::<*mut K>()
-    } else {
-        size_of::<K>()
-    };
-    const KEY_ALIGN: usize = if Self::INDIRECT_KEY {
-        align_of::<*mut K>()
-    } else {
-        align_of::<K>()
-    };
-    /// Bytes of one value slot (`t.elemsize`).
-    pub(crate) const ELEM_SIZE: usize = if Self::INDIRECT_ELEM {
-        size_of::<*mut V>()
-    } else {
-        size_of::<V>()
-    };
-    const ELEM_ALIGN: usize = if Self::INDIRECT_ELEM {
-        align_of::<*mut V>()
-    } else {
-        align_of::<V>()
-    };
-    /// Where the keys start (`dataOffset`, 8 on 64-bit Go).
-    pub(crate) const DATA_OFFSET: usize = round_up(BUCKET_CNT, Self::KEY_ALIGN);
-    /// Where the values start.
-    pub(crate) const ELEMS_OFFSET: usize = round_up(
-        Self::DATA_OFFSET + BUCKET_CNT * Self::KEY_SIZE,
-        Self::ELEM_ALIGN,
-    );
-    /// Where the overflow link sits.
-    pub(crate) const OVERFLOW_OFFSET: usize = round_up(
-        Self::ELEMS_OFFSET + BUCKET_CNT * Self::ELEM_SIZE,
-        align_of::<usize>(),
-    );
-    /// Alignment of a bucket (at least 8, so tophash can be read as a `u64`).
-    pub(crate) const ALIGN: usize = max(
-        max(Self::KEY_ALIGN, Self::ELEM_ALIGN),
-        max(align_of::<usize>(), 8),
-    );
-    /// `t.bucketsize`.
-    pub(crate) const SIZE: usize =
-        round_up(Self::OVERFLOW_OFFSET + size_of::<usize>(), Self::ALIGN);
-
-    /// Byte offset of slot `i`'s key in a bucket (`i` is taken mod 8, so
-    /// the offset is always inside the bucket).
-    pub(crate) const fn key_offset(i: usize) -> usize {
-        Self::DATA_OFFSET + (i & (BUCKET_CNT - 1)) * Self::KEY_SIZE
-    }
-
-    /// Byte offset of slot `i`'s value in a bucket (`i` taken mod 8).
-    pub(crate) const fn elem_offset(i: usize) -> usize {
-        Self::ELEMS_OFFSET + (i & (BUCKET_CNT - 1)) * Self::ELEM_SIZE
-    }
-
-    /// The key a key slot holds (see [`held_in`]).
-    ///
-    /// # Safety
-    /// As for [`held_in`], for a key slot of this shape.
-    #[inline]
-    unsafe fn key_in(slot: *mut u8) -> *mut K {
-        // SAFETY: our caller gives a live key slot of this shape, which is
-        // laid out for `K`, or for `*mut K` exactly when INDIRECT_KEY: what
-        // `held_in` asks.
-        unsafe { held_in(slot, Self::INDIRECT_KEY) }
-    }
-
-    /// The value a value slot holds (see [`held_in`]).
-    ///
-    /// # Safety
-    /// As for [`held_in`], for a value slot of this shape.
-    #[inline]
-    unsafe fn elem_in(slot: *mut u8) -> *mut V {
-        // SAFETY: as in `key_in`, for a value slot and INDIRECT_ELEM.
-        unsafe { held_in(slot, Self::INDIRECT_ELEM) }
-    }
-}
-
-/// What a slot holds: the slot itself, or (`indirect`) the box whose
-/// pointer it stores.
-///
-/// # Safety
-/// `slot` is a live slot laid out for `X` (or, when `indirect`, for a
-/// `*mut X`, which then holds the pointer `write` stored).
-#[inline]
-unsafe fn held_in<X>(slot: *mut u8, indirect: bool) -> *mut X {
-    if indirect {
-        // SAFETY: a live indirect slot holds an aligned `*mut X` (this
-        // function's contract; slots are pointer-aligned).
-        unsafe { ptr::read(slot as *const *mut X) }
-    } else {
-        slot as *mut X
-    }
-}
 
 /// Asks the CPU for the cache lines of a bucket beyond its first, so the
 /// key and value loads that follow a tophash match overlap with the tophash
@@ -178,6 +49,15 @@ fn prefetch_bucket<K, V>(b: *const u8) {
     }
     #[cfg(not(target_arch = "x86_64"))]
     let _ = b;
+}
+
+/// `evacDst`: where the next entry evacuated to X or Y goes.
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct EvacDst {
+    /// The destination bucket (head or overflow) in the new array.
+    pub(crate) idx: usize,
+    /// The next free slot in it (`BUCKET_CNT` when full).
+    pub(crate) slot: usize,
 }
 
 /// One bucket array (`h.buckets` or `h.oldbuckets`) with its overflow buckets.
@@ -346,26 +226,30 @@ impl<K, V> BucketArray<K, V> {
         unsafe { ptr::read(b as *const [u8; BUCKET_CNT]) }
     }
 
+    /// The 8 tophash bytes of bucket `idx` as one word.
+    #[inline]
+    pub(crate) fn tophash_word(&self, idx: usize) -> TopHashWord {
+        TopHashWord::from_bytes(self.tophashes(idx))
+    }
+
     /// `mapaccess`'s inner loop over one bucket: the first live slot whose
-    /// tophash is `top` and whose key satisfies `eq`, and the bucket's 8
-    /// tophash bytes as a little-endian word (for the `emptyRest` test).
+    /// tophash is `top` and whose key satisfies `eq`, and the bucket's
+    /// tophash word (for the `emptyRest` test).
     #[inline]
     pub(crate) fn scan(
         &self,
         idx: usize,
         top: u8,
         eq: &mut impl FnMut(&K) -> bool,
-    ) -> (Option<usize>, u64) {
+    ) -> (Option<usize>, TopHashWord) {
         let b = self.bucket(idx);
         prefetch_bucket::<K, V>(b);
         // SAFETY: an in-bounds bucket starts with its 8 initialized tophash
-        // bytes, and buckets are at least 8-aligned (Shape::ALIGN).
-        let word = u64::from_le(unsafe { ptr::read(b as *const u64) });
-        let mut hits = crate::raw::match_byte(word, top);
-        while hits != 0 {
+        // bytes.
+        let word = TopHashWord::from_bytes(unsafe { ptr::read(b as *const [u8; BUCKET_CNT]) });
+        for i in word.match_byte(top) {
             // A matching tophash marks a live slot only if it is not a state.
             assert!(top >= self.min_top, "tophash {top} is a reserved state");
-            let i = (hits.trailing_zeros() / 8) as usize;
             // SAFETY: the key offset is inside the bucket; tophash[i] ==
             // top >= min_top, so slot i is live: its key (or key pointer) is
             // initialized and aligned, and lives as long as `&self`.
@@ -373,7 +257,6 @@ impl<K, V> BucketArray<K, V> {
             if eq(key) {
                 return (Some(i), word);
             }
-            hits &= hits - 1;
         }
         (None, word)
     }
@@ -385,7 +268,7 @@ impl<K, V> BucketArray<K, V> {
         idx: usize,
         top: u8,
         eq: &mut impl FnMut(&K) -> bool,
-    ) -> (Option<(&K, &V)>, u64) {
+    ) -> (Option<(&K, &V)>, TopHashWord) {
         let (hit, word) = self.scan(idx, top, eq);
         let Some(i) = hit else { return (None, word) };
         let b = self.bucket(idx);
@@ -439,6 +322,17 @@ impl<K, V> BucketArray<K, V> {
             mask |= u8::from(t >= self.min_top) << i;
         }
         mask
+    }
+
+    /// The live slots of bucket `idx`, in order.
+    #[inline]
+    pub(crate) fn live_slots(&self, idx: usize) -> impl Iterator<Item = usize> {
+        let mut mask = self.live_mask(idx);
+        std::iter::from_fn(move || {
+            let i = (mask != 0).then(|| mask.trailing_zeros() as usize)?;
+            mask &= mask - 1;
+            Some(i)
+        })
     }
 
     /// Does slot `i` of bucket `idx` hold an entry?
@@ -584,24 +478,26 @@ impl<K, V> BucketArray<K, V> {
     }
 
     /// `evacuate`'s loop over one bucket `idx` of an old chain: each live
-    /// entry moves to the destination cursor `xy[to_y(key)]` in `dst`, and
-    /// every slot is left in an evacuated state (`evacuatedX`/`evacuatedY`
-    /// for moved entries, `evacuatedEmpty` for empty slots). A full
-    /// destination bucket gets an overflow bucket chained after it, and
+    /// entry moves to the destination cursor in `dst` (`xy[1]` for the
+    /// slots set in `to_y`, bit `i` for slot `i`; `xy[0]` for the others),
+    /// and every slot is left in an evacuated state (`evacuatedX`/
+    /// `evacuatedY` for moved entries, `evacuatedEmpty` for empty slots). A
+    /// full destination bucket gets an overflow bucket chained after it, and
     /// `on_overflow` is told (for `incrnoverflow`). Returns how many moved.
     ///
-    /// Key and value bytes move as they are (`typedmemmove`), so an indirect
-    /// key or value moves its pointer and its box stays where it is, as in
-    /// Go. One bucket at a time rather than one slot at a time, because the
-    /// per-slot form repeated the bounds and state checks of both buckets
-    /// for every entry and was most of the cost of growing.
+    /// The caller decides X or Y for the whole chain before calling this, so
+    /// no user code (a `Hash` that may panic) runs while a chain is half
+    /// moved. Key and value bytes move as they are (`typedmemmove`), so an
+    /// indirect key or value moves its pointer and its box stays where it
+    /// is, as in Go. A bucket per call rather than a slot per call, so the
+    /// bounds and state checks of both arrays are made once a bucket.
     pub(crate) fn evacuate_bucket(
         &mut self,
         idx: usize,
         dst: &mut Self,
         xy: &mut [EvacDst; 2],
+        to_y: u8,
         st: &TopHashStates,
-        mut to_y: impl FnMut(&K) -> bool,
         mut on_overflow: impl FnMut(),
     ) -> usize {
         assert!(
@@ -621,13 +517,7 @@ impl<K, V> BucketArray<K, V> {
                 unsafe { *src.add(i) = st.evacuated_empty };
                 continue;
             }
-            // SAFETY: a key offset is inside the bucket.
-            let src_key = unsafe { src.add(Shape::<K, V>::key_offset(i)) };
-            // SAFETY: the slot is live (top >= min_top), so its key (or key
-            // pointer) is initialized and aligned; the reference ends before
-            // the entry moves.
-            let key = unsafe { &*Shape::<K, V>::key_in(src_key) };
-            let y = to_y(key);
+            let y = to_y >> i & 1 != 0;
             let cursor = &mut xy[usize::from(y)];
             if cursor.slot == BUCKET_CNT {
                 cursor.idx = dst.new_overflow(cursor.idx);
@@ -635,17 +525,18 @@ impl<K, V> BucketArray<K, V> {
                 cursor.slot = 0;
             }
             let (dst_b, j) = (dst.bucket(cursor.idx), cursor.slot & (BUCKET_CNT - 1));
-            // SAFETY: dst_b is in bounds and j < 8, so the destination offsets
-            // are inside its bucket and aligned (Shape); `self` and `dst` are
-            // distinct arrays (two `&mut`), so the copies cannot overlap. The
-            // destination slot is checked dead first, and the source slot is
-            // marked evacuated in the same step the destination becomes live,
-            // so the entry has exactly one owner even if a later `to_y` (the
-            // user's hasher) panics.
+            // SAFETY: both buckets are in bounds and i, j < 8, so the key and
+            // value offsets are inside them and aligned (Shape); `self` and
+            // `dst` are distinct arrays (two `&mut`), so the copies cannot
+            // overlap. Slot i is live (top >= min_top): its bytes hold a key
+            // and value (or their pointers). The destination slot is checked
+            // dead first, and the source slot is marked evacuated in the same
+            // step the destination becomes live, so the entry has exactly one
+            // owner.
             unsafe {
                 assert!(*dst_b.add(j) < dst.min_top, "move into a live slot");
                 ptr::copy_nonoverlapping(
-                    src_key,
+                    src.add(Shape::<K, V>::key_offset(i)),
                     dst_b.add(Shape::<K, V>::key_offset(j)),
                     Shape::<K, V>::KEY_SIZE,
                 );
@@ -769,19 +660,6 @@ impl<K, V> Drop for BucketArray<K, V> {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn layout_matches_go_for_int64_maps() {
-        // map[int64]int64: 8 + 8*8 + 8*8 + 8 = 144 bytes, as Go's bucketsize.
-        assert_eq!(Shape::<i64, i64>::SIZE, 144);
-        // map[int64]int8: keys together, values together, no padding: 88.
-        assert_eq!(Shape::<i64, i8>::SIZE, 88);
-        assert_eq!(Shape::<i64, i8>::ELEMS_OFFSET, 72);
-        // a 200-byte value is stored through a pointer.
-        const { assert!(Shape::<u8, [u8; 200]>::INDIRECT_ELEM) };
-        assert_eq!(Shape::<u8, [u8; 200]>::SIZE, 8 + 8 + 64 + 8);
-        const { assert!(!Shape::<u8, [u8; 128]>::INDIRECT_ELEM) };
-    }
 
     #[test]
     fn write_take_and_overflow_links() {

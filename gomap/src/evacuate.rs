@@ -21,16 +21,39 @@
 //! keeps them for iterators that started before the growth; Rust's borrow
 //! rules forbid an iterator to live across a write, so none can need them).
 
-use crate::bucket::BucketArray;
+use crate::bucket::{BucketArray, EvacDst};
 use crate::raw::RawTable;
 
-/// `evacDst`: where the next entry evacuated to X or Y goes.
-#[derive(Clone, Copy)]
-pub(crate) struct EvacDst {
-    /// The destination bucket (head or overflow) in the new array.
-    pub(crate) idx: usize,
-    /// The next free slot in it (`BUCKET_CNT` when full).
-    pub(crate) slot: usize,
+/// The X/Y decisions for one old chain, made before anything moves: a byte
+/// per bucket of the chain, bit `i` set when slot `i`'s entry goes to Y.
+/// Chains of up to 8 buckets keep them on the stack; longer ones (only bad
+/// hashes make them) spill to the heap.
+#[derive(Default)]
+struct ChainSplit {
+    inline: [u8; 8],
+    spill: Vec<u8>,
+    len: usize,
+}
+
+impl ChainSplit {
+    /// Records the next bucket's decisions.
+    fn push(&mut self, to_y: u8) {
+        match self.inline.get_mut(self.len) {
+            Some(byte) => *byte = to_y,
+            None => self.spill.push(to_y),
+        }
+        self.len += 1;
+    }
+
+    /// The decisions for the `n`th bucket of the chain (all X if none were
+    /// recorded, as in same-size growth).
+    fn get(&self, n: usize) -> u8 {
+        let spilled = n.checked_sub(self.inline.len());
+        match spilled {
+            None => self.inline[n],
+            Some(i) => self.spill.get(i).copied().unwrap_or(0),
+        }
+    }
 }
 
 impl<K, V> RawTable<K, V> {
@@ -97,6 +120,14 @@ impl<K, V> RawTable<K, V> {
     }
 
     /// `evacuate(oldbucket)`.
+    ///
+    /// Go hashes each key as it moves it. Here every key of the chain is
+    /// hashed first and only then does anything move: a Rust `Hash` may
+    /// panic, and a panic halfway through a chain would leave an old bucket
+    /// marked evacuated (its `tophash[0]`) while some of its entries were
+    /// still in it, where no lookup would look again. Hashing first, a
+    /// panic leaves the chain as it was: the write that asked for the
+    /// evacuation is lost, no entry is.
     pub(crate) fn evacuate<H: Fn(&K) -> u64>(&mut self, oldbucket: usize, hasher: &H) {
         let newbit = self.noldbuckets();
         let (st, same_size, b) = (self.st, self.same_size_grow, self.b);
@@ -108,6 +139,23 @@ impl<K, V> RawTable<K, V> {
         } = self;
         let old = oldbuckets.as_mut().expect("evacuate while not growing");
         if !st.evacuated(old.tophash(oldbucket, 0)) {
+            // Same-size growth sends every entry to X.
+            let mut split = ChainSplit::default();
+            if !same_size {
+                let mut chain = Some(oldbucket);
+                while let Some(bi) = chain {
+                    // Compute hash to make our evacuation decision (whether
+                    // we need to send this key/elem to bucket x or bucket y).
+                    let mut to_y = 0u8;
+                    for i in old.live_slots(bi) {
+                        if hasher(old.key(bi, i)) as usize & newbit != 0 {
+                            to_y |= 1 << i;
+                        }
+                    }
+                    split.push(to_y);
+                    chain = old.overflow(bi);
+                }
+            }
             // xy contains the x and y (low and high) evacuation destinations.
             let mut xy = [
                 EvacDst {
@@ -121,17 +169,12 @@ impl<K, V> RawTable<K, V> {
             ];
             let mut moved = 0usize;
             let mut chain = Some(oldbucket);
+            let mut n = 0;
             while let Some(bi) = chain {
-                moved += old.evacuate_bucket(
-                    bi,
-                    buckets,
-                    &mut xy,
-                    &st,
-                    // Compute hash to make our evacuation decision (whether
-                    // we need to send this key/elem to bucket x or bucket y).
-                    |key| !same_size && hasher(key) as usize & newbit != 0,
-                    || Self::incrnoverflow(noverflow, b),
-                );
+                moved += old.evacuate_bucket(bi, buckets, &mut xy, split.get(n), &st, || {
+                    Self::incrnoverflow(noverflow, b)
+                });
+                n += 1;
                 chain = old.overflow(bi);
             }
             tracing::trace!(

@@ -7,9 +7,10 @@
 use std::fmt::{self, Write as _};
 use std::hash::{BuildHasher, Hash};
 
-use crate::bucket::{BucketArray, Shape};
+use crate::bucket::BucketArray;
 use crate::map::HashMap;
 use crate::raw::RawTable;
+use crate::shape::Shape;
 use crate::version::{BUCKET_CNT, bucket_shift};
 
 /// How far a growth has come (`nevacuate` of `noldbuckets`).

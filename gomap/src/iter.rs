@@ -162,10 +162,46 @@ pub(crate) fn no_hash<K>(_: &K) -> u64 {
     unreachable!("hash needed to iterate a growing map")
 }
 
+/// The map's `BuildHasher` with the function that hashes a key with it.
+///
+/// A walk over a map that is doubling hashes the keys of old buckets not
+/// yet evacuated (Go's `mapiternext` does too, to skip the entries bound for
+/// the other new bucket). [`HashMap::iter`](crate::HashMap::iter) has the
+/// `K: Hash, S: BuildHasher` bounds that takes and fills in the function
+/// here, so the iterator types and their trait impls need neither.
+pub(crate) struct KeyHasher<'a, K, S> {
+    builder: &'a S,
+    hash: fn(&S, &K) -> u64,
+}
+
+impl<'a, K: Hash, S: BuildHasher> KeyHasher<'a, K, S> {
+    pub(crate) fn new(builder: &'a S) -> Self {
+        KeyHasher {
+            builder,
+            hash: |builder, key| builder.hash_one(key),
+        }
+    }
+}
+
+impl<K, S> KeyHasher<'_, K, S> {
+    #[inline]
+    pub(crate) fn hash(&self, key: &K) -> u64 {
+        (self.hash)(self.builder, key)
+    }
+}
+
+impl<K, S> Clone for KeyHasher<'_, K, S> {
+    fn clone(&self) -> Self {
+        *self
+    }
+}
+
+impl<K, S> Copy for KeyHasher<'_, K, S> {}
+
 /// Iterator over `(&K, &V)`, from [`HashMap::iter`](crate::HashMap::iter).
 pub struct Iter<'a, K, V, S> {
     pub(crate) table: &'a RawTable<K, V>,
-    pub(crate) hasher: &'a S,
+    pub(crate) hasher: KeyHasher<'a, K, S>,
     pub(crate) walker: Walker,
 }
 
@@ -195,13 +231,13 @@ impl<K, V, S> fmt::Debug for Iter<'_, K, V, S> {
     }
 }
 
-impl<'a, K: Hash, V, S: BuildHasher> Iterator for Iter<'a, K, V, S> {
+impl<'a, K, V, S> Iterator for Iter<'a, K, V, S> {
     type Item = (&'a K, &'a V);
 
     #[inline]
     fn next(&mut self) -> Option<(&'a K, &'a V)> {
         let hasher = self.hasher;
-        let pos = self.walker.next(self.table, &|k: &K| hasher.hash_one(k))?;
+        let pos = self.walker.next(self.table, &|k: &K| hasher.hash(k))?;
         Some(self.table.entry(pos))
     }
 
@@ -210,13 +246,13 @@ impl<'a, K: Hash, V, S: BuildHasher> Iterator for Iter<'a, K, V, S> {
     }
 }
 
-impl<K: Hash, V, S: BuildHasher> ExactSizeIterator for Iter<'_, K, V, S> {}
-impl<K: Hash, V, S: BuildHasher> FusedIterator for Iter<'_, K, V, S> {}
+impl<K, V, S> ExactSizeIterator for Iter<'_, K, V, S> {}
+impl<K, V, S> FusedIterator for Iter<'_, K, V, S> {}
 
 /// Iterator over `(&K, &mut V)`, from [`HashMap::iter_mut`](crate::HashMap::iter_mut).
 pub struct IterMut<'a, K, V, S> {
     pub(crate) table: *mut RawTable<K, V>,
-    pub(crate) hasher: &'a S,
+    pub(crate) hasher: KeyHasher<'a, K, S>,
     pub(crate) walker: Walker,
     pub(crate) marker: PhantomData<&'a mut RawTable<K, V>>,
 }
@@ -236,7 +272,7 @@ impl<K, V, S> fmt::Debug for IterMut<'_, K, V, S> {
     }
 }
 
-impl<'a, K: Hash, V, S: BuildHasher> Iterator for IterMut<'a, K, V, S> {
+impl<'a, K, V, S> Iterator for IterMut<'a, K, V, S> {
     type Item = (&'a K, &'a mut V);
 
     #[inline]
@@ -248,7 +284,7 @@ impl<'a, K: Hash, V, S: BuildHasher> Iterator for IterMut<'a, K, V, S> {
         // while we read (earlier items only alias the slots they point to).
         let pos = self
             .walker
-            .next(unsafe { &*self.table }, &|k: &K| hasher.hash_one(k))?;
+            .next(unsafe { &*self.table }, &|k: &K| hasher.hash(k))?;
         // SAFETY: as above, the table is exclusively ours for 'a.
         let table = unsafe { &mut *self.table };
         let (k, v) = table.array_mut(pos.old).entry_ptrs(pos.idx, pos.slot);
@@ -263,8 +299,8 @@ impl<'a, K: Hash, V, S: BuildHasher> Iterator for IterMut<'a, K, V, S> {
     }
 }
 
-impl<K: Hash, V, S: BuildHasher> ExactSizeIterator for IterMut<'_, K, V, S> {}
-impl<K: Hash, V, S: BuildHasher> FusedIterator for IterMut<'_, K, V, S> {}
+impl<K, V, S> ExactSizeIterator for IterMut<'_, K, V, S> {}
+impl<K, V, S> FusedIterator for IterMut<'_, K, V, S> {}
 
 /// Owning iterator over `(K, V)`, from `HashMap::into_iter`.
 pub struct IntoIter<K, V> {
@@ -335,10 +371,21 @@ impl<K, V> ExactSizeIterator for Drain<'_, K, V> {}
 impl<K, V> FusedIterator for Drain<'_, K, V> {}
 
 /// Iterator over keys, from [`HashMap::keys`](crate::HashMap::keys).
-#[derive(Debug, Clone)]
 pub struct Keys<'a, K, V, S>(pub(crate) Iter<'a, K, V, S>);
 
-impl<'a, K: Hash, V, S: BuildHasher> Iterator for Keys<'a, K, V, S> {
+impl<K, V, S> Clone for Keys<'_, K, V, S> {
+    fn clone(&self) -> Self {
+        Keys(self.0.clone())
+    }
+}
+
+impl<K, V, S> fmt::Debug for Keys<'_, K, V, S> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_tuple("Keys").field(&self.0).finish()
+    }
+}
+
+impl<'a, K, V, S> Iterator for Keys<'a, K, V, S> {
     type Item = &'a K;
     #[inline]
     fn next(&mut self) -> Option<&'a K> {
@@ -348,13 +395,25 @@ impl<'a, K: Hash, V, S: BuildHasher> Iterator for Keys<'a, K, V, S> {
         self.0.size_hint()
     }
 }
-impl<K: Hash, V, S: BuildHasher> ExactSizeIterator for Keys<'_, K, V, S> {}
+impl<K, V, S> ExactSizeIterator for Keys<'_, K, V, S> {}
+impl<K, V, S> FusedIterator for Keys<'_, K, V, S> {}
 
 /// Iterator over values, from [`HashMap::values`](crate::HashMap::values).
-#[derive(Debug, Clone)]
 pub struct Values<'a, K, V, S>(pub(crate) Iter<'a, K, V, S>);
 
-impl<'a, K: Hash, V, S: BuildHasher> Iterator for Values<'a, K, V, S> {
+impl<K, V, S> Clone for Values<'_, K, V, S> {
+    fn clone(&self) -> Self {
+        Values(self.0.clone())
+    }
+}
+
+impl<K, V, S> fmt::Debug for Values<'_, K, V, S> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_tuple("Values").field(&self.0).finish()
+    }
+}
+
+impl<'a, K, V, S> Iterator for Values<'a, K, V, S> {
     type Item = &'a V;
     #[inline]
     fn next(&mut self) -> Option<&'a V> {
@@ -364,13 +423,19 @@ impl<'a, K: Hash, V, S: BuildHasher> Iterator for Values<'a, K, V, S> {
         self.0.size_hint()
     }
 }
-impl<K: Hash, V, S: BuildHasher> ExactSizeIterator for Values<'_, K, V, S> {}
+impl<K, V, S> ExactSizeIterator for Values<'_, K, V, S> {}
+impl<K, V, S> FusedIterator for Values<'_, K, V, S> {}
 
 /// Iterator over mutable values, from [`HashMap::values_mut`](crate::HashMap::values_mut).
-#[derive(Debug)]
 pub struct ValuesMut<'a, K, V, S>(pub(crate) IterMut<'a, K, V, S>);
 
-impl<'a, K: Hash, V, S: BuildHasher> Iterator for ValuesMut<'a, K, V, S> {
+impl<K, V, S> fmt::Debug for ValuesMut<'_, K, V, S> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_tuple("ValuesMut").field(&self.0).finish()
+    }
+}
+
+impl<'a, K, V, S> Iterator for ValuesMut<'a, K, V, S> {
     type Item = &'a mut V;
     #[inline]
     fn next(&mut self) -> Option<&'a mut V> {
@@ -380,4 +445,5 @@ impl<'a, K: Hash, V, S: BuildHasher> Iterator for ValuesMut<'a, K, V, S> {
         self.0.size_hint()
     }
 }
-impl<K: Hash, V, S: BuildHasher> ExactSizeIterator for ValuesMut<'_, K, V, S> {}
+impl<K, V, S> ExactSizeIterator for ValuesMut<'_, K, V, S> {}
+impl<K, V, S> FusedIterator for ValuesMut<'_, K, V, S> {}

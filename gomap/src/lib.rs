@@ -72,20 +72,29 @@
 //! - **Releases.** `mapclear` arrived in Go 1.11 (builtin `clear` in 1.21);
 //!   [`HashMap::clear`] behaves as `mapclear` for every release.
 
+// The layers, bottom to top; a module uses only those below it, except that
+// `raw` and `evacuate` are one type (`RawTable`, Go's `hmap`) in two files,
+// its access/assign/delete half and its growth half:
+//   version, group, hasher, shape -> bucket -> raw + evacuate -> iter -> map
+//   -> introspect
 mod bucket;
 mod evacuate;
+mod group;
 mod hasher;
 mod introspect;
 mod iter;
 mod map;
 mod raw;
+mod shape;
 mod version;
 
 pub use hasher::{GoHasher, RandomSeed};
 pub use introspect::{Evacuation, MapStats};
 pub use iter::{Drain, IntoIter, Iter, IterMut, Keys, Values, ValuesMut};
 pub use map::{Entry, HashMap, OccupiedEntry, VacantEntry};
-pub use version::{BUCKET_CNT, GoVersion, TopHashStates, too_many_overflow_buckets};
+pub use version::{
+    BUCKET_CNT, GoVersion, ParseGoVersionError, TopHashStates, too_many_overflow_buckets,
+};
 
 #[doc = include_str!("../README.md")]
 #[cfg(doctest)]

@@ -13,7 +13,7 @@ use std::marker::PhantomData;
 use std::ops::Index;
 
 use crate::hasher::RandomSeed;
-use crate::iter::{Drain, IntoIter, Iter, IterMut, Keys, Values, ValuesMut, Walker};
+use crate::iter::{Drain, IntoIter, Iter, IterMut, KeyHasher, Keys, Values, ValuesMut, Walker};
 use crate::raw::{Pos, RawTable};
 use crate::version::GoVersion;
 
@@ -213,7 +213,11 @@ where
             .remove(hash, |k| k.borrow() == key, &|k: &K| hb.hash_one(k))
     }
 
-    /// The entry for `key`, to insert or update in place.
+    /// The entry for `key`, to insert or update in place: the first half of
+    /// `mapassign`, so `*m.entry(k).or_insert(0) += 1` is Go's `m[k]++`. If
+    /// the map is growing, this evacuates up to two old buckets first, as
+    /// every `mapassign` does, whether the key is there or not; what you do
+    /// with the entry then does no more growth work.
     ///
     /// ```
     /// let mut counts: gomap::HashMap<char, u32> = gomap::HashMap::new();
@@ -224,6 +228,8 @@ where
     /// ```
     pub fn entry(&mut self, key: K) -> Entry<'_, K, V, S> {
         let hash = self.hash(&key);
+        let hb = &self.hash_builder;
+        self.raw.grow_work_for(hash, &|k: &K| hb.hash_one(k));
         match self.raw.find(hash, |k| *k == key) {
             Some(pos) => Entry::Occupied(OccupiedEntry { map: self, pos }),
             None => Entry::Vacant(VacantEntry {
@@ -232,42 +238,6 @@ where
                 key,
             }),
         }
-    }
-
-    /// `for k, v := range m`: from a random bucket and offset, correct
-    /// mid-growth.
-    pub fn iter(&self) -> Iter<'_, K, V, S> {
-        Iter {
-            table: &self.raw,
-            hasher: &self.hash_builder,
-            walker: Walker::new(&self.raw),
-        }
-    }
-
-    /// Like [`iter`](Self::iter), with mutable values.
-    pub fn iter_mut(&mut self) -> IterMut<'_, K, V, S> {
-        let walker = Walker::new(&self.raw);
-        IterMut {
-            table: &mut self.raw,
-            hasher: &self.hash_builder,
-            walker,
-            marker: PhantomData,
-        }
-    }
-
-    /// The keys, in iteration order.
-    pub fn keys(&self) -> Keys<'_, K, V, S> {
-        Keys(self.iter())
-    }
-
-    /// The values, in iteration order.
-    pub fn values(&self) -> Values<'_, K, V, S> {
-        Values(self.iter())
-    }
-
-    /// The values, mutable, in iteration order.
-    pub fn values_mut(&mut self) -> ValuesMut<'_, K, V, S> {
-        ValuesMut(self.iter_mut())
     }
 
     /// Takes every entry out; the map is left as after [`clear`](Self::clear)
@@ -300,6 +270,50 @@ where
                 drop(self.raw.remove_at(pos));
             }
         }
+    }
+}
+
+/// Iteration. A walk over a map that is doubling hashes the keys of the old
+/// buckets not yet evacuated, as Go's `mapiternext` does, hence the bounds.
+impl<K, V, S> HashMap<K, V, S>
+where
+    K: Hash,
+    S: BuildHasher,
+{
+    /// `for k, v := range m`: from a random bucket and offset, correct
+    /// mid-growth.
+    pub fn iter(&self) -> Iter<'_, K, V, S> {
+        Iter {
+            table: &self.raw,
+            hasher: KeyHasher::new(&self.hash_builder),
+            walker: Walker::new(&self.raw),
+        }
+    }
+
+    /// Like [`iter`](Self::iter), with mutable values.
+    pub fn iter_mut(&mut self) -> IterMut<'_, K, V, S> {
+        let walker = Walker::new(&self.raw);
+        IterMut {
+            table: &mut self.raw,
+            hasher: KeyHasher::new(&self.hash_builder),
+            walker,
+            marker: PhantomData,
+        }
+    }
+
+    /// The keys, in iteration order.
+    pub fn keys(&self) -> Keys<'_, K, V, S> {
+        Keys(self.iter())
+    }
+
+    /// The values, in iteration order.
+    pub fn values(&self) -> Values<'_, K, V, S> {
+        Values(self.iter())
+    }
+
+    /// The values, mutable, in iteration order.
+    pub fn values_mut(&mut self) -> ValuesMut<'_, K, V, S> {
+        ValuesMut(self.iter_mut())
     }
 }
 
@@ -389,7 +403,7 @@ where
     }
 }
 
-impl<'a, K: Eq + Hash, V, S: BuildHasher> IntoIterator for &'a HashMap<K, V, S> {
+impl<'a, K: Hash, V, S: BuildHasher> IntoIterator for &'a HashMap<K, V, S> {
     type Item = (&'a K, &'a V);
     type IntoIter = Iter<'a, K, V, S>;
     fn into_iter(self) -> Iter<'a, K, V, S> {
@@ -397,7 +411,7 @@ impl<'a, K: Eq + Hash, V, S: BuildHasher> IntoIterator for &'a HashMap<K, V, S> 
     }
 }
 
-impl<'a, K: Eq + Hash, V, S: BuildHasher> IntoIterator for &'a mut HashMap<K, V, S> {
+impl<'a, K: Hash, V, S: BuildHasher> IntoIterator for &'a mut HashMap<K, V, S> {
     type Item = (&'a K, &'a mut V);
     type IntoIter = IterMut<'a, K, V, S>;
     fn into_iter(self) -> IterMut<'a, K, V, S> {
@@ -420,7 +434,7 @@ impl<K: Eq + Hash, V: Eq, S: BuildHasher> Eq for HashMap<K, V, S> {}
 
 impl<K, V, S> fmt::Debug for HashMap<K, V, S>
 where
-    K: Eq + Hash + fmt::Debug,
+    K: Hash + fmt::Debug,
     V: fmt::Debug,
     S: BuildHasher,
 {
@@ -432,7 +446,7 @@ where
 
 impl<K, V, S> fmt::Display for HashMap<K, V, S>
 where
-    K: Eq + Hash + Ord + fmt::Display,
+    K: Hash + Ord + fmt::Display,
     V: fmt::Display,
     S: BuildHasher,
 {
@@ -571,8 +585,8 @@ impl<'a, K: Eq + Hash, V, S: BuildHasher> OccupiedEntry<'a, K, V, S> {
         std::mem::replace(self.get_mut(), value)
     }
 
-    /// `delete(m, k)` on this entry (no growth work: the entry is already
-    /// located).
+    /// `delete(m, k)` on this entry. The growth work `mapdelete` would do
+    /// was done by [`HashMap::entry`].
     pub fn remove_entry(self) -> (K, V) {
         self.map.raw.remove_at(self.pos)
     }
@@ -594,8 +608,10 @@ impl<'a, K: Eq + Hash, V, S: BuildHasher> VacantEntry<'a, K, V, S> {
         self.key
     }
 
-    /// `m[k] = v` (`mapassign`, with its growth work) and a reference to the
-    /// stored value.
+    /// `m[k] = v`: the rest of the `mapassign` that [`HashMap::entry`]
+    /// began (which did its growth work; a growth this insert starts gets
+    /// its first step here, as Go's `goto again` does), and a reference to
+    /// the stored value.
     pub fn insert(self, value: V) -> &'a mut V {
         let VacantEntry { map, hash, key } = self;
         let hb = &map.hash_builder;

@@ -8,6 +8,7 @@
 
 use crate::bucket::BucketArray;
 use crate::hasher::fastrand;
+use crate::shape::Shape;
 use crate::version::{BUCKET_CNT, GoVersion, TopHashStates, bucket_shift};
 
 /// Where a live entry sits.
@@ -31,7 +32,8 @@ pub(crate) struct RawTable<K, V> {
     /// [`set_b`](Self::set_b), which keeps `grow_at` in step.
     pub(crate) b: u8,
     /// `version.assign_growth_threshold(b)`: `mapassign`'s `overLoadFactor`
-    /// test, precomputed (it was a fifth of an insert's instructions).
+    /// test as one compare, since it depends only on `count` and `B` and
+    /// every insert asks it.
     grow_at: usize,
     /// `flags & sameSizeGrow`.
     pub(crate) same_size_grow: bool,
@@ -49,34 +51,13 @@ pub(crate) struct RawTable<K, V> {
     pub(crate) st: TopHashStates,
 }
 
-/// Eight copies of a byte.
-#[inline]
-fn splat(b: u8) -> u64 {
-    u64::from(b) * 0x0101_0101_0101_0101
-}
-
-/// Does `word` contain a zero byte (`emptyRest` in Go 1.12+)? The classic
-/// test: exact for "any", though not for which byte.
-#[inline]
-pub(crate) fn has_zero_byte(word: u64) -> bool {
-    word.wrapping_sub(0x0101_0101_0101_0101) & !word & 0x8080_8080_8080_8080 != 0
-}
-
-/// A mask with bit 7 of every byte of `word` that equals `b` (exact, no
-/// false positives: each byte is tested on its own).
-#[inline]
-pub(crate) fn match_byte(word: u64, b: u8) -> u64 {
-    let x = word ^ splat(b);
-    !(((x & 0x7f7f_7f7f_7f7f_7f7f) + 0x7f7f_7f7f_7f7f_7f7f) | x) & 0x8080_8080_8080_8080
-}
-
 impl<K, V> RawTable<K, V> {
     /// `makemap(t, hint)`: picks `B` for the hint; allocates the buckets
     /// unless `B == 0` (then the first insert allocates one bucket).
     pub(crate) fn with_hint(hint: usize, version: GoVersion) -> Self {
         let st = version.tophash_states();
         // makemap: a hint whose buckets would not fit in memory counts as 0.
-        let bucket_bytes = crate::bucket::Shape::<K, V>::SIZE as u128;
+        let bucket_bytes = Shape::<K, V>::SIZE as u128;
         let hint = if (hint as u128).saturating_mul(bucket_bytes) > isize::MAX as u128 {
             0
         } else {
@@ -124,17 +105,6 @@ impl<K, V> RawTable<K, V> {
     fn due_to_grow(&self) -> bool {
         self.over_load_factor_on_assign()
             || crate::version::too_many_overflow_buckets(self.noverflow, self.b)
-    }
-
-    /// The first slot of a bucket (given its tophash word) that `isEmpty`
-    /// calls empty: `emptyRest` or `emptyOne` from Go 1.12, `empty` before.
-    #[inline]
-    fn first_empty_slot(&self, word: u64) -> Option<usize> {
-        let mut empties = match_byte(word, 0);
-        if self.st.empty_one != 0 {
-            empties |= match_byte(word, self.st.empty_one);
-        }
-        (empties != 0).then(|| (empties.trailing_zeros() / 8) as usize)
     }
 
     /// `bucketMask(h.B)`.
@@ -197,11 +167,8 @@ impl<K, V> RawTable<K, V> {
                     slot,
                 });
             }
-            if let Some(rest) = self.st.empty_rest {
-                // emptyRest: no more entries in this bucket or its overflows.
-                if match_byte(word, rest) != 0 {
-                    return None;
-                }
+            if word.ends_chain(&self.st) {
+                return None;
             }
             idx = arr.overflow(idx)?;
         }
@@ -221,8 +188,7 @@ impl<K, V> RawTable<K, V> {
             if hit.is_some() {
                 return hit;
             }
-            // emptyRest (0): no more entries in this bucket or its overflows.
-            if self.st.empty_rest.is_some() && has_zero_byte(word) {
+            if word.ends_chain(&self.st) {
                 return None;
             }
             idx = arr.overflow(idx)?;
@@ -292,7 +258,10 @@ impl<K, V> RawTable<K, V> {
     {
         match self.insert_fresh_into_head(hash, key, val) {
             Ok(()) => None,
-            Err((key, val)) => self.assign(hash, key, val, hasher, |k, key| k == key).1,
+            Err((key, val)) => {
+                self.grow_work_for(hash, hasher);
+                self.assign(hash, key, val, hasher, |k, key| k == key).1
+            }
         }
     }
 
@@ -300,41 +269,49 @@ impl<K, V> RawTable<K, V> {
     /// whose head bucket holds no slot with its tophash, has a free slot and
     /// ends its chain (`emptyRest`), in a map that is neither growing nor
     /// due to grow. What it does is exactly what `mapassign` would do there
-    /// (same slot, same tophash, no growth); anything else hands the key and
-    /// value back for [`assign`](Self::assign).
+    /// (same slot, same tophash, no growth work, none due); anything else
+    /// hands the key and value back for [`assign`](Self::assign).
     ///
-    /// Not in Go, whose `mapassign` is one loop for every case: here that
-    /// loop's bookkeeping (chain walk, insert position, growth checks) was
-    /// most of a `u64` insert, and this path takes a presized map's insert
-    /// from 13.3 to 8.9 ns on the development machine.
+    /// Not in Go, whose `mapassign` is one loop for every case: the loop's
+    /// bookkeeping (chain walk, insert position, growth checks) costs more
+    /// than the write itself for small keys, and this case is most inserts
+    /// (the README gives the figures).
     #[inline]
     fn insert_fresh_into_head(&mut self, hash: u64, key: K, val: V) -> Result<(), (K, V)> {
-        // Go 1.9–1.11 have no emptyRest, so the chain must always be walked.
-        let Some(rest) = self.st.empty_rest else {
-            return Err((key, val));
-        };
         if self.buckets.is_nil() || self.growing() || self.due_to_grow() {
             return Err((key, val));
         }
         let top = self.st.tophash(hash);
         let idx = hash as usize & self.mask();
-        let word = u64::from_le_bytes(self.buckets.tophashes(idx));
-        let rests = match_byte(word, rest);
-        // A slot with this tophash may hold the key (an update); without an
-        // emptyRest here the chain may go on to overflow buckets.
-        if match_byte(word, top) != 0 || rests == 0 {
+        let word = self.buckets.tophash_word(idx);
+        // A slot with this tophash may hold the key (an update); a bucket
+        // that does not end its chain may have the key further on (and
+        // before Go 1.12 none says it does).
+        if !word.match_byte(top).is_empty() || !word.ends_chain(&self.st) {
             return Err((key, val));
         }
-        let slot = self
-            .first_empty_slot(word)
-            .expect("an emptyRest slot is empty");
+        let slot = word.first_empty(&self.st).expect("emptyRest is empty");
         self.buckets.write(idx, slot, top, key, val);
         self.count += 1;
         Ok(())
     }
 
-    /// `mapassign` with a caller-supplied equality (`eq(stored, new)`):
-    /// where the entry now is, and the value it replaced.
+    /// The growth work every `mapassign` and `mapdelete` begins with
+    /// (`growWork(t, h, bucket)` when `h.growing()`), for the bucket `hash`
+    /// names.
+    #[inline]
+    pub(crate) fn grow_work_for<H>(&mut self, hash: u64, hasher: &H)
+    where
+        H: Fn(&K) -> u64,
+    {
+        if self.growing() {
+            self.grow_work(hash as usize & self.mask(), hasher);
+        }
+    }
+
+    /// `mapassign` after its first [`grow_work_for`](Self::grow_work_for),
+    /// with a caller-supplied equality (`eq(stored, new)`): where the entry
+    /// now is, and the value it replaced.
     pub(crate) fn assign<H>(
         &mut self,
         hash: u64,
@@ -352,11 +329,7 @@ impl<K, V> RawTable<K, V> {
         }
         let top = self.st.tophash(hash);
         loop {
-            // again:
             let bucket = hash as usize & self.mask();
-            if self.growing() {
-                self.grow_work(bucket, hasher);
-            }
             let mut insert_at: Option<(usize, usize)> = None;
             let mut idx = bucket;
             let last = loop {
@@ -376,12 +349,10 @@ impl<K, V> RawTable<K, V> {
                     );
                 }
                 if insert_at.is_none() {
-                    insert_at = self.first_empty_slot(word).map(|slot| (idx, slot));
+                    insert_at = word.first_empty(&self.st).map(|slot| (idx, slot));
                 }
-                if let Some(rest) = self.st.empty_rest {
-                    if match_byte(word, rest) != 0 {
-                        break idx;
-                    }
+                if word.ends_chain(&self.st) {
+                    break idx;
                 }
                 match self.buckets.overflow(idx) {
                     Some(next) => idx = next,
@@ -395,7 +366,10 @@ impl<K, V> RawTable<K, V> {
             // growing.
             if !self.growing() && self.due_to_grow() {
                 self.hash_grow();
-                continue; // Growing the table invalidates everything, so try again.
+                // Growing the table invalidates everything, so try again
+                // (Go's `goto again`, which does the growth work first).
+                self.grow_work_for(hash, hasher);
+                continue;
             }
 
             let (idx, slot) = match insert_at {
@@ -429,10 +403,8 @@ impl<K, V> RawTable<K, V> {
         if self.count == 0 {
             return None;
         }
+        self.grow_work_for(hash, hasher);
         let bucket = hash as usize & self.mask();
-        if self.growing() {
-            self.grow_work(bucket, hasher);
-        }
         let top = self.st.tophash(hash);
         let mut idx = bucket;
         loop {
@@ -445,10 +417,8 @@ impl<K, V> RawTable<K, V> {
                     slot,
                 }));
             }
-            if let Some(rest) = self.st.empty_rest {
-                if match_byte(word, rest) != 0 {
-                    return None;
-                }
+            if word.ends_chain(&self.st) {
+                return None;
             }
             idx = self.buckets.overflow(idx)?;
         }
@@ -497,8 +467,13 @@ impl<K, V> RawTable<K, V> {
 
     /// `mapclear` (Go 1.11+; builtin `clear` from 1.21): drops every entry,
     /// ends any growth, resets `noverflow`, keeps `B` and reuses the bucket
-    /// memory.
+    /// memory. A map with no entries is left exactly as it is, growth,
+    /// `noverflow` and tombstones included: `mapclear` returns at once when
+    /// `h.count == 0`.
     pub(crate) fn clear(&mut self) {
+        if self.count == 0 {
+            return;
+        }
         self.same_size_grow = false;
         self.oldbuckets = None;
         self.nevacuate = 0;
@@ -524,45 +499,6 @@ impl<K, V> RawTable<K, V> {
             nevacuate: self.nevacuate,
             version: self.version,
             st: self.st,
-        }
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::match_byte;
-
-    fn naive(bytes: [u8; 8], b: u8) -> u64 {
-        (0..8)
-            .filter(|&i| bytes[i] == b)
-            .map(|i| 0x80u64 << (8 * i))
-            .sum()
-    }
-
-    #[test]
-    fn match_byte_is_exact() {
-        let mut x = 0x1234_5678_9abc_def0u64;
-        let mut words = vec![
-            [0, 5, 0, 1, 5, 255, 5, 0],
-            [0; 8],
-            [255; 8],
-            [1, 0, 1, 0, 1, 0, 1, 0],
-        ];
-        for _ in 0..2000 {
-            x ^= x << 13;
-            x ^= x >> 7;
-            x ^= x << 17;
-            // few distinct byte values, so matches and near-misses are common
-            words.push((x & 0x0303_0303_0303_0303 | 0x8000_0000_0000_0000).to_le_bytes());
-        }
-        for bytes in words {
-            for b in [0u8, 1, 2, 3, 5, 128, 255] {
-                assert_eq!(
-                    match_byte(u64::from_le_bytes(bytes), b),
-                    naive(bytes, b),
-                    "{bytes:?} {b}"
-                );
-            }
         }
     }
 }

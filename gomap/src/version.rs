@@ -18,52 +18,79 @@
 //! | 1.24 | swiss tables replace this map | out of scope (the model stops at 1.23) |
 
 use std::fmt;
+use std::str::FromStr;
 
 /// Number of slots in one bucket (`bucketCnt`).
 pub const BUCKET_CNT: usize = 8;
 
-/// A Go release from 1.9 to 1.23 (the classic `hmap` years). The default is
-/// the newest, Go 1.23.
+/// A Go release `1.N` from 1.9 to 1.23 (the classic `hmap` years; 1.24
+/// replaced this map with swiss tables). The default is the newest, Go 1.23.
+///
+/// The same shape as `goslice::GoVersion`: a constant per release,
+/// [`OLDEST`](Self::OLDEST)/[`LATEST`](Self::LATEST),
+/// [`from_minor`](Self::from_minor), [`all`](Self::all), parsing from `1.N`
+/// or `go1.N`, and `go1.N` as its `Display`.
 ///
 /// ```
 /// use gomap::GoVersion;
-/// let v = GoVersion::new(19).unwrap();
+/// let v: GoVersion = "1.19".parse().unwrap();
+/// assert_eq!(v, GoVersion::V1_19);
 /// assert_eq!(v.to_string(), "go1.19");
-/// assert_eq!(GoVersion::default(), GoVersion::V1_23);
-/// assert!(GoVersion::new(24).is_none()); // swiss tables from 1.24 on
+/// assert_eq!(GoVersion::default(), GoVersion::LATEST);
+/// assert!(GoVersion::from_minor(24).is_none()); // swiss tables from 1.24 on
 /// ```
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub struct GoVersion {
     minor: u8,
 }
 
+macro_rules! releases {
+    ($($name:ident = $minor:literal $(: $note:literal)?),* $(,)?) => {
+        impl GoVersion {
+            $(
+                #[doc = concat!("Go 1.", stringify!($minor), "." $(, " ", $note)?)]
+                pub const $name: GoVersion = GoVersion { minor: $minor };
+            )*
+        }
+    };
+}
+
+releases! {
+    V1_9 = 9: "Float `overLoadFactor`, tophash states without `emptyRest`.",
+    V1_10 = 10: "Integer `overLoadFactor`.",
+    V1_11 = 11: "`mapclear`.",
+    V1_12 = 12: "`emptyRest`/`emptyOne` tophash states.",
+    V1_13 = 13, V1_14 = 14, V1_15 = 15, V1_16 = 16, V1_17 = 17, V1_18 = 18,
+    V1_19 = 19: "The release of the notes' oracle (Debian's `golang-1.19`).",
+    V1_20 = 20,
+    V1_21 = 21: "Load factor 6 (`loadFactorNum` 12).",
+    V1_22 = 22,
+    V1_23 = 23: "The last release with the classic map (the default).",
+}
+
 impl GoVersion {
-    /// Go 1.9: float `overLoadFactor`, pre-`emptyRest` tophash states.
-    pub const V1_9: GoVersion = GoVersion { minor: 9 };
-    /// Go 1.10: integer `overLoadFactor`.
-    pub const V1_10: GoVersion = GoVersion { minor: 10 };
-    /// Go 1.12: `emptyRest`/`emptyOne` tophash states.
-    pub const V1_12: GoVersion = GoVersion { minor: 12 };
-    /// Go 1.19: the release of the notes' oracle (Debian's `golang-1.19`).
-    pub const V1_19: GoVersion = GoVersion { minor: 19 };
-    /// Go 1.23: the last release with the classic map (the default).
-    pub const V1_23: GoVersion = GoVersion { minor: 23 };
+    /// The oldest release modelled.
+    pub const OLDEST: GoVersion = GoVersion::V1_9;
+    /// The newest release modelled, and the default.
+    pub const LATEST: GoVersion = GoVersion::V1_23;
 
-    /// Oldest minor release modelled.
-    pub const MIN_MINOR: u8 = 9;
-    /// Newest minor release modelled.
-    pub const MAX_MINOR: u8 = 23;
-
-    /// Go `1.minor`, or `None` outside 1.9..=1.23.
-    pub fn new(minor: u8) -> Option<GoVersion> {
-        (Self::MIN_MINOR..=Self::MAX_MINOR)
-            .contains(&minor)
-            .then_some(GoVersion { minor })
+    /// Go `1.minor`, if it is a release this crate models.
+    pub const fn from_minor(minor: u32) -> Option<GoVersion> {
+        if minor >= GoVersion::OLDEST.minor as u32 && minor <= GoVersion::LATEST.minor as u32 {
+            Some(GoVersion { minor: minor as u8 })
+        } else {
+            None
+        }
     }
 
-    /// The minor release number (`19` for Go 1.19).
-    pub fn minor(self) -> u8 {
-        self.minor
+    /// The `N` of `1.N`.
+    pub const fn minor(self) -> u32 {
+        self.minor as u32
+    }
+
+    /// Every modelled release, oldest first.
+    pub fn all() -> impl Iterator<Item = GoVersion> {
+        (GoVersion::OLDEST.minor..=GoVersion::LATEST.minor).map(|minor| GoVersion { minor })
     }
 
     /// The tophash reserved states of this release.
@@ -81,7 +108,7 @@ impl GoVersion {
     ///
     /// ```
     /// use gomap::GoVersion;
-    /// assert_eq!(GoVersion::new(21).unwrap().load_factor_num(), 12);
+    /// assert_eq!(GoVersion::V1_21.load_factor_num(), 12);
     /// assert_eq!(GoVersion::V1_23.load_factor_num(), 13);
     /// ```
     #[inline]
@@ -189,13 +216,50 @@ impl GoVersion {
 
 impl Default for GoVersion {
     fn default() -> Self {
-        GoVersion::V1_23
+        GoVersion::LATEST
     }
 }
 
 impl fmt::Display for GoVersion {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         write!(f, "go1.{}", self.minor)
+    }
+}
+
+/// The error of parsing a [`GoVersion`].
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ParseGoVersionError {
+    text: String,
+}
+
+impl fmt::Display for ParseGoVersionError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(
+            f,
+            "unknown Go release `{}`: expected 1.{} to 1.{} (written 1.N or go1.N)",
+            self.text,
+            GoVersion::OLDEST.minor,
+            GoVersion::LATEST.minor
+        )
+    }
+}
+
+impl std::error::Error for ParseGoVersionError {}
+
+impl FromStr for GoVersion {
+    type Err = ParseGoVersionError;
+
+    /// Accepts `1.N` or `go1.N` (a patch suffix `1.N.P` is ignored).
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        let err = || ParseGoVersionError { text: s.to_owned() };
+        let rest = s
+            .strip_prefix("go")
+            .unwrap_or(s)
+            .strip_prefix("1.")
+            .ok_or_else(err)?;
+        let minor = rest.split('.').next().unwrap_or_default();
+        let minor: u32 = minor.parse().map_err(|_| err())?;
+        GoVersion::from_minor(minor).ok_or_else(err)
     }
 }
 
@@ -320,6 +384,17 @@ mod tests {
     use super::*;
 
     #[test]
+    fn parses_and_rejects() {
+        assert_eq!("1.9".parse::<GoVersion>().unwrap(), GoVersion::V1_9);
+        assert_eq!("go1.23.9".parse::<GoVersion>().unwrap(), GoVersion::V1_23);
+        for bad in ["1.8", "1.24", "2.0", "1.x", "", "1."] {
+            assert!(bad.parse::<GoVersion>().is_err(), "{bad} parsed");
+        }
+        assert_eq!(GoVersion::all().count(), 15);
+        assert!(GoVersion::all().all(|v| v.to_string().parse() == Ok(v)));
+    }
+
+    #[test]
     fn go_1_9_and_1_10_grow_on_the_same_inserts() {
         for b in 0..20u8 {
             for count in 0..2000usize {
@@ -334,22 +409,18 @@ mod tests {
 
     #[test]
     fn growth_threshold_is_where_the_formula_turns_true() {
-        for minor in GoVersion::MIN_MINOR..=GoVersion::MAX_MINOR {
-            let v = GoVersion::new(minor).unwrap();
+        for v in GoVersion::all() {
             for b in 0..64u8 {
                 let t = v.assign_growth_threshold(b);
                 if t == usize::MAX {
                     let most = isize::MAX as usize;
-                    assert!(!v.over_load_factor_on_assign(most, b), "go1.{minor} B={b}");
+                    assert!(!v.over_load_factor_on_assign(most, b), "{v} B={b}");
                     continue;
                 }
-                assert!(
-                    v.over_load_factor_on_assign(t, b),
-                    "go1.{minor} B={b} at {t}"
-                );
+                assert!(v.over_load_factor_on_assign(t, b), "{v} B={b} at {t}");
                 assert!(
                     t == 0 || !v.over_load_factor_on_assign(t - 1, b),
-                    "go1.{minor} B={b} below {t}"
+                    "{v} B={b} below {t}"
                 );
                 if b < 16 {
                     for count in 0..t.min(1 << 20) {
@@ -364,7 +435,7 @@ mod tests {
     fn make_hints_differ_only_at_thresholds() {
         for hint in 0..5000usize {
             let (old, new) = (GoVersion::V1_9.make_b(hint), GoVersion::V1_19.make_b(hint));
-            assert!(GoVersion::new(21).unwrap().make_b(hint) >= new);
+            assert!(GoVersion::V1_21.make_b(hint) >= new);
             let at_threshold = hint == 8 || (hint % 13 == 0 && (hint / 13).is_power_of_two());
             assert_eq!(old != new, at_threshold, "hint {hint}: {old} vs {new}");
         }

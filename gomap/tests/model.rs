@@ -53,8 +53,8 @@ fn progress<K, V, S>(m: &HashMap<K, V, S>) -> Progress {
     }
 }
 
-fn run(ops: &[Op], minor: u8, hint: usize, seed: u64) -> Result<(), TestCaseError> {
-    let version = GoVersion::new(minor).unwrap();
+fn run(ops: &[Op], minor: u32, hint: usize, seed: u64) -> Result<(), TestCaseError> {
+    let version = GoVersion::from_minor(minor).unwrap();
     let mut m: HashMap<u32, u32> = HashMap::with_options(hint, RandomSeed::fixed(seed), version);
     let mut model: StdMap<u32, u32> = StdMap::new();
     prop_assert_eq!(m.b(), version.make_b(hint));
@@ -134,13 +134,13 @@ proptest! {
 
     /// Few keys, many operations: churn, overflow buckets, same-size growth.
     #[test]
-    fn small_key_space(ops in prop::collection::vec(op(40), 0..600), minor in 9u8..=23, hint in 0usize..40, seed: u64) {
+    fn small_key_space(ops in prop::collection::vec(op(40), 0..600), minor in 9u32..=23, hint in 0usize..40, seed: u64) {
         run(&ops, minor, hint, seed)?;
     }
 
     /// Many keys: repeated doubling with lookups mid-evacuation.
     #[test]
-    fn large_key_space(ops in prop::collection::vec(op(1_000_000), 0..1500), minor in 9u8..=23, hint in 0usize..300, seed: u64) {
+    fn large_key_space(ops in prop::collection::vec(op(1_000_000), 0..1500), minor in 9u32..=23, hint in 0usize..300, seed: u64) {
         run(&ops, minor, hint, seed)?;
     }
 }
@@ -183,8 +183,8 @@ proptest! {
     /// Collisions force long overflow chains, so same-size growth happens
     /// often; the model still agrees and the invariants hold.
     #[test]
-    fn colliding_hasher(ops in prop::collection::vec(op(400), 0..800), minor in 9u8..=23) {
-        let version = GoVersion::new(minor).unwrap();
+    fn colliding_hasher(ops in prop::collection::vec(op(400), 0..800), minor in 9u32..=23) {
+        let version = GoVersion::from_minor(minor).unwrap();
         let mut m: HashMap<u32, u32, Clumpy> = HashMap::with_options(0, Clumpy, version);
         let mut model: StdMap<u32, u32> = StdMap::new();
         for op in &ops {

@@ -19,19 +19,15 @@ pub(crate) fn usage_error(msg: impl std::fmt::Display) -> ExitCode {
     ExitCode::from(2)
 }
 
-/// Parses a Go release written `1.N` and checks it is within `min..=max`
-/// (both minor numbers).
-pub(crate) fn parse_go_minor(text: &str, min: u32, max: u32) -> Result<u32, String> {
-    let minor = text
-        .strip_prefix("1.")
-        .and_then(|m| m.parse::<u32>().ok())
-        .ok_or_else(|| format!("--go takes a release written 1.N, not `{text}`"))?;
-    if !(min..=max).contains(&minor) {
-        return Err(format!(
-            "unknown Go release {text}: this query knows 1.{min} to 1.{max}"
-        ));
-    }
-    Ok(minor)
+/// Parses `--go`'s value with the crate's own `GoVersion` parser (goslice's
+/// and gomap's accept the same forms, `1.N` and `go1.N`, each within the
+/// releases its crate models).
+pub(crate) fn parse_go_release<V>(text: &str) -> Result<V, String>
+where
+    V: std::str::FromStr,
+    V::Err: std::fmt::Display,
+{
+    text.parse().map_err(|e| format!("--go: {e}"))
 }
 
 /// Takes the value that follows a `--flag`.

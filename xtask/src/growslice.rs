@@ -18,7 +18,7 @@ use std::process::ExitCode;
 
 use goslice::{ElemType, GoVersion, RuntimeError, append_cap};
 
-use crate::cli::{parse_count, parse_go_minor, to_stdout, usage_error, value_of};
+use crate::cli::{parse_count, parse_go_release, to_stdout, usage_error, value_of};
 
 const HELP: &str = "usage: cargo xtask growslice [--go 1.N] --size BYTES [--pointers] \
 (--upto N | [--len L] [--cap C] --add K)";
@@ -46,14 +46,7 @@ fn parse(args: &[String]) -> Result<Args, String> {
     let mut it = args.iter();
     while let Some(flag) = it.next() {
         match flag.as_str() {
-            "--go" => {
-                let minor = parse_go_minor(
-                    value_of(flag, &mut it)?,
-                    GoVersion::OLDEST.minor(),
-                    GoVersion::LATEST.minor(),
-                )?;
-                version = GoVersion::from_minor(minor).expect("range checked");
-            }
+            "--go" => version = parse_go_release(value_of(flag, &mut it)?)?,
             "--size" => size = Some(parse_count(flag, value_of(flag, &mut it)?)?),
             "--pointers" => pointers = true,
             "--upto" => upto = Some(parse_count(flag, value_of(flag, &mut it)?)?),

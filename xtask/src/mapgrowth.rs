@@ -18,7 +18,7 @@ use std::process::ExitCode;
 
 use gomap::{GoVersion, HashMap, RandomSeed};
 
-use crate::cli::{parse_count, parse_go_minor, to_stdout, usage_error, value_of};
+use crate::cli::{parse_count, parse_go_release, to_stdout, usage_error, value_of};
 
 const HELP: &str = "usage: cargo xtask mapgrowth [--go 1.N] (--hint N | --inserts N)";
 
@@ -37,18 +37,13 @@ struct Args {
 }
 
 fn parse(args: &[String]) -> Result<Args, String> {
-    let mut version = GoVersion::default();
+    let mut version = GoVersion::LATEST;
     let mut query = None;
     let mut it = args.iter();
     while let Some(flag) = it.next() {
         let q = match flag.as_str() {
             "--go" => {
-                let minor = parse_go_minor(
-                    value_of(flag, &mut it)?,
-                    u32::from(GoVersion::MIN_MINOR),
-                    u32::from(GoVersion::MAX_MINOR),
-                )?;
-                version = GoVersion::new(minor as u8).expect("range checked");
+                version = parse_go_release(value_of(flag, &mut it)?)?;
                 continue;
             }
             "--hint" => Query::Hint(parse_count(flag, value_of(flag, &mut it)?)?),

@@ -44,15 +44,12 @@ pub(crate) fn run(args: &[String]) -> ExitCode {
         Ok(v) => failed |= !report("slice growth", compare_slices(&go, v)),
         Err(_) => println!("skip slice growth: goslice models 1.9-1.27, not {release}"),
     }
-    let minor = release
-        .strip_prefix("go1.")
-        .and_then(|m| m.parse::<u8>().ok());
-    match minor.and_then(gomap::GoVersion::new) {
-        Some(v) => {
+    match release.parse::<gomap::GoVersion>() {
+        Ok(v) => {
             failed |= !report("map make hint", compare_map(&go, v, "make"));
             failed |= !report("map inserts", compare_map(&go, v, "inserts"));
         }
-        None => println!("skip map growth: the classic map is Go 1.9-1.23, not {release}"),
+        Err(_) => println!("skip map growth: the classic map is Go 1.9-1.23, not {release}"),
     }
     if failed {
         ExitCode::FAILURE
