@@ -192,6 +192,43 @@ impl<K, V, S> HashMap<K, V, S> {
         hist
     }
 
+    /// The tophash bytes of every chain of the current bucket array, or of
+    /// the old one (`old`, empty when not growing): `chains[i]` is main
+    /// bucket `i` and then each overflow bucket linked after it, as Go
+    /// stores them (a live slot's tophash, or a state: see
+    /// [`TopHashStates`](crate::TopHashStates)). Empty for the nil array of
+    /// a map not yet written.
+    ///
+    /// ```
+    /// let mut m = gomap::HashMap::with_hasher(gomap::RandomSeed::fixed(1));
+    /// m.insert(1u8, 'a');
+    /// let chains = m.tophash_chains(false);
+    /// assert_eq!(chains.len(), 1); // B = 0: one bucket, no overflow
+    /// assert_eq!(chains[0][0].iter().filter(|&&t| t >= 5).count(), 1);
+    /// assert!(m.tophash_chains(true).is_empty());
+    /// ```
+    pub fn tophash_chains(&self, old: bool) -> Vec<Vec<[u8; BUCKET_CNT]>> {
+        let arr = if old {
+            match &self.raw.oldbuckets {
+                Some(arr) => arr,
+                None => return Vec::new(),
+            }
+        } else {
+            &self.raw.buckets
+        };
+        (0..arr.base())
+            .map(|head| {
+                let mut chain = vec![arr.tophashes(head)];
+                let mut idx = head;
+                while let Some(next) = arr.overflow(idx) {
+                    chain.push(arr.tophashes(next));
+                    idx = next;
+                }
+                chain
+            })
+            .collect()
+    }
+
     /// Bytes allocated for the bucket arrays (plus boxed keys/values).
     pub fn allocated_bytes(&self) -> usize {
         self.raw.allocated_bytes()

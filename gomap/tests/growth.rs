@@ -81,6 +81,47 @@ fn evacuation_moves_at_most_two_buckets_per_write() {
 }
 
 #[test]
+fn entry_does_the_growth_work_insert_does() {
+    // The same writes through insert and through entry, on two maps with
+    // one seed: after each, the two maps are the same bucket for bucket
+    // (every tophash of every chain, old buckets too, and the counters).
+    for version in [GoVersion::V1_9, GoVersion::V1_19, GoVersion::V1_23] {
+        let mut by_insert: HashMap<u64, u64> =
+            HashMap::with_options(0, RandomSeed::fixed(11), version);
+        let mut by_entry = by_insert.clone();
+        let mut growing_steps = 0;
+        for i in 0..5000u64 {
+            // Mostly updates of present keys (m[k]++), some new keys, some
+            // deletes.
+            let k = if i % 5 == 0 {
+                i
+            } else {
+                i * 7919 % (i / 2 + 1)
+            };
+            if i % 11 == 0 {
+                by_insert.remove(&k);
+                if let gomap::Entry::Occupied(o) = by_entry.entry(k) {
+                    o.remove();
+                }
+            } else {
+                let v = by_insert.get(&k).map_or(0, |v| v + 1);
+                by_insert.insert(k, v);
+                by_entry.entry(k).and_modify(|v| *v += 1).or_insert(0);
+            }
+            growing_steps += usize::from(by_insert.is_growing());
+            let shape = |m: &HashMap<u64, u64>| {
+                (m.stats(), m.tophash_chains(false), m.tophash_chains(true))
+            };
+            assert_eq!(shape(&by_entry), shape(&by_insert), "{version} step {i}");
+        }
+        assert!(
+            growing_steps > 100,
+            "{version}: {growing_steps} steps mid-growth"
+        );
+    }
+}
+
+#[test]
 fn random_iteration_start() {
     let m: HashMap<u64, ()> = (0..10_000u64).map(|k| (k, ())).collect();
     let firsts: HashSet<u64> = (0..20).map(|_| *m.keys().next().unwrap()).collect();

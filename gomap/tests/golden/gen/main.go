@@ -1,21 +1,14 @@
-// Command gen prints golden growth data of Go's classic map (runtime.hmap, Go ≤ 1.23).
+// Command gen prints golden data of Go's classic map (runtime.hmap, Go ≤ 1.23).
 //
-// It reads the map header through unsafe, using a copy of the first fields of
-// runtime.hmap from Go 1.19's runtime/map.go (identical in 1.21 and 1.23):
-//
-//	type hmap struct {
-//		count     int
-//		flags     uint8
-//		B         uint8
-//		noverflow uint16
-//		hash0     uint32
-//		...
-//	}
+// It reads the map header through unsafe, using a copy of runtime.hmap from
+// Go 1.19's runtime/map.go (identical in 1.21 and 1.23).
 //
 // Usage:
 //
-//	go run . make    > go1.NN_make_hint.txt  # rows "hint B" for make(map[int64]int64, hint), hint 0..2000
-//	go run . inserts > go1.NN_inserts.txt    # rows "count B": first insert and every insert after which B changed
+//	go run . make        > go1.NN_make_hint.txt    # rows "hint B" for make(map[int64]int64, hint), hint 0..2000
+//	go run . inserts     > go1.NN_inserts.txt      # rows "count B": first insert and every insert after which B changed
+//	go run . steps-incr  > go1.NN_steps_incr.txt   # see steps.go
+//	go run . steps-clear > go1.NN_steps_clear.txt  # see steps.go
 //
 // Go 1.24+ maps are swiss tables; this program refuses to run there.
 package main
@@ -30,13 +23,17 @@ import (
 	"unsafe"
 )
 
-// hmap mirrors the leading fields of runtime.hmap (Go 1.19 runtime/map.go).
+// hmap mirrors runtime.hmap (Go 1.19 runtime/map.go).
 type hmap struct {
-	count     int
-	flags     uint8
-	B         uint8
-	noverflow uint16
-	hash0     uint32
+	count      int
+	flags      uint8
+	B          uint8
+	noverflow  uint16
+	hash0      uint32
+	buckets    unsafe.Pointer
+	oldbuckets unsafe.Pointer
+	nevacuate  uintptr
+	extra      unsafe.Pointer
 }
 
 // sink keeps every map on the heap (a non-escaping map may live on the stack).
@@ -101,18 +98,24 @@ func inserts() {
 }
 
 func main() {
-	if len(os.Args) != 2 || (os.Args[1] != "make" && os.Args[1] != "inserts") {
-		fmt.Fprintln(os.Stderr, "usage: gen make|inserts")
+	modes := map[string]func(){
+		"make":        makeHint,
+		"inserts":     inserts,
+		"steps-incr":  stepsIncr,
+		"steps-clear": stepsClear,
+	}
+	mode, ok := (func())(nil), false
+	if len(os.Args) == 2 {
+		mode, ok = modes[os.Args[1]]
+	}
+	if !ok {
+		fmt.Fprintln(os.Stderr, "usage: gen make|inserts|steps-incr|steps-clear")
 		os.Exit(2)
 	}
 	checkVersion()
 	fmt.Fprintf(out, "# go version: %s %s/%s\n", runtime.Version(), runtime.GOOS, runtime.GOARCH)
-	fmt.Fprintln(out, "# generator: gomap/tests/golden/gen/main.go", os.Args[1])
-	if os.Args[1] == "make" {
-		makeHint()
-	} else {
-		inserts()
-	}
+	fmt.Fprintln(out, "# generator: gomap/tests/golden/gen", os.Args[1])
+	mode()
 	if err := out.Flush(); err != nil {
 		fmt.Fprintln(os.Stderr, err)
 		os.Exit(1)
