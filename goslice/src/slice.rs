@@ -274,18 +274,23 @@ impl<T> Slice<T> {
         Ok((lo, hi))
     }
 
+    /// `s[lo:hi:max]` once the bounds are checked, as the compiler lowers it
+    /// (`cmd/compile/internal/ssagen/ssa.go: slice`): the new pointer is
+    /// `ptr + (mask(cap) & (lo * elemsize))`, so a result with capacity 0
+    /// keeps the old pointer rather than point past the end of the array.
     fn reslice(&self, lo: usize, hi: usize, max: usize) -> Slice<T> {
-        let array = match &self.array {
-            // Go: a zero-length result at the end of an array keeps the
-            // array pointer; only a nil slice stays nil.
-            Array::Nil => Array::Nil,
-            other => other.clone(),
-        };
+        let cap = max - lo;
         Slice {
-            array,
-            offset: self.offset + lo,
+            // The array is kept even when the result is empty: only a nil
+            // slice stays nil.
+            array: self.array.clone(),
+            offset: if cap == 0 {
+                self.offset
+            } else {
+                self.offset + lo
+            },
             len: hi - lo,
-            cap: max - lo,
+            cap,
             version: self.version,
         }
     }

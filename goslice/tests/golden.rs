@@ -1,12 +1,16 @@
-//! Every row of the golden growth tables, made by the real Go toolchains
-//! (`tests/golden/gen/main.go`, see `tests/golden/README.md`), against the
-//! model: `append`ing `added` elements to a slice of `old_len`/`old_cap`
-//! must give Go's `new_cap`, through the pure function and through a real
-//! [`Slice`] alike.
+//! Every row of the golden tables made by the real Go toolchains (see
+//! `tests/golden/README.md`) against the model:
+//!
+//! - growth (`tests/golden/gen/main.go`): `append`ing `added` elements to a
+//!   slice of `old_len`/`old_cap` must give Go's `new_cap`, through the pure
+//!   function and through a real [`Slice`] alike;
+//! - addresses (`tests/golden/addr/main.go`): where slicing leaves the data
+//!   pointer (`%p`), including Go's rule that a result with capacity 0
+//!   keeps the old pointer.
 
 use std::path::Path;
 
-use goslice::{ElemType, GoVersion, append_cap};
+use goslice::{ElemType, GoVersion, Slice, append_cap};
 
 #[derive(Debug)]
 struct Row {
@@ -121,4 +125,62 @@ fn slices_grow_like_go_1_22_for_24_byte_elements() {
         checked > 50,
         "only {checked} rows for 24-byte pointerful elements"
     );
+}
+
+/// `base[expr]`, for an `expr` written as Go writes it (`s[1:]`, `s[1:1:1]`).
+fn eval<T>(base: &Slice<T>, expr: &str) -> Slice<T> {
+    let inside = &expr[expr.find('[').unwrap() + 1..expr.len() - 1];
+    let parts: Vec<Option<usize>> = inside
+        .split(':')
+        .map(|p| (!p.is_empty()).then(|| p.parse().unwrap()))
+        .collect();
+    match parts[..] {
+        [lo, hi] => base.slice(lo.unwrap_or(0)..hi.unwrap_or(base.len())),
+        [lo, Some(hi), Some(max)] => base.slice3(lo.unwrap_or(0), hi, max),
+        _ => panic!("bad slice expression {expr}"),
+    }
+}
+
+/// A golden row for `base[expr]`: `BASE EXPR LEN CAP OFFSET`, the offset in
+/// bytes from `base`'s data pointer (`nil` for none).
+fn addr_row<T>(name: &str, base: &Slice<T>, expr: &str) -> String {
+    let x = eval(base, expr);
+    let ptr = |s: &Slice<T>| usize::from_str_radix(&s.addr().to_string()[2..], 16).unwrap();
+    let offset = if ptr(&x) == 0 {
+        "nil".to_string()
+    } else {
+        (ptr(&x) as i128 - ptr(base) as i128).to_string()
+    };
+    format!("{name} {expr} {} {} {offset}", x.len(), x.cap())
+}
+
+#[test]
+fn slicing_moves_the_pointer_as_go_does() {
+    for file in ["addr_go1.19.txt", "addr_go1.27.txt"] {
+        let path = Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("tests/golden")
+            .join(file);
+        let text = std::fs::read_to_string(&path).unwrap();
+        let s = goslice::slice![1i64, 2, 3];
+        let t = s.slice(1..);
+        let e = Slice::<i64>::empty();
+        let n = Slice::<i64>::nil();
+        let z = Slice::<()>::make(3, 3);
+        let mut rows = 0;
+        for want in text.lines().filter(|l| !l.starts_with('#')) {
+            let (name, expr) = want.split_once(' ').unwrap();
+            let expr = expr.split(' ').next().unwrap();
+            let got = match name {
+                "s" => addr_row(name, &s, expr),
+                "t" => addr_row(name, &t, expr),
+                "e" => addr_row(name, &e, expr),
+                "n" => addr_row(name, &n, expr),
+                "z" => addr_row(name, &z, expr),
+                _ => panic!("{file}: unknown base in `{want}`"),
+            };
+            assert_eq!(got, want, "{file}");
+            rows += 1;
+        }
+        assert!(rows >= 29, "{file}: {rows} rows");
+    }
 }

@@ -179,6 +179,12 @@ fn check(model: &Model, live: &[Slice<i32>]) {
     }
 }
 
+/// Where `s[lo:...]` starts: `lo` elements on, unless the result has no
+/// capacity, when Go's compiler keeps the old pointer.
+fn reslice_offset(s: &ModelSlice, lo: usize, cap: usize) -> usize {
+    if cap == 0 { s.offset } else { s.offset + lo }
+}
+
 fn pick(n: usize, i: usize) -> Option<usize> {
     (n > 0).then(|| i % n)
 }
@@ -254,7 +260,7 @@ fn run(ops: Vec<Op>) {
                     Err(RuntimeError::SliceLowOverHigh { lo, hi })
                 } else {
                     Ok(ModelSlice {
-                        offset: m.offset + lo,
+                        offset: reslice_offset(&m, lo, m.cap - lo),
                         len: hi - lo,
                         cap: m.cap - lo,
                         ..m
@@ -274,7 +280,7 @@ fn run(ops: Vec<Op>) {
                 assert_eq!(got.is_ok(), ok, "slice3 [{lo}:{hi}:{max}] of {m:?}");
                 if let Ok(s) = got {
                     let m = ModelSlice {
-                        offset: m.offset + lo,
+                        offset: reslice_offset(&m, lo, max - lo),
                         len: hi - lo,
                         cap: max - lo,
                         ..m

@@ -1,0 +1,3 @@
+module addr
+
+go 1.18
