@@ -1,6 +1,7 @@
-//! goslice beside `Vec<T>`: append one by one, indexed get/set, iteration.
-//! Each group holds both, so one run gives the ratio:
-//! `cargo xtask bench slice`.
+//! goslice beside `Vec<T>`: append one by one, indexed get/set, iteration,
+//! and `append` to a slice of 2^40 zero-sized elements (Go's
+//! `append(make([]struct{}, 1<<40), struct{}{})`, constant time). Each group
+//! holds both, so one run gives the ratio: `cargo xtask bench slice`.
 
 use std::hint::black_box;
 
@@ -105,5 +106,37 @@ fn iterate(c: &mut Criterion) {
     group.finish();
 }
 
-criterion_group!(benches, append_one_by_one, indexed, iterate);
+/// One `append` that regrows a slice of 2^40 zero-sized elements: Go's
+/// `growslice` returns at once for them (capacity = new length, nothing to
+/// copy), and so must goslice. `Vec<()>` beside it: a push past its
+/// (unbounded) capacity.
+fn append_zero_sized(c: &mut Criterion) {
+    const HUGE: usize = 1 << 40;
+    let mut group = c.benchmark_group("append_zero_sized");
+    group.throughput(Throughput::Elements(1));
+    let s: Slice<()> = Slice::make(HUGE, HUGE);
+    group.bench_function(BenchmarkId::new("goslice", HUGE), |b| {
+        b.iter(|| black_box(&s).append(()))
+    });
+    let v: Vec<()> = vec![(); HUGE];
+    group.bench_function(BenchmarkId::new("Vec::push", HUGE), |b| {
+        b.iter_batched(
+            || v.clone(),
+            |mut v| {
+                v.push(());
+                v
+            },
+            criterion::BatchSize::SmallInput,
+        )
+    });
+    group.finish();
+}
+
+criterion_group!(
+    benches,
+    append_one_by_one,
+    indexed,
+    iterate,
+    append_zero_sized
+);
 criterion_main!(benches);

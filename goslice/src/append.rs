@@ -6,7 +6,7 @@ use std::cell::Cell;
 use std::rc::Rc;
 
 use crate::error::go_panic;
-use crate::slice::{Array, clone_cell};
+use crate::slice::{Array, clone_cell, store};
 use crate::{ElemType, HasPointers, RuntimeError, Slice, growslice};
 
 impl<T: Clone + Default + HasPointers> Slice<T> {
@@ -29,8 +29,8 @@ impl<T: Clone + Default + HasPointers> Slice<T> {
     #[inline]
     #[track_caller]
     pub fn append(&self, value: T) -> Slice<T> {
-        if let Some(cell) = self.spare_cell() {
-            cell.set(value);
+        if self.len < self.cap {
+            store(self.spare_cell(), value);
             return self.with_len(self.len + 1);
         }
         self.grow_and_append(std::iter::once(value), 1)
@@ -50,8 +50,8 @@ impl<T: Clone + Default + HasPointers> Slice<T> {
     #[inline]
     #[track_caller]
     pub fn push(&mut self, value: T) {
-        if let Some(cell) = self.spare_cell() {
-            cell.set(value);
+        if self.len < self.cap {
+            store(self.spare_cell(), value);
             self.len += 1;
             return;
         }
@@ -95,7 +95,7 @@ impl<T: Clone + Default + HasPointers> Slice<T> {
             // The write may land on elements `other` still has to read.
             return self.try_append_iter(other.to_vec().into_iter());
         }
-        self.try_append_iter(other.cells().iter().map(clone_cell))
+        self.try_append_iter(other.iter())
     }
 
     /// Appends every element of an exactly sized iterator.
@@ -106,6 +106,11 @@ impl<T: Clone + Default + HasPointers> Slice<T> {
         let added = values.len();
         let new_len = self.len.checked_add(added);
         match new_len {
+            Some(new_len) if new_len <= self.cap && size_of::<T>() == 0 => {
+                // Nothing to store: the values are not even read.
+                drop(values);
+                Ok(self.with_len(new_len))
+            }
             Some(new_len) if new_len <= self.cap => {
                 let room = &self.cells_to_cap()[self.len..new_len];
                 for (cell, value) in room.iter().zip(values) {
@@ -136,6 +141,18 @@ impl<T: Clone + Default + HasPointers> Slice<T> {
             release = %self.version,
             "slice regrown"
         );
+        if size_of::<T>() == 0 {
+            // `growslice`'s zero-size case: `zerobase`, cap = new length, and
+            // nothing to copy, so constant time however long the slice.
+            drop(values);
+            return Ok(Slice {
+                array: Array::ZeroBase,
+                offset: 0,
+                len: new_len,
+                cap: growth.new_cap,
+                version: self.version,
+            });
+        }
         let zeros = growth.new_cap - new_len;
         let array: Rc<[Cell<T>]> = self
             .cells()
@@ -173,6 +190,9 @@ impl<T: Clone + Default> Slice<T> {
     /// ```
     pub fn copy_from(&self, src: &Slice<T>) -> usize {
         let n = self.len.min(src.len);
+        if size_of::<T>() == 0 {
+            return n; // zero-sized elements: nothing to move
+        }
         let dst = &self.cells()[..n];
         let from = &src.cells()[..n];
         // memmove: when dst starts after src in the same array, copying

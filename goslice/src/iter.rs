@@ -12,13 +12,24 @@ use crate::slice::clone_cell;
 /// through any slice during the loop are seen by the elements not read yet.
 pub struct Iter<'a, T> {
     cells: std::slice::Iter<'a, Cell<T>>,
+    /// Elements of a zero-sized type still to come (they have no cells).
+    zero_sized: usize,
 }
 
 impl<T> fmt::Debug for Iter<'_, T> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("Iter")
-            .field("remaining", &self.cells.len())
+            .field("remaining", &(self.cells.len() + self.zero_sized))
             .finish()
+    }
+}
+
+impl<T: Clone + Default> Iter<'_, T> {
+    /// The next zero-sized element, if any are left.
+    #[inline]
+    fn next_zero_sized(&mut self) -> Option<T> {
+        self.zero_sized = self.zero_sized.checked_sub(1)?;
+        Some(T::default())
     }
 }
 
@@ -27,24 +38,32 @@ impl<T: Clone + Default> Iterator for Iter<'_, T> {
 
     #[inline]
     fn next(&mut self) -> Option<T> {
-        self.cells.next().map(clone_cell)
+        match self.cells.next() {
+            Some(cell) => Some(clone_cell(cell)),
+            None => self.next_zero_sized(),
+        }
     }
 
     #[inline]
     fn size_hint(&self) -> (usize, Option<usize>) {
-        self.cells.size_hint()
+        let n = self.cells.len() + self.zero_sized;
+        (n, Some(n))
     }
 
     #[inline]
     fn fold<B, F: FnMut(B, T) -> B>(self, init: B, mut f: F) -> B {
-        self.cells.fold(init, |acc, c| f(acc, clone_cell(c)))
+        let acc = self.cells.fold(init, |acc, c| f(acc, clone_cell(c)));
+        (0..self.zero_sized).fold(acc, |acc, _| f(acc, T::default()))
     }
 }
 
 impl<T: Clone + Default> DoubleEndedIterator for Iter<'_, T> {
     #[inline]
     fn next_back(&mut self) -> Option<T> {
-        self.cells.next_back().map(clone_cell)
+        match self.cells.next_back() {
+            Some(cell) => Some(clone_cell(cell)),
+            None => self.next_zero_sized(),
+        }
     }
 }
 
@@ -62,8 +81,10 @@ impl<T: Clone + Default> Slice<T> {
     /// assert_eq!(s.to_string(), "[2 3 4]");
     /// ```
     pub fn iter(&self) -> Iter<'_, T> {
+        let cells = self.cells();
         Iter {
-            cells: self.cells().iter(),
+            cells: cells.iter(),
+            zero_sized: self.len - cells.len(),
         }
     }
 }
@@ -80,14 +101,14 @@ impl<'a, T: Clone + Default> IntoIterator for &'a Slice<T> {
 impl<T: fmt::Display + Default> fmt::Display for Slice<T> {
     /// Go's `fmt.Println(s)`: `[1 2 3]`; a nil or empty slice prints `[]`.
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write_elems(self.cells(), f, " ", fmt::Display::fmt)
+        write_elems(self, f, " ", fmt::Display::fmt)
     }
 }
 
 impl<T: fmt::Debug + Default> fmt::Debug for Slice<T> {
     /// The elements as a list, then the header: `[1, 2] (len 2, cap 4)`.
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write_elems(self.cells(), f, ", ", fmt::Debug::fmt)?;
+        write_elems(self, f, ", ", fmt::Debug::fmt)?;
         write!(f, " (len {}, cap {}", self.len, self.cap)?;
         if self.is_nil() {
             f.write_str(", nil")?;
@@ -98,17 +119,23 @@ impl<T: fmt::Debug + Default> fmt::Debug for Slice<T> {
 
 /// Writes `[a<sep>b<sep>c]`, each element through `write`.
 fn write_elems<T: Default>(
-    cells: &[Cell<T>],
+    s: &Slice<T>,
     f: &mut fmt::Formatter<'_>,
     sep: &str,
     write: fn(&T, &mut fmt::Formatter<'_>) -> fmt::Result,
 ) -> fmt::Result {
     f.write_str("[")?;
-    for (i, cell) in cells.iter().enumerate() {
+    let cells = s.cells();
+    // The elements of a zero-sized type have no cells: each is this value.
+    let zero_sized = T::default();
+    for i in 0..s.len() {
         if i > 0 {
             f.write_str(sep)?;
         }
-        with_value(cell, |v| write(v, f))?;
+        match cells.get(i) {
+            Some(cell) => with_value(cell, |v| write(v, f))?,
+            None => write(&zero_sized, f)?,
+        }
     }
     f.write_str("]")
 }

@@ -12,8 +12,11 @@
 //!
 //! Zero-sized element types: as in Go, every non-nil slice of them reports
 //! the one `zerobase` address ([`Slice::addr`]) and appends set the capacity
-//! to the new length; no element storage is allocated (the array is an
-//! `Rc` of zero-sized cells, whose only allocation is the `Rc`'s counts).
+//! to the new length. As in Go they have no storage at all: the slice is
+//! `zerobase` and its header, so `make`, `append` and `copy` take constant
+//! time however long it is (Go's `append` to `make([]struct{}, 1<<40)` is
+//! instant too). A value written is dropped at once and a read gives
+//! `T::default()`: every value of a zero-sized type is alike.
 
 use std::cell::Cell;
 use std::ops::{Bound, RangeBounds};
@@ -27,7 +30,8 @@ pub(crate) enum Array<T> {
     /// A nil slice: no array at all (`var s []T`).
     Nil,
     /// Go's `zerobase`: what every zero-byte allocation points to. Empty
-    /// non-nil slices and every slice of a zero-sized type use it.
+    /// non-nil slices and every non-nil slice of a zero-sized type use it
+    /// (the latter of any length: their elements need no storage).
     ZeroBase,
     /// A heap array of `cap` cells.
     Heap(Rc<[Cell<T>]>),
@@ -350,15 +354,17 @@ impl<T> Slice<T> {
         Ok(self.reslice(lo, hi, max))
     }
 
-    /// Checks an index against the length (`boundsIndex`).
+    /// Checks an index against the length (`boundsIndex`): the element's
+    /// cell, or `None` for an element of a zero-sized type (no storage).
     #[inline]
-    pub(crate) fn check_index(&self, index: usize) -> Result<&Cell<T>, RuntimeError> {
-        self.cells()
-            .get(index)
-            .ok_or(RuntimeError::IndexOutOfRange {
+    pub(crate) fn check_index(&self, index: usize) -> Result<Option<&Cell<T>>, RuntimeError> {
+        if index >= self.len {
+            return Err(RuntimeError::IndexOutOfRange {
                 index,
                 len: self.len,
-            })
+            });
+        }
+        Ok(self.cells().get(index))
     }
 
     /// `s[index] = value`.
@@ -369,23 +375,35 @@ impl<T> Slice<T> {
     #[track_caller]
     pub fn set(&self, index: usize, value: T) {
         match self.check_index(index) {
-            Ok(cell) => cell.set(value),
+            Ok(cell) => store(cell, value),
             Err(e) => go_panic(e),
         }
     }
 
     /// [`Slice::set`] that returns the error instead of panicking.
     pub fn try_set(&self, index: usize, value: T) -> Result<(), RuntimeError> {
-        self.check_index(index).map(|cell| cell.set(value))
+        self.check_index(index).map(|cell| store(cell, value))
     }
 
-    /// Replaces `s[index]` and returns the old value.
+    /// Replaces `s[index]` and returns the old value (for a zero-sized type,
+    /// which stores nothing, the value given: all its values are alike).
     #[track_caller]
     pub fn replace(&self, index: usize, value: T) -> T {
         match self.check_index(index) {
-            Ok(cell) => cell.replace(value),
+            Ok(Some(cell)) => cell.replace(value),
+            Ok(None) => value,
             Err(e) => go_panic(e),
         }
+    }
+}
+
+/// Writes `value` into an element's cell; a zero-sized element has none,
+/// and the value is dropped.
+#[inline]
+pub(crate) fn store<T>(cell: Option<&Cell<T>>, value: T) {
+    match cell {
+        Some(cell) => cell.set(value),
+        None => drop(value),
     }
 }
 
@@ -421,7 +439,7 @@ impl<T: Clone + Default> Slice<T> {
                 RuntimeError::MakesliceCapOutOfRange
             });
         }
-        let array = if cap == 0 {
+        let array = if cap == 0 || size_of::<T>() == 0 {
             Array::ZeroBase
         } else {
             Array::Heap(
@@ -447,20 +465,27 @@ impl<T: Clone + Default> Slice<T> {
     #[track_caller]
     pub fn get(&self, index: usize) -> T {
         match self.check_index(index) {
-            Ok(cell) => clone_cell(cell),
+            Ok(cell) => load(cell),
             Err(e) => go_panic(e),
         }
     }
 
     /// [`Slice::get`] that returns the error instead of panicking.
     pub fn try_get(&self, index: usize) -> Result<T, RuntimeError> {
-        self.check_index(index).map(clone_cell)
+        self.check_index(index).map(load)
     }
 
     /// The elements, copied into a `Vec`.
     pub fn to_vec(&self) -> Vec<T> {
-        self.cells().iter().map(clone_cell).collect()
+        self.iter().collect()
     }
+}
+
+/// A copy of an element: of its cell's value, or a zero-sized type's one
+/// value.
+#[inline]
+fn load<T: Clone + Default>(cell: Option<&Cell<T>>) -> T {
+    cell.map_or_else(T::default, clone_cell)
 }
 
 /// A copy of the value in `cell`. The value is taken out while it is cloned,
@@ -484,7 +509,7 @@ impl<T> From<Vec<T>> for Slice<T> {
     /// vector gives an empty, non-nil slice.
     fn from(v: Vec<T>) -> Self {
         let len = v.len();
-        let array = if len == 0 {
+        let array = if len == 0 || size_of::<T>() == 0 {
             Array::ZeroBase
         } else {
             Array::Heap(v.into_iter().map(Cell::new).collect())
