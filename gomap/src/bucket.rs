@@ -142,10 +142,8 @@ impl<K, V> BucketArray<K, V> {
     /// zero page: the map's first look at a bucket (a read of its tophash)
     /// would fault each page in read-only, and the insert that follows would
     /// fault it again to copy it. Writing first makes that one fault per
-    /// page (a 100 k-key `u64` insert run: 2 776 faults down to 1 646;
-    /// hashbrown, which writes its control bytes at once, takes 1 260). The
-    /// writes are volatile so the compiler cannot drop them as stores of
-    /// the value already there.
+    /// page (the README gives the counts). The writes are volatile so the
+    /// compiler cannot drop them as stores of the value already there.
     fn touch_pages(&mut self, len: usize) {
         const PAGE: usize = 4096;
         let base = self.ptr.as_ptr();

@@ -12,7 +12,9 @@
 //!    entry goes to X (same index) or Y (index + old size) by the hash bit
 //!    `newbit`; on same-size growth everything goes to X. The old slot keeps
 //!    `evacuatedX`/`evacuatedY` (or `evacuatedEmpty`), so `evacuated(b)` can
-//!    read the bucket's state from `tophash[0]`.
+//!    read the bucket's state from `tophash[0]`. Here the whole chain is
+//!    hashed before any entry moves, so a `Hash` that panics leaves the
+//!    chain as it was (see [`RawTable::evacuate`]).
 //! 4. `advanceEvacuationMark` moves `nevacuate` past evacuated buckets (at
 //!    most 1024 per step); when it reaches the old size, `oldbuckets` is
 //!    dropped and growth is over.

@@ -20,6 +20,8 @@
 //! - incremental evacuation: growth only allocates, each insert and delete
 //!   then evacuates the old bucket it touches plus the one at `nevacuate`;
 //!   X/Y split on doubling; lookups read old buckets not yet evacuated;
+//! - every write does `mapassign`'s or `mapdelete`'s growth work, `entry`
+//!   included (`*m.entry(k).or_insert(0) += 1` is Go's `m[k]++`);
 //! - deletes mark `emptyOne`/`emptyRest`; [`HashMap::clear`] is `mapclear`;
 //! - iteration starts at a random bucket and slot offset and is correct
 //!   mid-growth.
@@ -70,7 +72,13 @@
 //! - **NaN keys.** `K: Eq` keys are reflexive, so Go's `k != k` paths (the
 //!   tophash-bit choice for NaNs) are not needed.
 //! - **Releases.** `mapclear` arrived in Go 1.11 (builtin `clear` in 1.21);
-//!   [`HashMap::clear`] behaves as `mapclear` for every release.
+//!   [`HashMap::clear`] behaves as `mapclear` for every release (on a map
+//!   with no entries it does nothing, as `mapclear` returns at once).
+//! - **A `Hash` or `Eq` that panics.** Go's hashers cannot panic once a key
+//!   is in a map; a Rust `Hash` may, and `evacuate` hashes every key it
+//!   moves. Here an old chain is hashed whole before any entry of it moves,
+//!   so a panic loses the operation that asked, never an entry; the map
+//!   stays consistent and drops each key and value once.
 
 // The layers, bottom to top; a module uses only those below it, except that
 // `raw` and `evacuate` are one type (`RawTable`, Go's `hmap`) in two files,
