@@ -38,7 +38,7 @@ const CHECKS: &[Check] = &[
     },
     Check {
         name: "goslice/golden",
-        shows: "every row of real Go 1.19 and 1.21-1.27 growth tables gives Go's cap",
+        shows: "every row of real Go 1.19/1.21-1.27 growth tables gives Go's cap; slicing moves %p as Go's",
         cargo_test: &["-p", "goslice", "--test", "golden"],
     },
     Check {
@@ -52,6 +52,11 @@ const CHECKS: &[Check] = &[
         cargo_test: &["-p", "goslice", "--test", "panics"],
     },
     Check {
+        name: "goslice/zero_sized",
+        shows: "make/append/copy of 2^40 zero-sized elements in constant time, as Go's",
+        cargo_test: &["-p", "goslice", "--test", "zero_sized"],
+    },
+    Check {
         name: "gomap/model",
         shows: "random insert/get/remove/entry/retain/clear match std's HashMap; hmap invariants after every op",
         cargo_test: &["-p", "gomap", "--test", "model"],
@@ -63,8 +68,13 @@ const CHECKS: &[Check] = &[
     },
     Check {
         name: "gomap/golden",
-        shows: "B after make(hint 0..2000) and 100k inserts matches Go 1.19/1.21/1.22/1.23",
+        shows: "B after make/inserts matches Go 1.19-1.23; m[k]++ and mapclear step by step match Go 1.19",
         cargo_test: &["-p", "gomap", "--test", "golden"],
+    },
+    Check {
+        name: "gomap/panics",
+        shows: "a Hash/Eq panic at any call, any growth point loses no entry, drops each once",
+        cargo_test: &["-p", "gomap", "--test", "panics"],
     },
     Check {
         name: "gogc/figures",
