@@ -185,43 +185,30 @@ impl<const PAD: usize> Val<PAD> {
     }
 }
 
-/// A hasher with the low four bits always zero: with `B <= 4` every key
-/// shares one chain, so old chains run to many overflow buckets (past the
-/// eight whose X/Y decisions evacuation keeps on the stack), while higher
-/// bits still split doublings into X and Y.
-#[derive(Clone, Copy, Default)]
-struct Clumped;
+/// Hashers that cluster keys by their id (`write_u64` gives the id).
+#[derive(Clone, Copy)]
+enum IdHashes {
+    /// The low four bits always zero: with `B <= 4` every key shares one
+    /// chain, so old chains run to many overflow buckets (past the eight
+    /// whose X/Y decisions evacuation keeps on the stack), while higher
+    /// bits still split doublings into X and Y.
+    Clumped,
+    /// Each run of 16 consecutive ids to one bucket (while `B <= 8`): a
+    /// window of keys sliding over the ids (insert the newest, delete the
+    /// oldest) leaves overflow buckets behind it in every bucket until
+    /// `tooManyOverflowBuckets` starts a same-size growth.
+    Windowed,
+}
 
-/// A hasher that sends each run of 16 consecutive ids to one bucket (while
-/// `B <= 8`): a window of keys sliding over the ids (insert the newest,
-/// delete the oldest) leaves overflow buckets behind it in every bucket
-/// until `tooManyOverflowBuckets` starts a same-size growth.
-#[derive(Clone, Copy, Default)]
-struct Windowed;
-
-/// The hasher both build: the key's id, then `finish` by kind.
 struct IdHasher {
     id: u64,
-    windowed: bool,
+    kind: IdHashes,
 }
 
-impl BuildHasher for Clumped {
+impl BuildHasher for IdHashes {
     type Hasher = IdHasher;
     fn build_hasher(&self) -> IdHasher {
-        IdHasher {
-            id: 0,
-            windowed: false,
-        }
-    }
-}
-
-impl BuildHasher for Windowed {
-    type Hasher = IdHasher;
-    fn build_hasher(&self) -> IdHasher {
-        IdHasher {
-            id: 0,
-            windowed: true,
-        }
+        IdHasher { id: 0, kind: *self }
     }
 }
 
@@ -234,10 +221,9 @@ impl Hasher for IdHasher {
     }
     fn finish(&self) -> u64 {
         let spread = self.id.wrapping_mul(0x9E37_79B9_7F4A_7C15);
-        if self.windowed {
-            (spread & !0xff) | (self.id >> 4 & 0xff)
-        } else {
-            spread & !0xf
+        match self.kind {
+            IdHashes::Clumped => spread & !0xf,
+            IdHashes::Windowed => (spread & !0xff) | (self.id >> 4 & 0xff),
         }
     }
 }
@@ -451,7 +437,7 @@ enum Drive {
     /// map doubles up to `B = 5`.
     Grow,
     /// A window of 40 keys sliding over the ids (`B = 3`): same-size
-    /// growths, with [`Windowed`].
+    /// growths, with [`IdHashes::Windowed`].
     Slide,
 }
 
@@ -576,8 +562,8 @@ fn sweep_all<const KP: usize, const VP: usize>() {
     quiet_injected_panics();
     for version in [GoVersion::V1_9, GoVersion::V1_19, GoVersion::V1_23] {
         let spread = sweep::<KP, VP, _>(version, RandomSeed::fixed(7), Drive::Grow);
-        let clumped = sweep::<KP, VP, _>(version, Clumped, Drive::Grow);
-        let sliding = sweep::<KP, VP, _>(version, Windowed, Drive::Slide);
+        let clumped = sweep::<KP, VP, _>(version, IdHashes::Clumped, Drive::Grow);
+        let sliding = sweep::<KP, VP, _>(version, IdHashes::Windowed, Drive::Slide);
         eprintln!("{version} pads {KP}/{VP}: {spread:?} {clumped:?} {sliding:?}");
         if max_states() == usize::MAX {
             for tally in [&spread, &clumped, &sliding] {

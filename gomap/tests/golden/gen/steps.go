@@ -180,15 +180,18 @@ func (t *tracer) delete(k int64) {
 }
 
 // clear is the range-delete idiom, which the compiler turns into one call of
-// mapclear (the builtin clear of Go 1.21+ calls it too). Not inlined: the
-// inlined copies of the loop are compiled as deletes, one key at a time.
+// mapclear (the builtin clear of Go 1.21+ calls it too), with the layout
+// before and after. Not inlined: the inlined copies of the loop are compiled
+// as deletes, one key at a time.
 //
 //go:noinline
 func (t *tracer) clear() {
+	t.dump()
 	for k := range t.m {
 		delete(t.m, k)
 	}
 	t.row("clear", 0, 0)
+	t.dump()
 }
 
 func stepsIncr() {
@@ -260,9 +263,7 @@ func stepsClear() {
 	for _, k := range keys {
 		t.delete(k)
 	}
-	t.dump()
 	t.clear()
-	t.dump()
 
 	fmt.Fprintln(out, "# scenario 2: make(map[int64]int64, 200) (B=5); for each bucket, 9 keys into it")
 	fmt.Fprintln(out, "#   then all deleted: noverflow reaches 32, so the next insert starts a same-size")
@@ -281,18 +282,14 @@ func stepsClear() {
 	k := t.colliding(used, 3, 1)[0]
 	t.insert(k, k)
 	t.delete(k)
-	t.dump()
 	t.clear()
-	t.dump()
 
 	fmt.Fprintln(out, "# scenario 3: the same, but with keys left in the map when it is cleared:")
 	fmt.Fprintln(out, "#   mapclear ends the growth, zeroes noverflow and every bucket, keeps B")
 	for _, k := range t.colliding(used, 3, 2) {
 		t.insert(k, k)
 	}
-	t.dump()
 	t.clear()
-	t.dump()
 	for _, k := range t.colliding(used, 5, 10) {
 		t.insert(k, k)
 	}
