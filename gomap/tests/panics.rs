@@ -3,9 +3,10 @@
 //! keep it): the operation may be lost, entries that were there may not.
 //!
 //! The sweep: for Go 1.9, 1.19 and 1.23 rules, small and indirect (over 128
-//! bytes) keys and values, and a spreading and a clumping hasher, the map is
-//! stopped at every point of every growth a run of inserts and deletes goes
-//! through (doubling and same-size). There, every operation is run once to
+//! bytes) keys and values, and a spreading hasher and two clumping ones,
+//! the map is stopped at every point of every growth a run of inserts and
+//! deletes goes through (doubling, same-size, old chains of over eight
+//! buckets). There, every operation is run once to
 //! count the `Hash` and `Eq` calls it makes, then again once for each of
 //! those calls with that call panicking — in the key's hash at the start,
 //! in each key of each old chain that `growWork` evacuates, in the equality
@@ -515,7 +516,7 @@ fn sweep<const KP: usize, const VP: usize, S: BuildHasher + Clone>(
                             panic!(
                                 "{version} key pad {KP} value pad {VP}, {op:?} on key {old} \
                                  with {kind:?} call {at} panicking: {e}\nbefore:\n{}",
-                                state.dump_ids()
+                                describe(state)
                             );
                         }
                         drop(m);
@@ -531,17 +532,11 @@ fn sweep<const KP: usize, const VP: usize, S: BuildHasher + Clone>(
     tally
 }
 
-/// A dump that does not need `K: Debug`.
-trait DumpIds {
-    fn dump_ids(&self) -> String;
-}
-
-impl<const KP: usize, const VP: usize, S: BuildHasher> DumpIds for Map<KP, VP, S> {
-    fn dump_ids(&self) -> String {
-        let mut ids: Vec<(u64, u64)> = self.iter().map(|(k, v)| (k.id, v.vid)).collect();
-        ids.sort_unstable();
-        format!("{}\n{ids:?}", self.stats())
-    }
+/// The map's shape and entries, for a failure message.
+fn describe<const KP: usize, const VP: usize, S: BuildHasher>(m: &Map<KP, VP, S>) -> String {
+    let mut ids: Vec<(u64, u64)> = m.iter().map(|(k, v)| (k.id, v.vid)).collect();
+    ids.sort_unstable();
+    format!("{}\n{ids:?}", m.stats())
 }
 
 /// Keeps the injected panics off stderr (the tests of this binary share the
