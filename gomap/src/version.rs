@@ -11,7 +11,7 @@
 //! | 1.9 | `overLoadFactor(count int64, B)` is `count >= 8 && float32(count) >= 6.5*float32(1<<B)`, called with `h.count` *before* the insert | yes: `make` hints 8, 13, 26, 52, … get one more B than in 1.10+ |
 //! | 1.10 | `overLoadFactor(count int, B)` is `count > 8 && count > 13*(1<<B/2)`, called with `h.count+1` | yes (same growth points on insert, different `make` sizing) |
 //! | 1.10 | `tooManyOverflowBuckets` rewritten (`if B > 15 { B = 15 }`) | same result as 1.9 for every `B`: one rule |
-//! | 1.11 | `mapclear` (the `for k := range m { delete(m, k) }` idiom; builtin `clear` in 1.21) keeps `B`, drops `oldbuckets` | [`crate::HashMap::clear`] is `mapclear` for every release |
+//! | 1.11 | `mapclear` (the `for k := range m { delete(m, k) }` idiom; builtin `clear` in 1.21) keeps `B`, drops `oldbuckets`; returns at once when `h.count == 0` | [`crate::HashMap::clear`] is `mapclear` for every release |
 //! | 1.12 | tophash states: `emptyRest`=0 added, `emptyOne`=1, `evacuatedX`=2, `evacuatedY`=3, `evacuatedEmpty`=4, `minTopHash`=5 (was `empty`=0, `evacuatedEmpty`=1, X=2, Y=3, `minTopHash`=4); lookups stop at `emptyRest`; deletes turn trailing `emptyOne`s into `emptyRest` | yes |
 //! | 1.21 | `loadFactorNum = (bucketCnt * 13 / 16) * loadFactorDen` is `6 * 2 = 12` by integer division: load factor 6, not 6.5 (golang/go#63438) | yes: 1.21 grows at 13, 25, 49, … instead of 14, 27, 53, … (confirmed by the go1.21.13 golden data) |
 //! | 1.22 | reordered to `loadFactorDen * bucketCnt * 13 / 16` = 13: 6.5 again | yes |
