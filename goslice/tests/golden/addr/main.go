@@ -6,7 +6,8 @@
 // Rows: BASE EXPR LEN CAP OFFSET, where OFFSET is the result's data pointer
 // minus BASE's, in bytes (nil for a nil pointer). The bases are
 // s := []int64{1, 2, 3}, t := s[1:], e := []int64{} (zerobase), a nil
-// []int64 n, and z := make([]struct{}, 3) (zero-size elements). A result
+// []int64 n, z := make([]struct{}, 3) and big := make([]struct{}, 1<<40)
+// (zero-size elements, appended to as well). A result
 // with capacity 0 keeps the old pointer: the compiler computes
 // ptr + (mask(cap) & (lo * elemsize)) (cmd/compile/internal/ssagen/ssa.go:
 // slice), so a slice never points past the end of its array.
@@ -79,6 +80,11 @@ func main() {
 	row("z", z, "z[3:]", z[3:])
 	row("z", z, "z[1:2:3]", z[1:2:3])
 	row("z", z, "z[2:2:2]", z[2:2:2])
+
+	// growslice's zero-size case: zerobase, cap = new length, no copying.
+	big := make([]struct{}, 1<<40)
+	row("big", big, "append(big,{})", append(big, struct{}{}))
+	row("big", big, "append(big,big...)", append(big, big...))
 
 	if len(sink) == 0 {
 		os.Exit(1)
