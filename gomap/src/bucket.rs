@@ -245,9 +245,13 @@ impl<K, V> BucketArray<K, V> {
         // SAFETY: an in-bounds bucket starts with its 8 initialized tophash
         // bytes.
         let word = TopHashWord::from_bytes(unsafe { ptr::read(b as *const [u8; BUCKET_CNT]) });
-        for i in word.match_byte(top) {
+        let mut hits = word.match_byte(top);
+        // Tested first and the state check inside: a miss (most buckets of
+        // a lookup's chain) then costs one compare.
+        while !hits.is_empty() {
             // A matching tophash marks a live slot only if it is not a state.
             assert!(top >= self.min_top, "tophash {top} is a reserved state");
+            let i = hits.pop_first();
             // SAFETY: the key offset is inside the bucket; tophash[i] ==
             // top >= min_top, so slot i is live: its key (or key pointer) is
             // initialized and aligned, and lives as long as `&self`.
@@ -320,17 +324,6 @@ impl<K, V> BucketArray<K, V> {
             mask |= u8::from(t >= self.min_top) << i;
         }
         mask
-    }
-
-    /// The live slots of bucket `idx`, in order.
-    #[inline]
-    pub(crate) fn live_slots(&self, idx: usize) -> impl Iterator<Item = usize> {
-        let mut mask = self.live_mask(idx);
-        std::iter::from_fn(move || {
-            let i = (mask != 0).then(|| mask.trailing_zeros() as usize)?;
-            mask &= mask - 1;
-            Some(i)
-        })
     }
 
     /// Does slot `i` of bucket `idx` hold an entry?
@@ -475,6 +468,30 @@ impl<K, V> BucketArray<K, V> {
         }
     }
 
+    /// `evacuate`'s X/Y decision for every live slot of bucket `idx`: bit
+    /// `i` is set when `to_y` sends slot `i`'s key to Y. It changes nothing,
+    /// so a `to_y` that panics (it runs the user's `Hash`) leaves the bucket
+    /// as it was.
+    #[inline]
+    pub(crate) fn y_slots(&self, idx: usize, mut to_y: impl FnMut(&K) -> bool) -> u8 {
+        let b = self.bucket(idx);
+        // SAFETY: an in-bounds bucket starts with its 8 initialized tophash
+        // bytes.
+        let word = TopHashWord::from_bytes(unsafe { ptr::read(b as *const [u8; BUCKET_CNT]) });
+        let mut live = word.at_least(self.min_top);
+        let mut mask = 0u8;
+        while !live.is_empty() {
+            let i = live.pop_first();
+            // SAFETY: the key offset is inside the bucket (i < 8); slot i is
+            // live (tophash >= min_top), so its key (or key pointer) is
+            // initialized and aligned, and `&self` keeps it in place while
+            // `to_y` reads it.
+            let key = unsafe { &*Shape::<K, V>::key_in(b.add(Shape::<K, V>::key_offset(i))) };
+            mask |= u8::from(to_y(key)) << i;
+        }
+        mask
+    }
+
     /// `evacuate`'s loop over one bucket `idx` of an old chain: each live
     /// entry moves to the destination cursor in `dst` (`xy[1]` for the
     /// slots set in `to_y`, bit `i` for slot `i`; `xy[0]` for the others),
@@ -494,7 +511,7 @@ impl<K, V> BucketArray<K, V> {
         idx: usize,
         dst: &mut Self,
         xy: &mut [EvacDst; 2],
-        to_y: u8,
+        mut to_y: u8,
         st: &TopHashStates,
         mut on_overflow: impl FnMut(),
     ) -> usize {
@@ -505,6 +522,9 @@ impl<K, V> BucketArray<K, V> {
         let src = self.bucket(idx);
         let mut moved = 0;
         for i in 0..BUCKET_CNT {
+            // Slot i's decision is the low bit of what is left of `to_y`.
+            let y = to_y & 1 != 0;
+            to_y >>= 1;
             // SAFETY: i < 8 indexes the in-bounds, initialized tophash array.
             let top = unsafe { *src.add(i) };
             if top < self.min_top {
@@ -515,7 +535,6 @@ impl<K, V> BucketArray<K, V> {
                 unsafe { *src.add(i) = st.evacuated_empty };
                 continue;
             }
-            let y = to_y >> i & 1 != 0;
             let cursor = &mut xy[usize::from(y)];
             if cursor.slot == BUCKET_CNT {
                 cursor.idx = dst.new_overflow(cursor.idx);

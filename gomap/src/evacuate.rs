@@ -148,13 +148,7 @@ impl<K, V> RawTable<K, V> {
                 while let Some(bi) = chain {
                     // Compute hash to make our evacuation decision (whether
                     // we need to send this key/elem to bucket x or bucket y).
-                    let mut to_y = 0u8;
-                    for i in old.live_slots(bi) {
-                        if hasher(old.key(bi, i)) as usize & newbit != 0 {
-                            to_y |= 1 << i;
-                        }
-                    }
-                    split.push(to_y);
+                    split.push(old.y_slots(bi, |key| hasher(key) as usize & newbit != 0));
                     chain = old.overflow(bi);
                 }
             }

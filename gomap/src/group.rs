@@ -38,6 +38,17 @@ impl TopHashWord {
         )
     }
 
+    /// The slots whose tophash is at least `min_top`: the live ones when
+    /// `min_top` is the release's `minTopHash` (at most 128). Exact: each
+    /// byte's low seven bits plus `0x80 - min_top` stay below `0x100`, so
+    /// nothing carries into the next byte.
+    #[inline]
+    pub(crate) fn at_least(self, min_top: u8) -> SlotMask {
+        debug_assert!(min_top <= 0x80);
+        let low = (self.0 & 0x7f7f_7f7f_7f7f_7f7f) + splat(0x80 - min_top);
+        SlotMask((low | self.0) & 0x8080_8080_8080_8080)
+    }
+
     /// Does the rest of the chain hold no entry? That is what an `emptyRest`
     /// slot says (Go 1.12+) about itself, every later slot and every later
     /// bucket of the chain, so lookups stop at the first bucket that has
@@ -80,6 +91,15 @@ impl SlotMask {
     pub(crate) fn first(self) -> Option<usize> {
         (self.0 != 0).then(|| (self.0.trailing_zeros() / 8) as usize)
     }
+
+    /// Takes the lowest slot out of a set that is not empty.
+    #[inline]
+    pub(crate) fn pop_first(&mut self) -> usize {
+        debug_assert!(!self.is_empty());
+        let slot = (self.0.trailing_zeros() / 8) as usize;
+        self.0 &= self.0.wrapping_sub(1);
+        slot
+    }
 }
 
 impl Iterator for SlotMask {
@@ -88,9 +108,7 @@ impl Iterator for SlotMask {
     /// The slots in order, lowest first.
     #[inline]
     fn next(&mut self) -> Option<usize> {
-        let slot = self.first()?;
-        self.0 &= self.0 - 1;
-        Some(slot)
+        (!self.is_empty()).then(|| self.pop_first())
     }
 }
 
@@ -109,6 +127,7 @@ mod tests {
             [255; 8],
             [1, 0, 1, 0, 1, 0, 1, 0],
             [1; 8],
+            [4, 5, 6, 0x7f, 0x80, 0x81, 0xff, 3],
         ];
         for _ in 0..2000 {
             x ^= x << 13;
@@ -126,6 +145,17 @@ mod tests {
                 let want: Vec<usize> = (0..8).filter(|&i| bytes[i] == b).collect();
                 let got: Vec<usize> = TopHashWord::from_bytes(bytes).match_byte(b).collect();
                 assert_eq!(got, want, "{bytes:?} {b}");
+            }
+        }
+    }
+
+    #[test]
+    fn at_least_is_exact() {
+        for bytes in words() {
+            for min in [0u8, 1, 4, 5, 6, 127, 128] {
+                let want: Vec<usize> = (0..8).filter(|&i| bytes[i] >= min).collect();
+                let got: Vec<usize> = TopHashWord::from_bytes(bytes).at_least(min).collect();
+                assert_eq!(got, want, "{bytes:?} >= {min}");
             }
         }
     }
