@@ -6,8 +6,8 @@ use std::cell::Cell;
 use std::rc::Rc;
 
 use crate::error::go_panic;
-use crate::slice::{Array, clone_cell, store};
-use crate::{ElemType, HasPointers, RuntimeError, Slice, growslice};
+use crate::slice::{Array, clone_cell};
+use crate::{ElemType, Growth, HasPointers, RuntimeError, Slice, growslice};
 
 impl<T: Clone + Default + HasPointers> Slice<T> {
     /// Go's `append(s, value)`: a new header with `value` after the last
@@ -29,8 +29,8 @@ impl<T: Clone + Default + HasPointers> Slice<T> {
     #[inline]
     #[track_caller]
     pub fn append(&self, value: T) -> Slice<T> {
-        if self.len < self.cap {
-            store(self.spare_cell(), value);
+        if let Some(cell) = self.spare_cell() {
+            cell.set(value);
             return self.with_len(self.len + 1);
         }
         self.grow_and_append(std::iter::once(value), 1)
@@ -50,8 +50,8 @@ impl<T: Clone + Default + HasPointers> Slice<T> {
     #[inline]
     #[track_caller]
     pub fn push(&mut self, value: T) {
-        if self.len < self.cap {
-            store(self.spare_cell(), value);
+        if let Some(cell) = self.spare_cell() {
+            cell.set(value);
             self.len += 1;
             return;
         }
@@ -91,8 +91,9 @@ impl<T: Clone + Default + HasPointers> Slice<T> {
 
     /// [`Slice::append_slice`] that returns the error instead of panicking.
     pub fn try_append_slice(&self, other: &Slice<T>) -> Result<Slice<T>, RuntimeError> {
-        if self.shares_array(other) && self.len < self.cap {
-            // The write may land on elements `other` still has to read.
+        if size_of::<T>() != 0 && self.shares_array(other) && self.len < self.cap {
+            // The write may land on elements `other` still has to read
+            // (zero-sized elements are never written).
             return self.try_append_iter(other.to_vec().into_iter());
         }
         self.try_append_iter(other.iter())
@@ -106,12 +107,7 @@ impl<T: Clone + Default + HasPointers> Slice<T> {
         let added = values.len();
         let new_len = self.len.checked_add(added);
         match new_len {
-            Some(new_len) if new_len <= self.cap && size_of::<T>() == 0 => {
-                // Nothing to store: the values are not even read.
-                drop(values);
-                Ok(self.with_len(new_len))
-            }
-            Some(new_len) if new_len <= self.cap => {
+            Some(new_len) if new_len <= self.cap && size_of::<T>() != 0 => {
                 let room = &self.cells_to_cap()[self.len..new_len];
                 for (cell, value) in room.iter().zip(values) {
                     cell.set(value);
@@ -122,37 +118,22 @@ impl<T: Clone + Default + HasPointers> Slice<T> {
         }
     }
 
-    /// The slow path: `growslice`, then the copy into the new array.
+    /// The slow path: `growslice`, then the copy into the new array. Also
+    /// every append of zero-sized elements, which have no storage (not even
+    /// a spare cell).
     #[cold]
     #[inline(never)]
     fn grow_and_append<I>(&self, values: I, added: usize) -> Result<Slice<T>, RuntimeError>
     where
         I: ExactSizeIterator<Item = T>,
     {
-        let elem = ElemType::of::<T>();
-        let growth = growslice(self.version, elem, self.len, self.cap, added)?;
-        let new_len = self.len + added;
-        tracing::debug!(
-            target: "goslice::growslice",
-            old_cap = self.cap,
-            new_cap = growth.new_cap,
-            bytes = growth.bytes,
-            size_class = ?growth.class,
-            release = %self.version,
-            "slice regrown"
-        );
         if size_of::<T>() == 0 {
-            // `growslice`'s zero-size case: `zerobase`, cap = new length, and
-            // nothing to copy, so constant time however long the slice.
+            // Nothing to store: the values are not even read.
             drop(values);
-            return Ok(Slice {
-                array: Array::ZeroBase,
-                offset: 0,
-                len: new_len,
-                cap: growth.new_cap,
-                version: self.version,
-            });
+            return self.append_zero_sized(added);
         }
+        let growth = self.growslice(added)?;
+        let new_len = self.len + added;
         let zeros = growth.new_cap - new_len;
         let array: Rc<[Cell<T>]> = self
             .cells()
@@ -175,6 +156,44 @@ impl<T: Clone + Default + HasPointers> Slice<T> {
             cap: growth.new_cap,
             version: self.version,
         })
+    }
+}
+
+impl<T: HasPointers> Slice<T> {
+    /// `growslice` for `added` more elements under this slice's release,
+    /// with its `tracing` event.
+    fn growslice(&self, added: usize) -> Result<Growth, RuntimeError> {
+        let growth = growslice(self.version, ElemType::of::<T>(), self.len, self.cap, added)?;
+        tracing::debug!(
+            target: "goslice::growslice",
+            old_cap = self.cap,
+            new_cap = growth.new_cap,
+            bytes = growth.bytes,
+            size_class = ?growth.class,
+            release = %self.version,
+            "slice regrown"
+        );
+        Ok(growth)
+    }
+
+    /// `append` of `added` zero-sized elements: the header only, in
+    /// constant time however long the slice. Past the capacity,
+    /// `growslice`'s zero-size case: `zerobase`, capacity = the new length.
+    fn append_zero_sized(&self, added: usize) -> Result<Slice<T>, RuntimeError> {
+        debug_assert_eq!(size_of::<T>(), 0);
+        match self.len.checked_add(added) {
+            Some(new_len) if new_len <= self.cap => Ok(self.with_len(new_len)),
+            _ => {
+                let growth = self.growslice(added)?;
+                Ok(Slice {
+                    array: Array::ZeroBase,
+                    offset: 0,
+                    len: self.len + added,
+                    cap: growth.new_cap,
+                    version: self.version,
+                })
+            }
+        }
     }
 }
 

@@ -354,17 +354,29 @@ impl<T> Slice<T> {
         Ok(self.reslice(lo, hi, max))
     }
 
-    /// Checks an index against the length (`boundsIndex`): the element's
-    /// cell, or `None` for an element of a zero-sized type (no storage).
+    /// Checks an index against the length (`boundsIndex`).
     #[inline]
-    pub(crate) fn check_index(&self, index: usize) -> Result<Option<&Cell<T>>, RuntimeError> {
-        if index >= self.len {
-            return Err(RuntimeError::IndexOutOfRange {
+    pub(crate) fn check_index(&self, index: usize) -> Result<&Cell<T>, RuntimeError> {
+        self.cells()
+            .get(index)
+            .ok_or(RuntimeError::IndexOutOfRange {
                 index,
                 len: self.len,
-            });
+            })
+    }
+
+    /// [`check_index`](Self::check_index) for an element of a zero-sized
+    /// type, which has no cell.
+    #[cold]
+    fn check_zero_sized_index(&self, index: usize) -> Result<(), RuntimeError> {
+        if index < self.len {
+            Ok(())
+        } else {
+            Err(RuntimeError::IndexOutOfRange {
+                index,
+                len: self.len,
+            })
         }
-        Ok(self.cells().get(index))
     }
 
     /// `s[index] = value`.
@@ -374,36 +386,35 @@ impl<T> Slice<T> {
     #[inline]
     #[track_caller]
     pub fn set(&self, index: usize, value: T) {
-        match self.check_index(index) {
-            Ok(cell) => store(cell, value),
-            Err(e) => go_panic(e),
+        if let Err(e) = self.try_set(index, value) {
+            go_panic(e);
         }
     }
 
     /// [`Slice::set`] that returns the error instead of panicking.
+    #[inline]
     pub fn try_set(&self, index: usize, value: T) -> Result<(), RuntimeError> {
-        self.check_index(index).map(|cell| store(cell, value))
+        if size_of::<T>() == 0 {
+            // Nothing to store: the value is dropped.
+            return self.check_zero_sized_index(index);
+        }
+        self.check_index(index).map(|cell| cell.set(value))
     }
 
     /// Replaces `s[index]` and returns the old value (for a zero-sized type,
     /// which stores nothing, the value given: all its values are alike).
     #[track_caller]
     pub fn replace(&self, index: usize, value: T) -> T {
+        if size_of::<T>() == 0 {
+            return match self.check_zero_sized_index(index) {
+                Ok(()) => value,
+                Err(e) => go_panic(e),
+            };
+        }
         match self.check_index(index) {
-            Ok(Some(cell)) => cell.replace(value),
-            Ok(None) => value,
+            Ok(cell) => cell.replace(value),
             Err(e) => go_panic(e),
         }
-    }
-}
-
-/// Writes `value` into an element's cell; a zero-sized element has none,
-/// and the value is dropped.
-#[inline]
-pub(crate) fn store<T>(cell: Option<&Cell<T>>, value: T) {
-    match cell {
-        Some(cell) => cell.set(value),
-        None => drop(value),
     }
 }
 
@@ -464,28 +475,26 @@ impl<T: Clone + Default> Slice<T> {
     #[inline]
     #[track_caller]
     pub fn get(&self, index: usize) -> T {
-        match self.check_index(index) {
-            Ok(cell) => load(cell),
+        match self.try_get(index) {
+            Ok(value) => value,
             Err(e) => go_panic(e),
         }
     }
 
     /// [`Slice::get`] that returns the error instead of panicking.
+    #[inline]
     pub fn try_get(&self, index: usize) -> Result<T, RuntimeError> {
-        self.check_index(index).map(load)
+        if size_of::<T>() == 0 {
+            // A zero-sized type's one value.
+            return self.check_zero_sized_index(index).map(|()| T::default());
+        }
+        self.check_index(index).map(clone_cell)
     }
 
     /// The elements, copied into a `Vec`.
     pub fn to_vec(&self) -> Vec<T> {
         self.iter().collect()
     }
-}
-
-/// A copy of an element: of its cell's value, or a zero-sized type's one
-/// value.
-#[inline]
-fn load<T: Clone + Default>(cell: Option<&Cell<T>>) -> T {
-    cell.map_or_else(T::default, clone_cell)
 }
 
 /// A copy of the value in `cell`. The value is taken out while it is cloned,

@@ -50,6 +50,10 @@ fn appends_that_fit_keep_the_capacity() {
     let u = t.append_slice(&Slice::make(7, 7));
     assert_eq!((u.len(), u.cap()), (HUGE + 10, HUGE + 10));
     assert_eq!(u.append(Empty).cap(), HUGE + 11);
+    // Room for it, and itself the source (Go reads the source first).
+    let roomy: Slice<Empty> = Slice::make(HUGE, 3 * HUGE);
+    let twice = roomy.append_slice(&roomy);
+    assert_eq!((twice.len(), twice.cap()), (2 * HUGE, 3 * HUGE));
 }
 
 #[test]
