@@ -13,7 +13,7 @@ use std::mem;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use gosched::park::{WaitReason, park, park_timeout};
+use gosched::{WaitReason, park, park_timeout};
 
 use crate::elem::Elem;
 use crate::error::{

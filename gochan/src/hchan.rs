@@ -23,7 +23,7 @@ use std::fmt;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Instant;
 
-use gosched::park::{Unparker, WaitReason};
+use gosched::{Unparker, WaitReason};
 
 use crate::error::CloseError;
 use crate::lock::{SleepLock, SpinLock};
@@ -511,7 +511,7 @@ impl<T> HChan<T> {
                 // SAFETY: we hold the lock.
                 unsafe { self.unlock() };
                 if let Some(u) = u {
-                    u.wake();
+                    u.unpark();
                 }
                 Ok(())
             }
@@ -607,7 +607,7 @@ impl<T> HChan<T> {
                 // SAFETY: we hold the lock.
                 unsafe { self.unlock() };
                 if let Some(u) = u {
-                    u.wake();
+                    u.unpark();
                 }
                 Ok(Received::Value)
             }
@@ -690,7 +690,7 @@ impl<T> HChan<T> {
         unsafe { self.unlock() };
         tracing::debug!(chan = self.sortkey(), woken = ready.len(), "close");
         for u in ready {
-            u.wake();
+            u.unpark();
         }
         Ok(())
     }

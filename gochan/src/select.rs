@@ -28,7 +28,7 @@
 use std::cell::Cell;
 use std::fmt;
 
-use gosched::park::{Unparker, WaitReason};
+use gosched::{Unparker, WaitReason};
 
 use crate::chan::{CanRecv, CanSend, block_forever};
 use crate::elem::Elem;
@@ -400,7 +400,7 @@ pub fn select(cases: &mut [Case<'_>], block: bool) -> Option<usize> {
         match cases[i].0.poll_alone() {
             Poll::Ready(u) => {
                 if let Some(u) = u {
-                    u.wake();
+                    u.unpark();
                 }
                 return Some(i);
             }
@@ -432,7 +432,7 @@ pub fn select(cases: &mut [Case<'_>], block: bool) -> Option<usize> {
             Poll::Ready(u) => {
                 selunlock(cases, lockorder);
                 if let Some(u) = u {
-                    u.wake();
+                    u.unpark();
                 }
                 return Some(i);
             }

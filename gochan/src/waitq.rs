@@ -41,7 +41,7 @@ use std::sync::atomic::{AtomicPtr, AtomicUsize, Ordering};
 
 use std::time::Instant;
 
-use gosched::park::{Unparker, WaitReason, park, park_timeout};
+use gosched::{Unparker, WaitReason, park, park_timeout};
 
 /// `Parker::selected` before any operation of the waiter has completed.
 pub(crate) const WAITING: usize = usize::MAX;
@@ -62,7 +62,7 @@ pub(crate) struct Parker {
 impl Parker {
     /// A parker for the calling goroutine or thread.
     pub(crate) fn current() -> Parker {
-        let unparker = gosched::park::current();
+        let unparker = gosched::Unparker::current();
         Parker {
             goroutine: unparker.goid().is_some(),
             unparker: UnsafeCell::new(Some(unparker)),

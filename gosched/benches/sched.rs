@@ -123,7 +123,7 @@ fn ping_pong(iters: u64) -> Duration {
     for me in 0..2u64 {
         let (turn, slots, ready) = (turn.clone(), slots.clone(), ready.clone());
         let body = move || {
-            *slots[me as usize].lock().unwrap() = Some(gosched::park::current());
+            *slots[me as usize].lock().unwrap() = Some(gosched::Unparker::current());
             ready.fetch_add(1, Ordering::AcqRel);
             while ready.load(Ordering::Acquire) < 2 {
                 gosched::yield_now();
@@ -134,7 +134,7 @@ fn ping_pong(iters: u64) -> Duration {
                     gosched::park(WaitReason::Other("bench"));
                 }
                 turn.fetch_add(1, Ordering::AcqRel);
-                other.unpark();
+                other.unpark_by_ref();
             }
         };
         wg.go(body);

@@ -25,7 +25,7 @@ impl Gate {
             if self.open.load(Ordering::Acquire) {
                 return;
             }
-            w.push(gosched::park::current());
+            w.push(gosched::Unparker::current());
         }
         while !self.open.load(Ordering::Acquire) {
             gosched::park(WaitReason::Other("gate"));

@@ -8,39 +8,53 @@
 //! list, a G remembers its slot, and insert and remove are O(1) with no
 //! hashing. Shards are picked by goroutine id, so a spawner and the M that
 //! retires an older goroutine rarely contend for the same lock.
+//!
+//! The registry is generic over what it holds ([`Registered`]: the
+//! scheduler registers `G`s), so it sits below the G.
 
-use std::sync::atomic::Ordering;
+use std::sync::atomic::{AtomicU32, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard};
-
-use crate::g::G;
 
 const SHARDS: usize = 16;
 
-#[derive(Default)]
-struct Shard {
+/// What the registry needs of a goroutine: its id, and a place to keep
+/// its slot.
+pub(crate) trait Registered {
+    fn id(&self) -> u64;
+    fn reg_slot(&self) -> &AtomicU32;
+}
+
+struct Shard<G> {
     slots: Vec<Option<Arc<G>>>,
     free: Vec<u32>,
 }
 
 /// The registry.
-pub(crate) struct AllGs {
-    shards: Box<[Mutex<Shard>]>,
+pub(crate) struct AllGs<G> {
+    shards: Box<[Mutex<Shard<G>>]>,
 }
 
-impl std::fmt::Debug for AllGs {
+impl<G> std::fmt::Debug for AllGs<G> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("AllGs").finish_non_exhaustive()
     }
 }
 
-impl AllGs {
-    pub(crate) fn new() -> AllGs {
+impl<G: Registered> AllGs<G> {
+    pub(crate) fn new() -> AllGs<G> {
         AllGs {
-            shards: (0..SHARDS).map(|_| Mutex::new(Shard::default())).collect(),
+            shards: (0..SHARDS)
+                .map(|_| {
+                    Mutex::new(Shard {
+                        slots: Vec::new(),
+                        free: Vec::new(),
+                    })
+                })
+                .collect(),
         }
     }
 
-    fn shard(&self, id: u64) -> MutexGuard<'_, Shard> {
+    fn shard(&self, id: u64) -> MutexGuard<'_, Shard<G>> {
         self.shards[(id as usize) % SHARDS]
             .lock()
             .unwrap_or_else(|e| e.into_inner())
@@ -48,7 +62,7 @@ impl AllGs {
 
     /// `allgadd`.
     pub(crate) fn add(&self, g: &Arc<G>) {
-        let mut s = self.shard(g.id);
+        let mut s = self.shard(g.id());
         let slot = match s.free.pop() {
             Some(i) => {
                 s.slots[i as usize] = Some(Arc::clone(g));
@@ -59,13 +73,13 @@ impl AllGs {
                 u32::try_from(s.slots.len() - 1).expect("under 2^32 goroutines per shard")
             }
         };
-        g.reg_slot.store(slot, Ordering::Relaxed);
+        g.reg_slot().store(slot, Ordering::Relaxed);
     }
 
     /// Removes a dead G (a no-op if the registry was emptied at shutdown).
     pub(crate) fn remove(&self, g: &G) {
-        let slot = g.reg_slot.load(Ordering::Relaxed);
-        let mut s = self.shard(g.id);
+        let slot = g.reg_slot().load(Ordering::Relaxed);
+        let mut s = self.shard(g.id());
         let ours = s
             .slots
             .get(slot as usize)
@@ -87,7 +101,7 @@ impl AllGs {
             let s = s.lock().unwrap_or_else(|e| e.into_inner());
             out.extend(s.slots.iter().flatten().cloned());
         }
-        out.sort_by_key(|g| g.id);
+        out.sort_by_key(|g| g.id());
         out
     }
 

@@ -3,24 +3,26 @@
 //! `runtime/proc.go: newproc1, gdestroy`, Go 1.27).
 //!
 //! A G is shared as `Arc<G>` between run queues, the `allgs` registry and
-//! [`Unparker`](crate::Unparker)s. Its coroutine is touched only by the M that
+//! [`Unparker`](crate::Unparker)s, and holds its scheduler (the one link
+//! up from here: a G is always some runtime's, as a task is its
+//! scheduler's in tokio). Its coroutine is touched only by the M that
 //! currently owns the G (it took the G out of a run queue, or is running it),
 //! which is what makes the `UnsafeCell`s below sound.
 
-use std::backtrace::Backtrace;
 use std::cell::{Cell, UnsafeCell};
 use std::fmt::{self, Display};
 use std::panic::Location;
 use std::sync::atomic::{AtomicBool, AtomicPtr, AtomicU8, AtomicU32, AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
-use std::time::Instant;
 
 use corosensei::{Coroutine, Yielder};
 
-use crate::park::{OTHER_CODE, WaitReason};
-use crate::report;
+use crate::allgs::Registered;
+use crate::parktoken::ParkToken;
+use crate::report::{self, PanicSite};
 use crate::sched::Sched;
 use crate::stack::{PooledStack, StackBounds};
+use crate::status::{GStatus, OTHER_CODE, WaitReason};
 
 /// What a goroutine asks its M to do when it switches back to the scheduler.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -39,75 +41,6 @@ pub(crate) enum Switch {
 pub(crate) type Coro = Coroutine<(), Switch, (), PooledStack>;
 pub(crate) type GYielder = Yielder<(), Switch>;
 pub(crate) type Body = Box<dyn FnOnce() + Send + 'static>;
-
-/// A goroutine's status (`_Grunnable`, `_Grunning`, ... in `runtime2.go`).
-///
-/// ```
-/// gosched::Runtime::new().run(|| {
-///     let me = gosched::goid().unwrap();
-///     let g = gosched::leak::snapshot().into_iter().find(|g| g.id == me).unwrap();
-///     assert_eq!(g.status, gosched::GStatus::Running);
-///     assert_eq!(g.status.to_string(), "running");
-/// }).unwrap();
-/// ```
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-#[non_exhaustive]
-pub enum GStatus {
-    /// On a run queue, waiting for an M.
-    Runnable,
-    /// Running on an M.
-    Running,
-    /// Parked (see its [`WaitReason`]).
-    Waiting,
-    /// Inside [`syscall`](crate::syscall); its P may have been handed off.
-    Syscall,
-    /// Finished.
-    Dead,
-}
-
-impl GStatus {
-    fn from_u8(v: u8) -> GStatus {
-        match v {
-            0 => GStatus::Runnable,
-            1 => GStatus::Running,
-            2 => GStatus::Waiting,
-            3 => GStatus::Syscall,
-            _ => GStatus::Dead,
-        }
-    }
-    /// Go's name as printed in goroutine dumps (`runnable`, `running`, ...).
-    pub fn as_str(self) -> &'static str {
-        match self {
-            GStatus::Runnable => "runnable",
-            GStatus::Running => "running",
-            GStatus::Waiting => "waiting",
-            GStatus::Syscall => "syscall",
-            GStatus::Dead => "dead",
-        }
-    }
-}
-
-impl fmt::Display for GStatus {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-
-// Park-token states (std::thread::park's protocol, moved onto a G).
-pub(crate) const TOKEN_EMPTY: u8 = 0;
-pub(crate) const TOKEN_NOTIFIED: u8 = 1;
-pub(crate) const TOKEN_PARKED: u8 = 2;
-
-/// Where a goroutine's panic started, recorded by the panic hook
-/// (`runtime.rs`) before unwinding begins.
-#[derive(Debug)]
-pub(crate) struct PanicSite {
-    /// `file:line:col` of the `panic!`.
-    pub(crate) at: String,
-    /// Captured when `RUST_BACKTRACE` asks for it (resolved only if
-    /// printed).
-    pub(crate) backtrace: Backtrace,
-}
 
 /// What the spawner knows about a new goroutine.
 #[derive(Clone, Copy, Debug)]
@@ -133,8 +66,8 @@ pub(crate) struct G {
     pub(crate) main: bool,
     pub(crate) sched: Arc<Sched>,
     status: AtomicU8,
-    /// Park token: `TOKEN_EMPTY`, `TOKEN_NOTIFIED` or `TOKEN_PARKED`.
-    pub(crate) token: AtomicU8,
+    /// Its park token (`parktoken.rs`).
+    pub(crate) token: ParkToken,
     /// [`WaitReason::code`] of the last park (0: never parked).
     wait_reason: AtomicU8,
     /// The text of a [`WaitReason::Other`] reason (read only when
@@ -200,7 +133,7 @@ impl G {
             main: spawn.main,
             sched,
             status: AtomicU8::new(GStatus::Runnable as u8),
-            token: AtomicU8::new(TOKEN_EMPTY),
+            token: ParkToken::new(),
             wait_reason: AtomicU8::new(0),
             wait_other: Mutex::new(""),
             wait_since: AtomicU64::new(0),
@@ -366,6 +299,15 @@ impl G {
     }
 }
 
+impl Registered for G {
+    fn id(&self) -> u64 {
+        self.id
+    }
+    fn reg_slot(&self) -> &AtomicU32 {
+        &self.reg_slot
+    }
+}
+
 impl Drop for G {
     fn drop(&mut self) {
         // A goroutine still blocked when its runtime shut down: leak its
@@ -378,9 +320,4 @@ impl Drop for G {
             }
         }
     }
-}
-
-/// Reads the current time as nanoseconds since `epoch`.
-pub(crate) fn nanos_since(epoch: Instant) -> u64 {
-    u64::try_from(epoch.elapsed().as_nanos()).unwrap_or(u64::MAX)
 }

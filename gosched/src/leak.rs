@@ -6,9 +6,11 @@
 use std::fmt;
 use std::time::{Duration, Instant};
 
-use crate::g::GStatus;
-use crate::park::WaitReason;
+use crate::m::{current_sched, with_g};
+use crate::process;
 use crate::report;
+use crate::status::{GStatus, WaitReason};
+use crate::time::sleep;
 
 /// One live goroutine.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -84,9 +86,7 @@ impl fmt::Display for GoroutineInfo {
 /// }).unwrap();
 /// ```
 pub fn snapshot() -> Vec<GoroutineInfo> {
-    let Some(sched) =
-        crate::runtime::current_sched().or_else(crate::runtime::default_sched_if_started)
-    else {
+    let Some(sched) = current_sched().or_else(process::default_sched_if_started) else {
         return Vec::new();
     };
     let now = sched.now();
@@ -156,7 +156,7 @@ impl std::error::Error for LeakReport {}
 /// }).unwrap();
 /// ```
 pub fn find(timeout: Duration, ignore: &[u64]) -> Result<(), LeakReport> {
-    let me = crate::runtime::goid();
+    let me = with_g(|g| g.id);
     let deadline = Instant::now().checked_add(timeout);
     let mut delay = Duration::from_micros(1);
     loop {
@@ -170,7 +170,7 @@ pub fn find(timeout: Duration, ignore: &[u64]) -> Result<(), LeakReport> {
         if deadline.is_some_and(|d| Instant::now() >= d) {
             return Err(LeakReport { goroutines: left });
         }
-        crate::time::sleep(delay);
+        sleep(delay);
         delay = (delay * 2).min(Duration::from_millis(100));
     }
 }

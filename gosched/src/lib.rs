@@ -26,27 +26,29 @@
 //! - **G** (`g.rs`): a stackful coroutine (corosensei) on a pooled stack
 //!   (`stack.rs`) reserved at [`DEFAULT_STACK_SIZE`] with a guard page and
 //!   committed lazily by the kernel, so a parked goroutine costs the pages
-//!   its frames touched (one, typically). Ids, [`GStatus`], [`WaitReason`],
-//!   spawn site (`#[track_caller]`).
-//! - **P** (`sched.rs`, `runq.rs`): `GOMAXPROCS` processors, each with a
+//!   its frames touched (one, typically). Ids, [`GStatus`], [`WaitReason`]
+//!   (`status.rs`), spawn site (`#[track_caller]`).
+//! - **P** (`p.rs`, `runq.rs`): `GOMAXPROCS` processors, each with a
 //!   256-slot lock-free run queue plus `runnext`; overflow moves half to the
-//!   global queue, which is checked every 61 schedule ticks.
-//! - **M** (`schedule.rs`): OS threads that hold a P to run goroutines, spin
-//!   and steal half of a victim's queue, then sleep; new work wakes an M only
-//!   when none is spinning.
+//!   global queue (`sched.rs`), which is checked every 61 schedule ticks.
+//! - **M** (`m.rs`, `mstart.rs`): OS threads that hold a P to run
+//!   goroutines, spin and steal half of a victim's queue, then sleep; new
+//!   work wakes an M only when none is spinning. A goroutine leaves its M
+//!   only at schedule points (`schedpoint.rs`).
 //! - **sysmon** (`sysmon.rs`): Go's back-off (20 µs to 10 ms), retakes Ps
 //!   from goroutines blocked in [`syscall`], warns about goroutines running
 //!   over 10 ms, prints `GODEBUG=schedtrace=N[,scheddetail=1]` lines, and
 //!   detects deadlocks.
-//! - **timers** (`timers.rs`, [`time`]): one heap per runtime, checked by
+//! - **timers** (`timerheap.rs`, [`time`]): one heap per runtime, checked by
 //!   the scheduler; [`time::sleep`], [`time::after_func`] (its callback in a
 //!   goroutine of its own, as Go's), [`time::after_func_nonblocking`].
 //! - **reports** (`report.rs`): Go's goroutine, panic, deadlock, overflow
 //!   and leak report formats, written in one place and checked against
 //!   real Go 1.27's text.
-//! - **parking** ([`mod@park`]): `park(reason)` / [`Unparker::unpark`] (=
-//!   [`ready`]), the contract gochan and goctx build on; from a plain OS
-//!   thread these park the thread.
+//! - **parking** (`park.rs`, `parktoken.rs`): [`park`] /
+//!   [`Unparker::unpark`] (Go's `gopark`/`goready`, with
+//!   `std::thread::park`'s token), the contract gochan and goctx build on;
+//!   from a plain OS thread these park the thread.
 //!
 //! # Preemption is cooperative
 //! Go preempts a goroutine that runs 10 ms (signals, since 1.14). Rust code
@@ -100,27 +102,54 @@
 #[cfg(doctest)]
 pub struct ReadmeDoctests;
 
-pub mod g;
-pub mod leak;
-pub mod park;
-pub mod time;
+// The layers, bottom up: a file uses only files of its own layer or
+// below. The two links up (a G holds its scheduler; `startm` starts an M's
+// loop) are the runtime's own circles, as in Go and tokio. `cargo test -p
+// xtask tidy` checks this order against ARCHITECTURE.md.
 
-mod allgs;
+// 1. Words and formats.
 mod report;
+mod status;
+
+// 2. Structures that know nothing of goroutines.
+mod allgs;
+mod outcome;
+mod parktoken;
 mod runq;
-mod runtime;
-mod sched;
-mod schedule;
-mod signal;
 mod stack;
+mod timerheap;
+
+// 3. The goroutine.
+mod g;
+
+// 4. The scheduler core.
+mod m;
+mod mstart;
+mod overflow;
+mod p;
+mod panic;
+mod sched;
+mod schedpoint;
+
+// 5. Beside the scheduler: the monitor thread, the signal handler, what a
+//    process has once.
+mod process;
+mod signal;
 mod sysmon;
-mod timers;
+
+// 6. The public face.
+pub mod leak;
+mod park;
+mod runtime;
+pub mod time;
 mod waitgroup;
 
-pub use g::GStatus;
-pub use park::{Unparker, WaitReason, park, park_timeout, ready};
+pub use outcome::RunError;
+pub use park::{Unparker, park, park_timeout};
 pub use runtime::{
-    DEFAULT_STACK_SIZE, Handle, PANIC_GRACE, RunError, Runtime, SchedStats, go, goid, gomaxprocs,
-    num_goroutine, sched_stats, syscall, yield_now,
+    Handle, PANIC_GRACE, Runtime, SchedStats, go, goid, gomaxprocs, num_goroutine, sched_stats,
+    syscall, yield_now,
 };
+pub use stack::DEFAULT_STACK_SIZE;
+pub use status::{GStatus, WaitReason};
 pub use waitgroup::WaitGroup;

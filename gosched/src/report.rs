@@ -23,6 +23,7 @@
 //! - **Locations** are `file:line:col` (Go: `file:line +0xPC`).
 
 use std::any::Any;
+use std::backtrace::{Backtrace, BacktraceStatus};
 use std::fmt::{self, Display, Write};
 
 /// One goroutine, as a report prints it.
@@ -173,6 +174,37 @@ pub(crate) fn panic_message(payload: &(dyn Any + Send)) -> (String, bool) {
 /// A panic payload re-raised after it was caught (Go's `panic(recover())`),
 /// reported with ` [recovered, repanicked]`.
 pub(crate) struct Repanicked(pub(crate) Box<dyn Any + Send>);
+
+/// Where a panic started, recorded by the panic hook (`panic.rs`) before
+/// unwinding begins: the frame of its goroutine's report.
+#[derive(Debug)]
+pub(crate) struct PanicSite {
+    /// `file:line:col` of the `panic!`.
+    pub(crate) at: String,
+    /// Captured when `RUST_BACKTRACE` asks for it (resolved only if
+    /// printed).
+    pub(crate) backtrace: Backtrace,
+}
+
+/// Prints a panic report to stderr, followed by the panic's Rust backtrace
+/// when `RUST_BACKTRACE` asked for one.
+pub(crate) fn print_panic(text: &str, site: Option<&PanicSite>) {
+    match site
+        .map(|s| &s.backtrace)
+        .filter(|b| b.status() == BacktraceStatus::Captured)
+    {
+        Some(b) => eprint!("{text}\nstack backtrace:\n{b}"),
+        None => eprint!("{text}"),
+    }
+}
+
+/// Prints `fatal error: MSG` and ends the process with status 2 (Go's
+/// `fatal`/`throw`), for what the runtime cannot go on without (a thread
+/// or a stack it could not get).
+pub(crate) fn fatal(msg: &str) -> ! {
+    eprintln!("fatal error: {msg}");
+    std::process::exit(2)
+}
 
 /// A fixed buffer that writes itself to stderr with `write(2)` when full
 /// or flushed: the allocation-free, lock-free sink the signal handler and

@@ -11,25 +11,28 @@
 //! those racing reads are not data races in Rust's model either.
 //!
 //! A queued G is an `Arc<G>` turned into a raw pointer; whoever takes it out
-//! turns it back exactly once.
+//! turns it back exactly once. The queue is generic over what it holds (the
+//! scheduler queues `G`s), so its tests and models queue plain values.
 
+use std::marker::PhantomData;
 use std::ptr;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicPtr, AtomicU32, Ordering};
 
-use crate::g::G;
-
 /// Local run queue capacity (Go: `len(p.runq)`).
 pub(crate) const RUNQ_SIZE: u32 = 256;
 
-pub(crate) struct RunQueue {
+pub(crate) struct RunQueue<G> {
     head: AtomicU32,
     tail: AtomicU32,
     slots: [AtomicPtr<G>; RUNQ_SIZE as usize],
     runnext: AtomicPtr<G>,
+    /// The queue owns the `Arc<G>`s behind its pointers, so it is `Send`
+    /// and `Sync` exactly when `Arc<G>` is.
+    _owns: PhantomData<Arc<G>>,
 }
 
-impl std::fmt::Debug for RunQueue {
+impl<G> std::fmt::Debug for RunQueue<G> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("RunQueue")
             .field("len", &self.len())
@@ -37,24 +40,25 @@ impl std::fmt::Debug for RunQueue {
     }
 }
 
-fn into_raw(g: Arc<G>) -> *mut G {
+fn into_raw<G>(g: Arc<G>) -> *mut G {
     Arc::into_raw(g).cast_mut()
 }
 
 /// # Safety
 /// `p` came from `into_raw` and the caller took sole ownership of it.
-unsafe fn from_raw(p: *mut G) -> Arc<G> {
+unsafe fn from_raw<G>(p: *mut G) -> Arc<G> {
     // SAFETY: the caller's contract.
     unsafe { Arc::from_raw(p) }
 }
 
-impl RunQueue {
-    pub(crate) fn new() -> RunQueue {
+impl<G> RunQueue<G> {
+    pub(crate) fn new() -> RunQueue<G> {
         RunQueue {
             head: AtomicU32::new(0),
             tail: AtomicU32::new(0),
             slots: std::array::from_fn(|_| AtomicPtr::new(ptr::null_mut())),
             runnext: AtomicPtr::new(ptr::null_mut()),
+            _owns: PhantomData,
         }
     }
 
@@ -211,7 +215,7 @@ impl RunQueue {
     }
 }
 
-impl Drop for RunQueue {
+impl<G> Drop for RunQueue<G> {
     fn drop(&mut self) {
         drop(self.drain());
     }
@@ -220,33 +224,15 @@ impl Drop for RunQueue {
 #[cfg(test)]
 mod tests {
     use std::collections::VecDeque;
-    use std::panic::Location;
     use std::sync::Arc;
 
     use proptest::prelude::*;
 
     use super::{RUNQ_SIZE, RunQueue};
-    use crate::g::{G, Spawn};
-    use crate::sched::{Config, Sched};
 
-    fn sched() -> Arc<Sched> {
-        Sched::new(Config {
-            gomaxprocs: 1,
-            stack_size: crate::runtime::DEFAULT_STACK_SIZE,
-            schedtrace_ms: 0,
-            scheddetail: false,
-            deadlock_grace: None,
-        })
-    }
-
-    fn g(s: &Arc<Sched>, id: u64) -> Arc<G> {
-        let spawn = Spawn {
-            parent: 0,
-            at: Location::caller(),
-            entry: "test",
-            main: false,
-        };
-        Arc::new(G::new(id, spawn, Arc::clone(s), Box::new(|| {})))
+    /// A queued goroutine, as far as the queue can tell: its id.
+    fn g(id: u64) -> Arc<u64> {
+        Arc::new(id)
     }
 
     #[derive(Clone, Debug)]
@@ -271,7 +257,6 @@ mod tests {
         /// overflowing to "global" when full, thieves taking the older half.
         #[test]
         fn matches_a_fifo_plus_runnext_model(ops in proptest::collection::vec(op(), 1..1200)) {
-            let s = sched();
             let q = RunQueue::new();
             let mut fifo: VecDeque<u64> = VecDeque::new();
             let mut next: Option<u64> = None;
@@ -282,7 +267,7 @@ mod tests {
                     Op::Put | Op::PutNext => {
                         id += 1;
                         let is_next = matches!(op, Op::PutNext);
-                        let over = q.put(g(&s, id), is_next);
+                        let over = q.put(g(id), is_next);
                         let mut pushed = id;
                         if is_next {
                             match next.replace(id) {
@@ -295,13 +280,13 @@ mod tests {
                             prop_assert!(over.is_none());
                         } else {
                             let half: Vec<u64> = fifo.drain(..RUNQ_SIZE as usize / 2).chain([pushed]).collect();
-                            let got: Vec<u64> = over.expect("overflow").iter().map(|g| g.id).collect();
+                            let got: Vec<u64> = over.expect("overflow").iter().map(|g| **g).collect();
                             prop_assert_eq!(&got, &half);
                             global.extend(half);
                         }
                     }
                     Op::Get => {
-                        let got = q.get().map(|(g, inherit)| (g.id, inherit));
+                        let got = q.get().map(|(g, inherit)| (*g, inherit));
                         let want = match next.take() {
                             Some(n) => Some((n, true)),
                             None => fifo.pop_front().map(|x| (x, false)),
@@ -309,7 +294,7 @@ mod tests {
                         prop_assert_eq!(got, want);
                     }
                     Op::Grab(steal_next) => {
-                        let got: Vec<u64> = q.grab(steal_next).iter().map(|g| g.id).collect();
+                        let got: Vec<u64> = q.grab(steal_next).iter().map(|g| **g).collect();
                         let n = fifo.len() - fifo.len() / 2;
                         let want: Vec<u64> = if n == 0 {
                             if steal_next { next.take().into_iter().collect() } else { Vec::new() }
@@ -321,7 +306,7 @@ mod tests {
                 }
                 prop_assert_eq!(q.len() as usize, fifo.len() + usize::from(next.is_some()));
             }
-            let rest: Vec<u64> = q.drain().iter().map(|g| g.id).collect();
+            let rest: Vec<u64> = q.drain().iter().map(|g| **g).collect();
             let want: Vec<u64> = next.into_iter().chain(fifo).collect();
             prop_assert_eq!(rest, want);
         }
@@ -331,7 +316,6 @@ mod tests {
     /// out exactly once.
     #[test]
     fn concurrent_owner_and_thieves_lose_and_duplicate_nothing() {
-        let s = sched();
         let q = Arc::new(RunQueue::new());
         const N: u64 = 50_000;
         let stop = Arc::new(std::sync::atomic::AtomicBool::new(false));
@@ -341,7 +325,7 @@ mod tests {
                 std::thread::spawn(move || {
                     let mut got = Vec::new();
                     while !stop.load(std::sync::atomic::Ordering::Acquire) {
-                        got.extend(q.grab(true).iter().map(|g| g.id));
+                        got.extend(q.grab(true).iter().map(|g| **g));
                     }
                     got
                 })
@@ -350,14 +334,14 @@ mod tests {
         let mut mine = Vec::new();
         let mut global = Vec::new();
         for id in 1..=N {
-            if let Some(over) = q.put(g(&s, id), id % 7 == 0) {
-                global.extend(over.iter().map(|g| g.id));
+            if let Some(over) = q.put(g(id), id % 7 == 0) {
+                global.extend(over.iter().map(|g| **g));
             }
             if id % 3 == 0 {
-                mine.extend(q.get().map(|(g, _)| g.id));
+                mine.extend(q.get().map(|(g, _)| *g));
             }
         }
-        mine.extend(q.drain().iter().map(|g| g.id));
+        mine.extend(q.drain().iter().map(|g| **g));
         stop.store(true, std::sync::atomic::Ordering::Release);
         let mut all: Vec<u64> = mine;
         all.extend(global);

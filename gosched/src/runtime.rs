@@ -1,6 +1,7 @@
 //! The public face of the scheduler: the [`Runtime`] builder and
-//! `run(main)` (`runtime/proc.go: main, schedinit, newproc`, Go 1.27), the
-//! default runtime behind [`go`], goroutine entry and failure reporting.
+//! `run(main)` (`runtime/proc.go: main, newproc`, Go 1.27), [`go`],
+//! [`Handle`], and the calls a goroutine makes about itself and its
+//! runtime ([`yield_now`], [`syscall`], [`goid`], [`num_goroutine`], ...).
 //!
 //! # Failure policy
 //! Go kills the whole program when a goroutine panics, and on deadlock. A
@@ -30,30 +31,26 @@
 //! still reported and fail the run, but main returning at the same moment
 //! may win the race.
 
-use std::any::Any;
-use std::backtrace::{Backtrace, BacktraceStatus};
-use std::fmt::{self, Display};
+use std::fmt;
 use std::panic::{AssertUnwindSafe, Location};
 use std::sync::atomic::Ordering;
-use std::sync::{Arc, Mutex, Once, OnceLock};
+use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
-use crate::g::{Body, G, GYielder, PanicSite, Spawn};
-use crate::report;
-use crate::sched::{Config, Outcome, Sched};
-use crate::schedule::{self, with_g, with_m};
-use crate::timers::CallbackPanic;
+use crate::g::{Body, Spawn};
+use crate::m::{current_sched, with_g};
+use crate::outcome::{Outcome, RunError};
+use crate::process;
+use crate::sched::{Config, Sched, default_gomaxprocs};
+use crate::schedpoint::{enter_syscall, exit_syscall, sleep_current, spawn_g, yield_current};
+use crate::stack;
+use crate::sysmon;
 
 /// How long main, having returned, waits for goroutines still unwinding
 /// from a panic before it ends the run anyway (after Go's 1000 `Gosched`s,
 /// which suffice for Go's deferred calls; a Rust unwind may run longer
 /// `Drop`s).
 pub const PANIC_GRACE: Duration = Duration::from_secs(1);
-
-/// Default usable stack size of a goroutine: 256 KiB reserved, of which
-/// only the touched pages are ever committed. (Go starts at 2 KiB and grows
-/// by copying, up to 1 GB; Rust frames cannot move.)
-pub const DEFAULT_STACK_SIZE: usize = 256 * 1024;
 
 /// Builds and runs a scheduler.
 ///
@@ -81,43 +78,13 @@ impl Default for Runtime {
     }
 }
 
-/// GOMAXPROCS from the environment, else the available parallelism.
-fn default_gomaxprocs() -> usize {
-    std::env::var("GOMAXPROCS")
-        .ok()
-        .and_then(|v| v.trim().parse::<usize>().ok())
-        .filter(|&n| n > 0)
-        .unwrap_or_else(|| std::thread::available_parallelism().map_or(1, |n| n.get()))
-}
-
-/// `GODEBUG=schedtrace=N,scheddetail=1`.
-fn godebug() -> (u64, bool) {
-    let v = std::env::var("GODEBUG").unwrap_or_default();
-    let mut trace = 0;
-    let mut detail = false;
-    for kv in v.split(',') {
-        match kv.split_once('=') {
-            Some(("schedtrace", n)) => trace = n.trim().parse().unwrap_or(0),
-            Some(("scheddetail", n)) => detail = n.trim() == "1",
-            _ => {}
-        }
-    }
-    (trace, detail)
-}
-
 impl Runtime {
     /// A builder with Go's defaults: `GOMAXPROCS` from the environment or
-    /// the number of cores, [`DEFAULT_STACK_SIZE`], `GODEBUG` read now.
+    /// the number of cores, [`DEFAULT_STACK_SIZE`](crate::DEFAULT_STACK_SIZE),
+    /// `GODEBUG` read now.
     pub fn new() -> Runtime {
-        let (schedtrace_ms, scheddetail) = godebug();
         Runtime {
-            cfg: Config {
-                gomaxprocs: default_gomaxprocs(),
-                stack_size: DEFAULT_STACK_SIZE,
-                schedtrace_ms,
-                scheddetail,
-                deadlock_grace: Some(Duration::from_millis(100)),
-            },
+            cfg: Config::from_env(),
         }
     }
 
@@ -139,7 +106,7 @@ impl Runtime {
     /// gosched::Runtime::new().stack_size(64 * 1024).run(|| ()).unwrap();
     /// ```
     pub fn stack_size(mut self, bytes: usize) -> Runtime {
-        self.cfg.stack_size = crate::stack::round_size(bytes);
+        self.cfg.stack_size = stack::round_size(bytes);
         self
     }
 
@@ -175,7 +142,7 @@ impl Runtime {
             entry: std::any::type_name_of_val(&main),
             main: true,
         };
-        install_handlers();
+        process::install_handlers();
         let sched = Sched::new(self.cfg);
         let result: Arc<Mutex<Option<T>>> = Arc::new(Mutex::new(None));
         let slot = Arc::clone(&result);
@@ -184,14 +151,14 @@ impl Runtime {
             let v = main();
             await_panics(&s2);
             *slot.lock().unwrap_or_else(|e| e.into_inner()) = Some(v);
-            s2.finish(Outcome::MainReturned);
+            s2.outcome.finish(Outcome::MainReturned);
         });
         let g = sched.new_g(spawn, body);
-        let sysmon = crate::sysmon::start(Arc::clone(&sched));
-        schedule::spawn_g(g);
+        let sysmon = sysmon::start(Arc::clone(&sched));
+        spawn_g(g);
         // On a goroutine (a nested runtime), wait as a syscall so the outer
         // runtime hands this M's P to another M meanwhile.
-        let outcome = syscall(|| sched.wait_outcome());
+        let outcome = syscall(|| sched.outcome.wait());
         sched.shut_down();
         let _ = sysmon.join();
         match outcome {
@@ -215,165 +182,6 @@ impl Runtime {
     }
 }
 
-/// Why [`Runtime::run`] failed.
-///
-/// ```
-/// let err = gosched::Runtime::new()
-///     .run(|| gosched::park(gosched::WaitReason::SelectNoCases))
-///     .unwrap_err();
-/// assert!(err.to_string().starts_with("fatal error: all goroutines are asleep - deadlock!"));
-/// assert!(err.to_string().contains("goroutine 1 [select (no cases)]:"));
-/// ```
-#[derive(Clone, Debug, PartialEq, Eq)]
-#[non_exhaustive]
-pub enum RunError {
-    /// A goroutine panicked.
-    ///
-    /// ```
-    /// let err = gosched::Runtime::new().gomaxprocs(1).run(|| {
-    ///     gosched::go(|| panic!("boom"));
-    ///     gosched::time::sleep(std::time::Duration::from_secs(5));
-    /// }).unwrap_err();
-    /// let gosched::RunError::Panic { goroutine, message, .. } = &err else { unreachable!() };
-    /// assert_eq!((*goroutine, message.as_str()), (2, "boom"));
-    /// assert!(err.to_string().starts_with("panic: boom\n\ngoroutine 2 [running]:\n"));
-    /// ```
-    #[non_exhaustive]
-    Panic {
-        /// The goroutine's id.
-        goroutine: u64,
-        /// The panic message.
-        message: String,
-        /// Where it was spawned (`file:line:col`).
-        spawned_at: String,
-        /// Go's report as printed on stderr (`panic: …`, the goroutine, its
-        /// creator); also what `Display` shows.
-        report: String,
-    },
-    /// Every goroutine was blocked with nothing that could wake one.
-    Deadlock {
-        /// The goroutine dump (Go's format, one block per goroutine).
-        dump: String,
-    },
-}
-
-impl fmt::Display for RunError {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match self {
-            RunError::Panic { report, .. } => f.write_str(report.trim_end()),
-            RunError::Deadlock { dump } => {
-                write!(f, "{}\n\n{}", report::DEADLOCK, dump.trim_end())
-            }
-        }
-    }
-}
-
-impl std::error::Error for RunError {}
-
-/// Prints `msg` and ends the process with status 2 (Go's `throw`).
-pub(crate) fn fatal(msg: &str) -> ! {
-    eprintln!("fatal error: {msg}");
-    std::process::exit(2)
-}
-
-/// Installs the stack-overflow handler and the panic hook, once per
-/// process.
-pub(crate) fn install_handlers() {
-    crate::signal::install();
-    static HOOK: Once = Once::new();
-    HOOK.call_once(|| {
-        let previous = std::panic::take_hook();
-        std::panic::set_hook(Box::new(move |info| {
-            let site = || PanicSite {
-                at: info
-                    .location()
-                    .map_or_else(String::new, ToString::to_string),
-                backtrace: Backtrace::capture(),
-            };
-            // Nothing is printed yet: Go prints nothing for a recovered
-            // panic, and the runtime prints Go's report for one that ends
-            // its goroutine or timer callback.
-            let ours = with_g(|g| g.panic_started(site())).is_some()
-                || crate::timers::callback_panicked(site);
-            if !ours {
-                previous(info);
-            }
-        }));
-    });
-}
-
-/// The first code on every goroutine stack (`goexit` is the return).
-pub(crate) fn goroutine_entry(y: &GYielder, body: Body) {
-    with_g(|g| g.set_yielder(y));
-    let result = std::panic::catch_unwind(AssertUnwindSafe(body));
-    with_g(|g| match result {
-        // It may have caught a panic of its own on the way.
-        Ok(()) => g.notice_recovery(),
-        Err(payload) => fatal_panic(g, &*payload),
-    });
-}
-
-/// A goroutine's panic reached its entry: Go's `fatalpanic`. Prints Go's
-/// report and fails the run; on the default runtime, exits the process.
-fn fatal_panic(g: &G, payload: &(dyn Any + Send)) {
-    let sched = &g.sched;
-    // Claim before the unwinding count drops, so that main cannot slip
-    // its return in between.
-    let claimed = sched.claim_failure();
-    let site = g.panic_ended();
-    if !claimed {
-        return; // another failure is being reported, or the run is over
-    }
-    let (message, repanicked) = report::panic_message(payload);
-    let at = site.as_ref().map(|s| &s.at as &dyn Display);
-    let mut text = String::new();
-    let _ = report::panic(&mut text, &message, repanicked, &g.report(sched.now(), at));
-    let err = RunError::Panic {
-        goroutine: g.id,
-        message,
-        spawned_at: g.spawned_at.to_string(),
-        report: text,
-    };
-    fail(sched, err, site.as_ref().map(|s| &s.backtrace));
-}
-
-/// A timer callback run by an M of `sched` panicked (`timers.rs`): the
-/// same as a goroutine panic, of goroutine 0.
-pub(crate) fn timer_callback_panic(sched: &Arc<Sched>, p: CallbackPanic) {
-    if !sched.claim_failure() {
-        return;
-    }
-    let err = RunError::Panic {
-        goroutine: 0,
-        message: p.message,
-        spawned_at: p.origin.at.to_string(),
-        report: p.report,
-    };
-    fail(sched, err, p.site.as_ref().map(|s| &s.backtrace));
-}
-
-/// Ends the run with a failure it has claimed: prints the report (and the
-/// Rust backtrace `RUST_BACKTRACE` asked for), records the outcome, and on
-/// the default runtime, which has no `run` to fail, exits with status 2.
-fn fail(sched: &Arc<Sched>, err: RunError, backtrace: Option<&Backtrace>) {
-    if let RunError::Panic { report, .. } = &err {
-        print_report(report, backtrace);
-    }
-    sched.finish(Outcome::Failed(err));
-    if is_default(sched) {
-        std::process::exit(2);
-    }
-}
-
-/// Prints a panic report to stderr, followed by the panic's Rust backtrace
-/// when `RUST_BACKTRACE` asked for one.
-pub(crate) fn print_report(text: &str, backtrace: Option<&Backtrace>) {
-    match backtrace.filter(|b| b.status() == BacktraceStatus::Captured) {
-        Some(b) => eprint!("{text}\nstack backtrace:\n{b}"),
-        None => eprint!("{text}"),
-    }
-}
-
 /// Go's `main` before `exit(0)`: while goroutines are unwinding from a
 /// panic (`runningPanicDefers`), let them finish (1000 yields, as Go, then
 /// sleeps up to [`PANIC_GRACE`]), so that their panic, not main's return,
@@ -386,55 +194,9 @@ fn await_panics(sched: &Sched) {
             yields += 1;
             yield_now();
         } else {
-            crate::time::sleep(Duration::from_millis(1));
+            sleep_current(Duration::from_millis(1), Location::caller());
         }
     }
-}
-
-/// The scheduler the caller runs on, if it is on an M.
-pub(crate) fn current_sched() -> Option<Arc<Sched>> {
-    with_m(|m| Arc::clone(&m.sched))
-}
-
-/// The process-wide runtime [`go`] uses outside any runtime: started on
-/// first use, never stopped, no deadlock detection (it has no main).
-static DEFAULT: OnceLock<Arc<Sched>> = OnceLock::new();
-
-/// The default runtime if something started it.
-pub(crate) fn default_sched_if_started() -> Option<Arc<Sched>> {
-    DEFAULT.get().map(Arc::clone)
-}
-
-fn is_default(sched: &Arc<Sched>) -> bool {
-    DEFAULT.get().is_some_and(|d| Arc::ptr_eq(d, sched))
-}
-
-pub(crate) fn default_sched() -> Arc<Sched> {
-    Arc::clone(DEFAULT.get_or_init(|| {
-        install_handlers();
-        let mut cfg = Runtime::new().cfg;
-        cfg.deadlock_grace = None;
-        let sched = Sched::new(cfg);
-        drop(crate::sysmon::start(Arc::clone(&sched)));
-        sched
-    }))
-}
-
-/// What `go` records about a goroutine it starts from the caller: its
-/// parent (the calling goroutine), `at`, and the function `f` is.
-pub(crate) fn spawned_here<F>(at: &'static Location<'static>, f: &F) -> Spawn {
-    Spawn {
-        parent: goid().unwrap_or(0),
-        at,
-        entry: std::any::type_name_of_val(f),
-        main: false,
-    }
-}
-
-/// Starts a goroutine on the caller's runtime, or the default one.
-pub(crate) fn spawn(spawn: Spawn, body: Body) {
-    let sched = current_sched().unwrap_or_else(default_sched);
-    schedule::spawn_g(sched.new_g(spawn, body));
 }
 
 /// Starts a goroutine running `f` (Go's `go f()`): on the caller's runtime
@@ -452,7 +214,7 @@ pub(crate) fn spawn(spawn: Spawn, body: Body) {
 /// ```
 #[track_caller]
 pub fn go(f: impl FnOnce() + Send + 'static) {
-    spawn(spawned_here(Location::caller(), &f), Box::new(f));
+    process::spawn(process::spawned_here(Location::caller(), &f), Box::new(f));
 }
 
 /// A handle on a runtime, to spawn goroutines onto it from any thread (they
@@ -490,8 +252,8 @@ impl Handle {
         }
         let g = self
             .sched
-            .new_g(spawned_here(Location::caller(), &f), Box::new(f));
-        schedule::spawn_g(g);
+            .new_g(process::spawned_here(Location::caller(), &f), Box::new(f));
+        spawn_g(g);
     }
 
     /// Live goroutines.
@@ -527,7 +289,7 @@ impl Handle {
 /// assert_eq!(log, ["other", "main"]);
 /// ```
 pub fn yield_now() {
-    if !schedule::yield_current() {
+    if !yield_current() {
         std::thread::yield_now();
     }
 }
@@ -551,7 +313,7 @@ pub fn goid() -> Option<u64> {
 /// ```
 pub fn num_goroutine() -> usize {
     current_sched()
-        .or_else(default_sched_if_started)
+        .or_else(process::default_sched_if_started)
         .map_or(0, |s| s.ngoroutines.load(Ordering::Acquire))
 }
 
@@ -630,11 +392,11 @@ impl SchedStats {
 /// assert_eq!(v, 42);
 /// ```
 pub fn syscall<R>(f: impl FnOnce() -> R) -> R {
-    if !schedule::enter_syscall() {
+    if !enter_syscall() {
         return f();
     }
     let r = std::panic::catch_unwind(AssertUnwindSafe(f));
-    schedule::exit_syscall();
+    exit_syscall();
     match r {
         Ok(v) => v,
         Err(p) => std::panic::resume_unwind(p),

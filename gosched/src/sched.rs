@@ -1,6 +1,9 @@
-//! The scheduler's shared state — `schedt`, the Ps and the Ms
-//! (`runtime/runtime2.go: schedt, p, m`; `runtime/proc.go: globrunqput,
-//! globrunqget, pidleput, pidleget, wakep, startm, handoffp`, Go 1.27).
+//! The scheduler's shared state, `schedt`: the global run queue, idle Ps
+//! and Ms, the Ps themselves, the goroutine registry, the timer heap and
+//! how the run ends (`runtime/runtime2.go: schedt`; `runtime/proc.go:
+//! schedinit, globrunqput, globrunqget, pidleput, pidleget, wakep, startm,
+//! handoffp`, Go 1.27). `startm` starts an M's loop (`mstart.rs`), which
+//! reads this state: the one circle of the core, as in Go.
 //!
 //! One `Mutex` plays `sched.lock`: it guards the global run queue, the idle
 //! P list and the idle M list. Counters that the fast paths read without the
@@ -18,142 +21,21 @@
 //! `nmspinning == 0` and woke someone — the work is never stranded.
 
 use std::collections::VecDeque;
-use std::panic::Location;
-use std::sync::atomic::{
-    AtomicBool, AtomicPtr, AtomicU8, AtomicU32, AtomicU64, AtomicUsize, Ordering,
-};
+use std::sync::atomic::{AtomicBool, AtomicU64, AtomicUsize, Ordering};
 use std::sync::{Arc, Condvar, Mutex, MutexGuard};
 use std::time::{Duration, Instant};
 
 use crate::allgs::AllGs;
-use crate::g::{Body, G, GStatus, Spawn};
-use crate::runq::{RUNQ_SIZE, RunQueue};
-use crate::timers::TimerHeap;
-
-pub(crate) const NO_P: usize = usize::MAX;
-
-/// P status (`_Pidle`, `_Prunning`, and Go ≤ 1.25's `_Psyscall`; Go 1.26+
-/// leaves the P `_Prunning` and reads the G's status instead — same effect).
-pub(crate) const P_IDLE: u8 = 0;
-pub(crate) const P_RUNNING: u8 = 1;
-pub(crate) const P_SYSCALL: u8 = 2;
-
-/// Go checks the global queue every 61 schedule ticks (`proc.go: findRunnable`).
-pub(crate) const GLOBAL_CHECK_TICKS: u32 = 61;
-
-/// A processor: the right to run goroutines, with its local run queue.
-///
-/// Aligned to 128 bytes (two cache lines, the unit the adjacent-line
-/// prefetcher moves) so the fields one M writes on every schedule never
-/// share a line with the next P's, which another M writes.
-#[repr(align(128))]
-pub(crate) struct P {
-    pub(crate) id: usize,
-    pub(crate) runq: RunQueue,
-    pub(crate) status: AtomicU8,
-    /// Incremented on every schedule that does not inherit a time slice.
-    pub(crate) schedtick: AtomicU32,
-    /// Incremented on every `syscall` entry.
-    pub(crate) syscalltick: AtomicU32,
-    /// Id of the M that holds the P (0: none).
-    pub(crate) m: AtomicU64,
-    /// Id of the goroutine running on it (0: none).
-    pub(crate) curg: AtomicU64,
-    /// Where that goroutine was spawned (null: none); always a
-    /// `&'static Location`, for sysmon's long-runner warning.
-    pub(crate) curg_site: AtomicPtr<Location<'static>>,
-    /// sysmon's last observation (`p.sysmontick`).
-    pub(crate) sysmon: Mutex<SysmonTick>,
-    /// Resumptions of goroutines on this P (tells a goroutine that runs on
-    /// from a chain of hand-offs sharing one time slice).
-    pub(crate) runs: AtomicU64,
-    /// Pulls from the global queue into this P.
-    pub(crate) global_pulls: AtomicU64,
-    /// Parks committed by goroutines that ran on this P (per P, like
-    /// `global_pulls`: a runtime-wide counter bumped on every park is a
-    /// cache line every M writes).
-    pub(crate) parks: AtomicU64,
-    /// Set by sysmon when one time slice ran over 10 ms (`preemptone`);
-    /// honoured at the P's next schedule point.
-    pub(crate) preempt: AtomicBool,
-}
-
-/// `sysmontick`: what sysmon last saw on a P.
-#[derive(Debug, Default)]
-pub(crate) struct SysmonTick {
-    pub(crate) schedtick: u32,
-    pub(crate) schedwhen: u64,
-    pub(crate) runs: u64,
-    pub(crate) syscalltick: u32,
-    pub(crate) syscallwhen: u64,
-    pub(crate) warned_tick: Option<u32>,
-}
-
-impl std::fmt::Debug for P {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("P")
-            .field("id", &self.id)
-            .field("status", &self.status.load(Ordering::Relaxed))
-            .field("runq", &self.runq)
-            .finish_non_exhaustive()
-    }
-}
-
-/// A machine: an OS thread that runs goroutines while it holds a P.
-#[derive(Debug)]
-pub(crate) struct M {
-    pub(crate) id: u64,
-    parked: Mutex<bool>,
-    cv: Condvar,
-    /// P handed over by `startm` (`m.nextp`).
-    pub(crate) nextp: AtomicUsize,
-    /// Whether `startm` asked it to spin.
-    pub(crate) start_spinning: AtomicBool,
-    pub(crate) spinning: AtomicBool,
-    /// Id of the goroutine it runs (0: none), for `scheddetail`.
-    pub(crate) curg: AtomicU64,
-    pub(crate) p: AtomicUsize,
-}
-
-impl M {
-    fn new(id: u64) -> M {
-        M {
-            id,
-            parked: Mutex::new(false),
-            cv: Condvar::new(),
-            nextp: AtomicUsize::new(NO_P),
-            start_spinning: AtomicBool::new(false),
-            spinning: AtomicBool::new(false),
-            curg: AtomicU64::new(0),
-            p: AtomicUsize::new(NO_P),
-        }
-    }
-
-    /// `notewakeup(&mp.park)`.
-    pub(crate) fn wake(&self) {
-        let mut w = self.parked.lock().unwrap_or_else(|e| e.into_inner());
-        *w = true;
-        drop(w);
-        self.cv.notify_one();
-    }
-
-    /// `notesleep(&mp.park)` with an optional timeout; consumes a wake-up.
-    pub(crate) fn sleep(&self, timeout: Option<Duration>) {
-        let mut w = self.parked.lock().unwrap_or_else(|e| e.into_inner());
-        if !*w {
-            w = match timeout {
-                None => self.cv.wait(w).unwrap_or_else(|e| e.into_inner()),
-                Some(t) => {
-                    self.cv
-                        .wait_timeout(w, t)
-                        .unwrap_or_else(|e| e.into_inner())
-                        .0
-                }
-            };
-        }
-        *w = false;
-    }
-}
+use crate::g::{Body, G, Spawn};
+use crate::m::M;
+use crate::mstart::mstart;
+use crate::outcome::RunOutcome;
+use crate::p::{P, P_IDLE, P_RUNNING};
+use crate::report;
+use crate::runq::RUNQ_SIZE;
+use crate::stack::DEFAULT_STACK_SIZE;
+use crate::status::GStatus;
+use crate::timerheap::{Callback, Origin, Timer, TimerHeap, nanos, nanos_since};
 
 /// Under `sched.lock`.
 #[derive(Debug, Default)]
@@ -175,27 +57,6 @@ pub(crate) struct Counters {
     pub(crate) long_runners: AtomicU64,
 }
 
-/// How a run ended.
-#[derive(Debug)]
-pub(crate) enum Outcome {
-    MainReturned,
-    Failed(crate::runtime::RunError),
-}
-
-/// The outcome as it is being decided.
-#[derive(Debug, Default)]
-enum OutcomeSlot {
-    /// Still running.
-    #[default]
-    Open,
-    /// A failure is being reported (Go's `panicking`): main returning now
-    /// does not end the run; the failure will.
-    Failing,
-    Decided(Outcome),
-    /// `wait_outcome` took it.
-    Taken,
-}
-
 /// Configuration fixed at start.
 #[derive(Clone, Debug)]
 pub(crate) struct Config {
@@ -205,6 +66,51 @@ pub(crate) struct Config {
     pub(crate) scheddetail: bool,
     /// `None`: no deadlock detection (the default runtime has no main).
     pub(crate) deadlock_grace: Option<Duration>,
+    /// Nobody waits on this runtime's outcome (the default runtime behind
+    /// `go`): a failure exits the process with status 2 after its report,
+    /// as Go's does.
+    pub(crate) exit_on_failure: bool,
+}
+
+impl Config {
+    /// Go's defaults: `GOMAXPROCS` from the environment or the number of
+    /// cores, [`DEFAULT_STACK_SIZE`], `GODEBUG=schedtrace=N,scheddetail=1`
+    /// read now, deadlock detection after 100 ms.
+    pub(crate) fn from_env() -> Config {
+        let (schedtrace_ms, scheddetail) = godebug();
+        Config {
+            gomaxprocs: default_gomaxprocs(),
+            stack_size: DEFAULT_STACK_SIZE,
+            schedtrace_ms,
+            scheddetail,
+            deadlock_grace: Some(Duration::from_millis(100)),
+            exit_on_failure: false,
+        }
+    }
+}
+
+/// GOMAXPROCS from the environment, else the available parallelism.
+pub(crate) fn default_gomaxprocs() -> usize {
+    std::env::var("GOMAXPROCS")
+        .ok()
+        .and_then(|v| v.trim().parse::<usize>().ok())
+        .filter(|&n| n > 0)
+        .unwrap_or_else(|| std::thread::available_parallelism().map_or(1, |n| n.get()))
+}
+
+/// `GODEBUG=schedtrace=N,scheddetail=1`.
+fn godebug() -> (u64, bool) {
+    let v = std::env::var("GODEBUG").unwrap_or_default();
+    let mut trace = 0;
+    let mut detail = false;
+    for kv in v.split(',') {
+        match kv.split_once('=') {
+            Some(("schedtrace", n)) => trace = n.trim().parse().unwrap_or(0),
+            Some(("scheddetail", n)) => detail = n.trim() == "1",
+            _ => {}
+        }
+    }
+    (trace, detail)
 }
 
 /// `schedt` plus `allp` and `allgs`.
@@ -229,12 +135,11 @@ pub(crate) struct Sched {
     /// `runningPanicDefers`): main waits for them before it ends the run.
     pub(crate) unwinding: AtomicUsize,
     next_gid: AtomicU64,
-    allgs: AllGs,
+    allgs: AllGs<G>,
     pub(crate) timers: TimerHeap,
     pub(crate) counters: Counters,
     pub(crate) shutdown: AtomicBool,
-    outcome: Mutex<OutcomeSlot>,
-    outcome_cv: Condvar,
+    pub(crate) outcome: RunOutcome,
     /// sysmon sleeps on this, so shutdown need not wait out its back-off.
     sysmon_cv: Condvar,
     sysmon_lock: Mutex<()>,
@@ -252,23 +157,7 @@ impl std::fmt::Debug for Sched {
 impl Sched {
     pub(crate) fn new(cfg: Config) -> Arc<Sched> {
         let n = cfg.gomaxprocs.max(1);
-        let ps: Box<[P]> = (0..n)
-            .map(|id| P {
-                id,
-                runq: RunQueue::new(),
-                status: AtomicU8::new(P_IDLE),
-                schedtick: AtomicU32::new(0),
-                syscalltick: AtomicU32::new(0),
-                m: AtomicU64::new(0),
-                curg: AtomicU64::new(0),
-                curg_site: AtomicPtr::new(std::ptr::null_mut()),
-                sysmon: Mutex::new(SysmonTick::default()),
-                preempt: AtomicBool::new(false),
-                runs: AtomicU64::new(0),
-                global_pulls: AtomicU64::new(0),
-                parks: AtomicU64::new(0),
-            })
-            .collect();
+        let ps: Box<[P]> = (0..n).map(P::new).collect();
         let locked = Locked {
             pidle: (0..n).rev().collect(),
             ..Locked::default()
@@ -296,8 +185,7 @@ impl Sched {
             timers: TimerHeap::new(),
             counters: Counters::default(),
             shutdown: AtomicBool::new(false),
-            outcome: Mutex::new(OutcomeSlot::Open),
-            outcome_cv: Condvar::new(),
+            outcome: RunOutcome::default(),
             sysmon_cv: Condvar::new(),
             sysmon_lock: Mutex::new(()),
         })
@@ -308,13 +196,13 @@ impl Sched {
     }
 
     pub(crate) fn now(&self) -> u64 {
-        crate::g::nanos_since(self.epoch)
+        nanos_since(self.epoch)
     }
 
     /// The time as sysmon last read it: at most one sysmon tick (≤ 10 ms)
     /// old while the runtime runs. Parking stamps a G's wait with this
-    /// instead of reading the clock: gochan's `pingpong` went from 498–578
-    /// to 448–523 ns per round trip (same machine, alternating runs).
+    /// instead of reading the clock, which would cost a `clock_gettime` on
+    /// every park; a wait's length is only ever shown in whole minutes.
     pub(crate) fn coarse_now(&self) -> u64 {
         self.coarse_now.load(Ordering::Relaxed)
     }
@@ -487,9 +375,9 @@ impl Sched {
             let mid = m.id;
             let spawned = std::thread::Builder::new()
                 .name(format!("gosched-m{mid}"))
-                .spawn(move || crate::schedule::m_main(sched, m));
+                .spawn(move || mstart(sched, m));
             if let Err(e) = spawned {
-                crate::runtime::fatal(&format!("runtime: failed to create new OS thread: {e}"));
+                report::fatal(&format!("runtime: failed to create new OS thread: {e}"));
             }
         }
     }
@@ -537,59 +425,21 @@ impl Sched {
         }
     }
 
-    // ---- outcome --------------------------------------------------------------
+    // ---- timers ---------------------------------------------------------------
 
-    fn outcome(&self) -> MutexGuard<'_, OutcomeSlot> {
-        self.outcome.lock().unwrap_or_else(|e| e.into_inner())
-    }
-
-    /// Claims the right to report a failure (Go's `startpanic_m`): true for
-    /// the first claimant while the run is still open. From then on main
-    /// returning does not end the run; the claimant's [`finish`] will.
-    /// Others (a second panic, a panic after the end) print nothing.
-    ///
-    /// [`finish`]: Sched::finish
-    pub(crate) fn claim_failure(&self) -> bool {
-        let mut slot = self.outcome();
-        let open = matches!(*slot, OutcomeSlot::Open);
-        if open {
-            *slot = OutcomeSlot::Failing;
+    /// A timer on this runtime's heap running `f` after `d` (on whichever
+    /// M finds it due).
+    pub(crate) fn add_timer(&self, d: Duration, origin: Origin, f: Callback) -> Timer {
+        let when = self.now().saturating_add(nanos(d));
+        let (timer, earliest) = self.timers.add(when, origin, f);
+        if earliest {
+            // An idle M may be sleeping towards the old earliest deadline.
+            self.kick_idle_m();
         }
-        open
+        timer
     }
 
-    /// Records how the run ended and wakes `run`: a failure after its
-    /// [`claim_failure`](Sched::claim_failure); main's return only while
-    /// nothing is failing.
-    pub(crate) fn finish(&self, o: Outcome) {
-        let mut slot = self.outcome();
-        let decide = matches!(
-            (&*slot, &o),
-            (OutcomeSlot::Open, Outcome::MainReturned) | (OutcomeSlot::Failing, Outcome::Failed(_))
-        );
-        if decide {
-            *slot = OutcomeSlot::Decided(o);
-            drop(slot);
-            self.outcome_cv.notify_all();
-        }
-    }
-
-    pub(crate) fn wait_outcome(&self) -> Outcome {
-        let mut slot = self.outcome();
-        loop {
-            match std::mem::take(&mut *slot) {
-                OutcomeSlot::Decided(o) => {
-                    *slot = OutcomeSlot::Taken;
-                    return o;
-                }
-                other => *slot = other,
-            }
-            slot = self
-                .outcome_cv
-                .wait(slot)
-                .unwrap_or_else(|e| e.into_inner());
-        }
-    }
+    // ---- shutdown -------------------------------------------------------------
 
     /// sysmon's `usleep(delay)`, cut short by shutdown.
     pub(crate) fn sysmon_sleep(&self, d: Duration) {

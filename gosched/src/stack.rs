@@ -57,6 +57,11 @@ use std::sync::{Mutex, OnceLock};
 use corosensei::stack::valgrind::ValgrindStackRegistration;
 use corosensei::stack::{Stack, StackPointer};
 
+/// Default usable stack size of a goroutine: 256 KiB reserved, of which
+/// only the touched pages are ever committed. (Go starts at 2 KiB and grows
+/// by copying, up to 1 GB; Rust frames cannot move.)
+pub const DEFAULT_STACK_SIZE: usize = 256 * 1024;
+
 /// Slots per slab.
 const SLAB_STACKS: usize = 64;
 /// Capacity of the slab table the signal handler scans.

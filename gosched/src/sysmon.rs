@@ -6,10 +6,12 @@
 //! - retakes Ps whose goroutine sits in [`syscall`](crate::syscall) for more
 //!   than one sysmon tick when there is other work (or after 10 ms anyway)
 //!   and hands them to another M (`handoffp`);
-//! - notices time slices over 10 ms: it ends one at the P's next schedule
-//!   point (the cooperative form of Go's `preemptone`, acted on by
-//!   `schedule.rs`), and logs a `tracing` warning when one goroutine ran
-//!   that long without a schedule point (it cannot be stopped sooner);
+//! - preempts time slices over 10 ms (Go's `preemptone`): it sets the P's
+//!   `preempt` flag, and the P's M ends the slice at its next schedule
+//!   (`mstart.rs`'s `find_runnable`: the G that would inherit the slice
+//!   goes to the global queue). A goroutine that reaches no schedule point
+//!   cannot be stopped sooner (preemption is cooperative), so when one
+//!   goroutine ran that long sysmon also logs a `tracing` warning;
 //! - prints `GODEBUG=schedtrace` lines;
 //! - checks for deadlock (Go's `checkdead`, with the grace period described
 //!   on [`Runtime::deadlock_detection`](crate::Runtime::deadlock_detection)).
@@ -20,10 +22,11 @@ use std::sync::atomic::Ordering;
 use std::thread::JoinHandle;
 use std::time::Duration;
 
-use crate::g::GStatus;
+use crate::outcome::{Outcome, RunError};
+use crate::p::{NO_P, P_IDLE, P_RUNNING, P_SYSCALL};
 use crate::report;
-use crate::runtime::RunError;
-use crate::sched::{Outcome, P_IDLE, P_RUNNING, P_SYSCALL, Sched};
+use crate::sched::Sched;
+use crate::status::GStatus;
 
 /// Go's `forcePreemptNS`.
 const FORCE_PREEMPT_NS: u64 = 10_000_000;
@@ -32,7 +35,7 @@ pub(crate) fn start(sched: Arc<Sched>) -> JoinHandle<()> {
     std::thread::Builder::new()
         .name("gosched-sysmon".into())
         .spawn(move || sysmon(&sched))
-        .unwrap_or_else(|e| crate::runtime::fatal(&format!("runtime: cannot start sysmon: {e}")))
+        .unwrap_or_else(|e| report::fatal(&format!("runtime: cannot start sysmon: {e}")))
 }
 
 fn sysmon(sched: &Arc<Sched>) {
@@ -166,7 +169,7 @@ fn looks_dead(s: &Sched) -> bool {
 /// `checkdead`'s report: Go's `fatal error: all goroutines are asleep -
 /// deadlock!` and a block per goroutine, each at the place it parked.
 fn report_deadlock(s: &Sched, now: u64) {
-    if !s.claim_failure() {
+    if !s.outcome.claim_failure() {
         return;
     }
     let gs = s.all_gs();
@@ -180,7 +183,7 @@ fn report_deadlock(s: &Sched, now: u64) {
     );
     let err = RunError::Deadlock { dump };
     eprintln!("{err}");
-    s.finish(Outcome::Failed(err));
+    s.outcome.finish(Outcome::Failed(err));
 }
 
 /// Go 1.27's `schedtrace` output.
@@ -226,7 +229,7 @@ pub(crate) fn schedtrace(s: &Sched, detailed: bool, now: u64) -> String {
                 out,
                 "  M{}: p={} curg={} mallocing=0 throwing=0 preemptoff= locks=0 dying=0 spinning={} blocked={} lockedg=nil",
                 m.id,
-                if p == crate::sched::NO_P {
+                if p == NO_P {
                     "nil".to_owned()
                 } else {
                     p.to_string()
@@ -243,13 +246,7 @@ pub(crate) fn schedtrace(s: &Sched, detailed: bool, now: u64) -> String {
         drop(l);
         for g in s.all_gs() {
             let st = g.status();
-            let code = match st {
-                GStatus::Runnable => 1,
-                GStatus::Running => 2,
-                GStatus::Syscall => 3,
-                GStatus::Waiting => 4,
-                GStatus::Dead => 6,
-            };
+            let code = st.go_code();
             let reason = if st == GStatus::Waiting {
                 g.wait_reason().map(|r| r.as_str()).unwrap_or("")
             } else {

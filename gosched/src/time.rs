@@ -2,8 +2,8 @@
 //! `time/sleep.go`, Go 1.27).
 //!
 //! On a goroutine (any M of a runtime), timers go on that runtime's timer
-//! heap (`timers.rs`), which the scheduler checks on every schedule and idle
-//! Ms sleep towards. Outside a runtime, timers live on one lazily started
+//! heap (`timerheap.rs`), which the scheduler checks on every schedule and
+//! idle Ms sleep towards. Outside a runtime, timers live on one lazily started
 //! timer thread with the same heap, not a thread per timer.
 //!
 //! As in Go, the heap runs only short, non-blocking functions itself (a
@@ -11,19 +11,20 @@
 //! callback runs in a goroutine of its own (Go's `goFunc`), so it may block,
 //! sleep or panic like any goroutine without holding up other timers.
 
-use std::fmt;
 use std::panic::Location;
-use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Condvar, Mutex, OnceLock};
 use std::time::{Duration, Instant};
 
 use crate::g::Spawn;
-use crate::park::{Unparker, WaitReason};
-use crate::sched::Sched;
-use crate::timers::{CallbackPanic, Origin, TimerHeap};
+use crate::m::current_sched;
+use crate::process;
+use crate::report;
+use crate::schedpoint::{sleep_current, spawn_g};
+pub use crate::timerheap::Timer;
+use crate::timerheap::{CallbackPanic, Origin, TimerHeap, nanos, nanos_since};
 
 /// The timer thread that serves timers set outside any runtime. It keeps
-/// the same heap a runtime does (`timers.rs`), on its own clock.
+/// the same heap a runtime does (`timerheap.rs`), on its own clock.
 struct TimerThread {
     epoch: Instant,
     timers: TimerHeap,
@@ -35,7 +36,7 @@ struct TimerThread {
 
 impl TimerThread {
     fn now(&self) -> u64 {
-        crate::g::nanos_since(self.epoch)
+        nanos_since(self.epoch)
     }
 }
 
@@ -50,7 +51,7 @@ pub(crate) fn thread_timers_live() -> usize {
 
 fn timer_thread() -> &'static TimerThread {
     THREAD.get_or_init(|| {
-        crate::runtime::install_handlers();
+        process::install_handlers();
         let shared: &'static TimerThread = Box::leak(Box::new(TimerThread {
             epoch: Instant::now(),
             timers: TimerHeap::new(),
@@ -61,7 +62,7 @@ fn timer_thread() -> &'static TimerThread {
             .name("gosched-timers".into())
             .spawn(move || run_timers(shared))
             .unwrap_or_else(|e| {
-                crate::runtime::fatal(&format!("runtime: cannot start the timer thread: {e}"))
+                report::fatal(&format!("runtime: cannot start the timer thread: {e}"))
             });
         shared
     })
@@ -78,7 +79,7 @@ fn run_timers(shared: &TimerThread) {
             // No `run` to fail off a runtime: a panicking callback ends the
             // process, as any panic outside a goroutine's recover does in Go.
             shared.timers.run_due(now, &mut |p: CallbackPanic| {
-                crate::runtime::print_report(&p.report, p.site.as_ref().map(|s| &s.backtrace));
+                report::print_panic(&p.report, p.site.as_ref());
                 std::process::exit(2);
             });
             guard = lock();
@@ -96,40 +97,6 @@ fn run_timers(shared: &TimerThread) {
                 .0;
         }
     }
-}
-
-/// A pending timer ([`after_func`], [`after_func_nonblocking`]).
-pub struct Timer {
-    stopped: Arc<AtomicBool>,
-}
-
-impl fmt::Debug for Timer {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("Timer")
-            .field("stopped", &self.stopped.load(Ordering::Relaxed))
-            .finish()
-    }
-}
-
-impl Timer {
-    /// Prevents the callback from running. Returns `true` if this call stopped
-    /// it, `false` if it had already run (or, for [`after_func`], its
-    /// goroutine had been started) or been stopped (Go's `Timer.Stop`).
-    ///
-    /// ```
-    /// let t = gosched::time::after_func(std::time::Duration::from_secs(60), || unreachable!());
-    /// assert!(t.stop());
-    /// assert!(!t.stop());
-    /// ```
-    pub fn stop(&self) -> bool {
-        !self.stopped.swap(true, Ordering::AcqRel)
-    }
-}
-
-/// Nanoseconds of `d`, saturating: `Duration::MAX` is a deadline that never
-/// comes (Go clamps to `maxWhen` the same way).
-fn nanos(d: Duration) -> u64 {
-    u64::try_from(d.as_nanos()).unwrap_or(u64::MAX)
 }
 
 /// Starts `f` in a goroutine of its own once `d` has passed (Go's
@@ -160,16 +127,18 @@ pub fn after_func(d: Duration, f: impl FnOnce() + Send + 'static) -> Timer {
         at: spawn.at,
         entry: spawn.entry,
     };
-    match crate::runtime::current_sched() {
+    match current_sched() {
         Some(sched) => {
             let on = Arc::clone(&sched);
-            add_timer(&sched, d, origin, move || {
-                crate::schedule::spawn_g(on.new_g(spawn, Box::new(f)));
-            })
+            sched.add_timer(
+                d,
+                origin,
+                Box::new(move || spawn_g(on.new_g(spawn, Box::new(f)))),
+            )
         }
         None => add_thread_timer(d, origin, move || {
-            let sched = crate::runtime::default_sched();
-            crate::schedule::spawn_g(sched.new_g(spawn, Box::new(f)));
+            let sched = process::default_sched();
+            spawn_g(sched.new_g(spawn, Box::new(f)));
         }),
     }
 }
@@ -196,60 +165,23 @@ pub fn after_func_nonblocking(d: Duration, f: impl FnOnce() + Send + 'static) ->
         at: Location::caller(),
         entry: std::any::type_name_of_val(&f),
     };
-    match crate::runtime::current_sched() {
-        Some(sched) => add_timer(&sched, d, origin, f),
+    match current_sched() {
+        Some(sched) => sched.add_timer(d, origin, Box::new(f)),
         None => add_thread_timer(d, origin, f),
     }
 }
 
 /// A timer on the timer thread.
 fn add_thread_timer(d: Duration, origin: Origin, f: impl FnOnce() + Send + 'static) -> Timer {
-    let stopped = Arc::new(AtomicBool::new(false));
     let shared = timer_thread();
     let when = shared.now().saturating_add(nanos(d));
-    if shared
-        .timers
-        .add(when, Arc::clone(&stopped), origin, Box::new(f))
-    {
+    let (timer, earliest) = shared.timers.add(when, origin, Box::new(f));
+    if earliest {
         // The earliest deadline moved up: wake the thread to wait less.
         let _sleeping = shared.sleep.lock().unwrap_or_else(|e| e.into_inner());
         shared.changed.notify_one();
     }
-    Timer { stopped }
-}
-
-/// A timer on `sched`'s heap running `f` in the timer's context.
-fn add_timer(
-    sched: &Sched,
-    d: Duration,
-    origin: Origin,
-    f: impl FnOnce() + Send + 'static,
-) -> Timer {
-    let stopped = Arc::new(AtomicBool::new(false));
-    let when = sched.now().saturating_add(nanos(d));
-    if sched
-        .timers
-        .add(when, Arc::clone(&stopped), origin, Box::new(f))
-    {
-        // The earliest deadline moved up: an idle M may be sleeping towards
-        // the old one.
-        sched.kick_idle_m();
-    }
-    Timer { stopped }
-}
-
-/// A timer on `sched`'s heap that wakes `who` (`park_timeout`, `sleep`).
-pub(crate) fn wake_after(
-    sched: &Sched,
-    d: Duration,
-    at: &'static Location<'static>,
-    who: Unparker,
-) -> Timer {
-    let origin = Origin {
-        at,
-        entry: "gosched::time::wake_after",
-    };
-    add_timer(sched, d, origin, move || who.wake())
+    timer
 }
 
 /// Blocks the calling goroutine (or thread) for at least `d` (Go's
@@ -265,19 +197,7 @@ pub(crate) fn wake_after(
 /// ```
 #[track_caller]
 pub fn sleep(d: Duration) {
-    if d.is_zero() {
-        return;
-    }
-    let Some(g) = crate::schedule::current_g() else {
+    if !d.is_zero() && !sleep_current(d, Location::caller()) {
         std::thread::sleep(d);
-        return;
-    };
-    let at = Location::caller();
-    let deadline = Instant::now().checked_add(d);
-    let sched = Arc::clone(&g.sched);
-    let timer = wake_after(&sched, d, at, Unparker::of(g));
-    while deadline.is_none_or(|t| Instant::now() < t) {
-        crate::park::park_at(WaitReason::Sleep, at);
     }
-    timer.stop();
 }

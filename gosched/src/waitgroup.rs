@@ -6,8 +6,10 @@ use std::panic::{AssertUnwindSafe, Location};
 use std::sync::atomic::{AtomicBool, AtomicI64, Ordering};
 use std::sync::{Arc, Mutex};
 
-use crate::park::{Unparker, WaitReason, current, park_at};
+use crate::park::{Unparker, park_at};
+use crate::process;
 use crate::report::Repanicked;
+use crate::status::WaitReason;
 
 struct Waiter {
     woken: AtomicBool,
@@ -73,7 +75,7 @@ impl WaitGroup {
                 std::mem::take(&mut *self.inner.waiters.lock().unwrap_or_else(|e| e.into_inner()));
             for w in waiters {
                 w.woken.store(true, Ordering::Release);
-                w.unparker.unpark();
+                w.unparker.unpark_by_ref();
             }
         }
     }
@@ -109,7 +111,7 @@ impl WaitGroup {
         }
         let w = Arc::new(Waiter {
             woken: AtomicBool::new(false),
-            unparker: current(),
+            unparker: Unparker::current(),
         });
         {
             let mut ws = self.inner.waiters.lock().unwrap_or_else(|e| e.into_inner());
@@ -143,8 +145,8 @@ impl WaitGroup {
     pub fn go(&self, f: impl FnOnce() + Send + 'static) {
         self.add(1);
         let wg = self.clone();
-        let spawn = crate::runtime::spawned_here(Location::caller(), &f);
-        crate::runtime::spawn(
+        let spawn = process::spawned_here(Location::caller(), &f);
+        process::spawn(
             spawn,
             Box::new(
                 move || match std::panic::catch_unwind(AssertUnwindSafe(f)) {

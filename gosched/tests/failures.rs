@@ -440,7 +440,7 @@ fn leak_report_names_the_goroutines_that_outlive_a_test() {
             let (r, w, s) = (release.clone(), wg.clone(), slot.clone());
             let line = line!() + 1;
             go(move || {
-                *s.lock().unwrap() = Some(gosched::park::current());
+                *s.lock().unwrap() = Some(gosched::Unparker::current());
                 while !r.load(Ordering::Acquire) {
                     gosched::park(WaitReason::ChanSend);
                 }
@@ -476,7 +476,7 @@ fn leak_report_names_the_goroutines_that_outlive_a_test() {
             assert_eq!(text, want);
             // Release it: now nothing leaks.
             release.store(true, Ordering::Release);
-            slot.lock().unwrap().as_ref().unwrap().unpark();
+            slot.lock().unwrap().as_ref().unwrap().unpark_by_ref();
             wg.wait();
             gosched::leak::verify_none();
         })

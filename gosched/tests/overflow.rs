@@ -114,7 +114,7 @@ fn big_frame_over_a_parked_neighbour(parked: usize) {
             let (me, vp) = (Arc::new(std::sync::Mutex::new(None)), victim_parked.clone());
             let slot = me.clone();
             go(move || {
-                *slot.lock().unwrap() = Some(gosched::park::current());
+                *slot.lock().unwrap() = Some(gosched::Unparker::current());
                 vp.done();
                 gosched::park(WaitReason::Other("victim"));
                 println!("the victim ran on clobbered frames");

@@ -143,7 +143,7 @@ fn runnext_ping_pong_stays_on_one_p() {
                     last_thread.clone(),
                 );
                 wg.go(move || {
-                    *slots[me].lock().unwrap() = Some(gosched::park::current());
+                    *slots[me].lock().unwrap() = Some(gosched::Unparker::current());
                     for _ in 0..ROUNDS {
                         while turn.load(Ordering::Acquire) % 2 != me {
                             gosched::park(WaitReason::Other("ping-pong"));
@@ -159,7 +159,7 @@ fn runnext_ping_pong_stays_on_one_p() {
                         turn.fetch_add(1, Ordering::AcqRel);
                         loop {
                             if let Some(u) = slots[1 - me].lock().unwrap().as_ref() {
-                                u.unpark();
+                                u.unpark_by_ref();
                                 break;
                             }
                             gosched::yield_now();
@@ -318,7 +318,7 @@ fn park_and_unpark_across_goroutines_and_threads() {
         .run(|| {
             // goroutine waits for a thread
             let flag = Arc::new(AtomicBool::new(false));
-            let me = gosched::park::current();
+            let me = gosched::Unparker::current();
             assert!(me.goid().is_some());
             let f = flag.clone();
             let t = std::thread::spawn(move || {
@@ -335,8 +335,8 @@ fn park_and_unpark_across_goroutines_and_threads() {
             let f = flag.clone();
             let (tx, rx) = std::sync::mpsc::channel();
             let t = std::thread::spawn(move || {
-                tx.send(gosched::park::current()).unwrap();
-                assert!(gosched::park::current().goid().is_none());
+                tx.send(gosched::Unparker::current()).unwrap();
+                assert!(gosched::Unparker::current().goid().is_none());
                 while !f.load(Ordering::Acquire) {
                     gosched::park(WaitReason::Other("goroutine"));
                 }
@@ -344,7 +344,7 @@ fn park_and_unpark_across_goroutines_and_threads() {
             let thread = rx.recv().unwrap();
             go(move || {
                 flag.store(true, Ordering::Release);
-                gosched::ready(&thread);
+                thread.unpark();
             });
             t.join().unwrap();
         })
@@ -356,9 +356,9 @@ fn unpark_before_park_is_not_lost() {
     Runtime::new()
         .gomaxprocs(1)
         .run(|| {
-            let me = gosched::park::current();
-            me.unpark();
-            me.unpark(); // tokens do not accumulate
+            let me = gosched::Unparker::current();
+            me.unpark_by_ref();
+            me.unpark_by_ref(); // tokens do not accumulate
             gosched::park(WaitReason::Other("token")); // returns at once
             let t = Instant::now();
             gosched::park_timeout(WaitReason::Other("timeout"), Duration::from_millis(20));
@@ -478,7 +478,7 @@ fn forty_thousand_parked_goroutines_use_guarded_and_unguarded_stacks() {
                 parked.add(1);
                 done.add(1);
                 go(move || {
-                    waiters.lock().unwrap().push(gosched::park::current());
+                    waiters.lock().unwrap().push(gosched::Unparker::current());
                     parked.done();
                     while !open.load(Ordering::Acquire) {
                         gosched::park(WaitReason::Other("gate"));
@@ -646,7 +646,7 @@ impl Sema {
                 if self.count.load(Ordering::Acquire) > 0 {
                     continue;
                 }
-                w.push_back(gosched::park::current());
+                w.push_back(gosched::Unparker::current());
             }
             gosched::park(WaitReason::SyncMutexLock);
         }

@@ -27,7 +27,7 @@ fn goroutines_running_when_run_returns_stop_at_their_next_schedule_point() {
         (
             "park with its token already there",
             || {
-                gosched::park::current().unpark();
+                gosched::Unparker::current().unpark();
                 gosched::park(WaitReason::Other("token"));
             },
             &[2],
@@ -94,7 +94,7 @@ fn a_goroutine_woken_after_run_returns_never_runs() {
                 wg.add(1);
                 let w = wg.clone();
                 go(move || {
-                    *s.lock().unwrap() = Some(gosched::park::current());
+                    *s.lock().unwrap() = Some(gosched::Unparker::current());
                     w.done();
                     gosched::park(WaitReason::Other("until after run"));
                     r.store(true, Ordering::Release);

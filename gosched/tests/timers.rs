@@ -215,7 +215,7 @@ fn sleep_duration_max_sleeps_forever() {
         .deadlock_detection(Some(Duration::from_millis(20)))
         .run(|| {
             gosched::go(|| gosched::time::sleep(Duration::MAX));
-            let me = gosched::park::current();
+            let me = gosched::Unparker::current();
             let done = Arc::new(AtomicBool::new(false));
             let d = done.clone();
             std::thread::spawn(move || {
@@ -237,7 +237,7 @@ fn sleep_duration_max_sleeps_forever() {
     });
     Runtime::new()
         .run(|| {
-            let me = gosched::park::current();
+            let me = gosched::Unparker::current();
             gosched::go(move || me.unpark());
             gosched::park_timeout(gosched::WaitReason::Other("t"), Duration::MAX);
         })
@@ -345,9 +345,9 @@ fn woken_park_timeouts_do_not_pile_up_in_the_heap() {
     let timers = Runtime::new()
         .gomaxprocs(1)
         .run(|| {
-            let me = gosched::park::current();
+            let me = gosched::Unparker::current();
             for _ in 0..10_000 {
-                me.unpark();
+                me.unpark_by_ref();
                 gosched::park_timeout(gosched::WaitReason::Other("t"), Duration::from_secs(3600));
             }
             let n = gosched::sched_stats().unwrap().timers;

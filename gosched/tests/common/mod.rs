@@ -36,14 +36,14 @@ impl<T> Waiter<T> {
         Arc::new(Waiter {
             value: Mutex::new(value),
             done: AtomicBool::new(false),
-            unparker: gosched::park::current(),
+            unparker: gosched::Unparker::current(),
         })
     }
 
     fn finish(&self, value: Option<T>) {
         *self.value.lock().unwrap() = value;
         self.done.store(true, Ordering::Release);
-        self.unparker.unpark();
+        self.unparker.unpark_by_ref();
     }
 
     fn wait(&self, reason: WaitReason) -> Option<T> {

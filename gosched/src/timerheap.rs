@@ -9,17 +9,31 @@
 //! a time, and must not block: Go's runtime timer functions (a sleeper's
 //! wake-up, a channel timer's send) are like that, and `time.AfterFunc`'s
 //! callback gets a goroutine of its own (`time.rs`).
+//!
+//! The same heap serves the timer thread that runs timers set off any
+//! runtime (`time.rs`).
 
 use std::cell::RefCell;
 use std::cmp::Reverse;
 use std::collections::BinaryHeap;
-use std::fmt::Display;
+use std::fmt::{self, Display};
 use std::panic::Location;
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
 
-use crate::g::PanicSite;
-use crate::report;
+use crate::report::{self, PanicSite};
+
+/// Nanoseconds of `d`, saturating: `Duration::MAX` is a deadline that never
+/// comes (Go clamps to `maxWhen` the same way).
+pub(crate) fn nanos(d: Duration) -> u64 {
+    u64::try_from(d.as_nanos()).unwrap_or(u64::MAX)
+}
+
+/// Reads the current time as nanoseconds since `epoch`.
+pub(crate) fn nanos_since(epoch: Instant) -> u64 {
+    u64::try_from(epoch.elapsed().as_nanos()).unwrap_or(u64::MAX)
+}
 
 pub(crate) type Callback = Box<dyn FnOnce() + Send + 'static>;
 
@@ -31,10 +45,40 @@ pub(crate) struct Origin {
     pub(crate) entry: &'static str,
 }
 
-pub(crate) struct Entry {
-    pub(crate) when: u64,
+/// A pending timer ([`time::after_func`](crate::time::after_func),
+/// [`time::after_func_nonblocking`](crate::time::after_func_nonblocking)).
+pub struct Timer {
+    stopped: Arc<AtomicBool>,
+}
+
+impl fmt::Debug for Timer {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Timer")
+            .field("stopped", &self.stopped.load(Ordering::Relaxed))
+            .finish()
+    }
+}
+
+impl Timer {
+    /// Prevents the callback from running. Returns `true` if this call stopped
+    /// it, `false` if it had already run (or, for
+    /// [`after_func`](crate::time::after_func), its goroutine had been
+    /// started) or been stopped (Go's `Timer.Stop`).
+    ///
+    /// ```
+    /// let t = gosched::time::after_func(std::time::Duration::from_secs(60), || unreachable!());
+    /// assert!(t.stop());
+    /// assert!(!t.stop());
+    /// ```
+    pub fn stop(&self) -> bool {
+        !self.stopped.swap(true, Ordering::AcqRel)
+    }
+}
+
+struct Entry {
+    when: u64,
     seq: u64,
-    pub(crate) stopped: Arc<AtomicBool>,
+    stopped: Arc<AtomicBool>,
     origin: Origin,
     f: Callback,
 }
@@ -160,14 +204,12 @@ impl TimerHeap {
         self.next.load(Ordering::SeqCst)
     }
 
-    /// Adds a timer; returns whether it became the earliest one.
-    pub(crate) fn add(
-        &self,
-        when: u64,
-        stopped: Arc<AtomicBool>,
-        origin: Origin,
-        f: Callback,
-    ) -> bool {
+    /// Adds a timer; returns it and whether it became the earliest one.
+    pub(crate) fn add(&self, when: u64, origin: Origin, f: Callback) -> (Timer, bool) {
+        let stopped = Arc::new(AtomicBool::new(false));
+        let timer = Timer {
+            stopped: Arc::clone(&stopped),
+        };
         let mut h = self.lock();
         let seq = h.seq;
         h.seq += 1;
@@ -192,12 +234,11 @@ impl TimerHeap {
             f,
         }));
         let old = self.next.load(Ordering::SeqCst);
-        if when < old {
+        let earliest = when < old;
+        if earliest {
             self.next.store(when, Ordering::SeqCst);
-            true
-        } else {
-            false
         }
+        (timer, earliest)
     }
 
     /// Pops every timer due at `now` (skipping stopped ones) and runs them.
@@ -264,7 +305,6 @@ impl TimerHeap {
 
 #[cfg(test)]
 mod tests {
-    use std::sync::atomic::{AtomicBool, Ordering};
     use std::sync::{Arc, Mutex};
 
     use proptest::prelude::*;
@@ -289,21 +329,22 @@ mod tests {
         ], 1..300)) {
             let heap = TimerHeap::new();
             let fired = Arc::new(Mutex::new(Vec::new()));
-            let mut timers: Vec<(u64, Arc<AtomicBool>, bool)> = Vec::new(); // when, stopped flag, fired in model
+            let mut timers: Vec<(u64, super::Timer, bool, bool)> = Vec::new(); // when, timer, stopped and fired in the model
             let mut now = 0u64;
             for op in ops {
                 match op {
                     Op::Add(d) => {
                         let i = timers.len();
-                        let stopped = Arc::new(AtomicBool::new(false));
                         let f = Arc::clone(&fired);
                         let origin = super::Origin { at: std::panic::Location::caller(), entry: "test" };
-                        heap.add(now + d, Arc::clone(&stopped), origin, Box::new(move || f.lock().unwrap().push((i, now + d))));
-                        timers.push((now + d, stopped, false));
+                        let (timer, _) = heap.add(now + d, origin, Box::new(move || f.lock().unwrap().push((i, now + d))));
+                        timers.push((now + d, timer, false, false));
                     }
                     Op::Stop(k) if !timers.is_empty() => {
-                        let t = &timers[k % timers.len()];
-                        t.1.swap(true, Ordering::AcqRel);
+                        let n = timers.len();
+                        let t = &mut timers[k % n];
+                        t.1.stop();
+                        t.2 = true;
                     }
                     Op::Stop(_) => {}
                     Op::Advance(d) => {
@@ -311,7 +352,7 @@ mod tests {
                         let mut want: Vec<(usize, u64)> = timers
                             .iter()
                             .enumerate()
-                            .filter(|(_, t)| !t.2 && t.0 <= now && !t.1.load(Ordering::Acquire))
+                            .filter(|(_, t)| !t.3 && t.0 <= now && !t.2)
                             .map(|(i, t)| (i, t.0))
                             .collect();
                         want.sort_by_key(|&(i, w)| (w, i));
@@ -319,7 +360,7 @@ mod tests {
                         heap.run_due(now, &mut |p| panic!("{}", p.message));
                         let got: Vec<(usize, u64)> = fired.lock().unwrap()[before..].to_vec();
                         for &(i, _) in &want {
-                            timers[i].2 = true;
+                            timers[i].3 = true;
                         }
                         prop_assert_eq!(got, want);
                         // Nothing pending is due any more.
@@ -327,7 +368,7 @@ mod tests {
                     }
                 }
             }
-            let live = timers.iter().filter(|t| !t.2 && !t.1.load(Ordering::Acquire)).count();
+            let live = timers.iter().filter(|t| !t.3 && !t.2).count();
             prop_assert_eq!(heap.live(), live);
         }
     }

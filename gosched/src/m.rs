@@ -1,0 +1,251 @@
+//! M: a machine, an OS thread that runs goroutines while it holds a P
+//! (`runtime/runtime2.go: m`, `runtime/proc.go: acquirep, releasep,
+//! resetspinning`, Go 1.27): the handle other threads use to hand it a P
+//! and wake it, and the context its own thread keeps, reached through
+//! accessors.
+//!
+//! Thread-local state: the M context lives in a thread-local pointer. Code
+//! on a goroutine's stack reaches it only through [`with_m`], which is
+//! `#[inline(never)]` so the compiler cannot keep an address computed before
+//! a switch — after a switch the goroutine may be on another M.
+
+use std::cell::{Cell, RefCell};
+use std::marker::PhantomData;
+use std::sync::atomic::{AtomicBool, AtomicU64, AtomicUsize, Ordering};
+use std::sync::{Arc, Condvar, Mutex};
+use std::time::Duration;
+
+use crate::g::G;
+use crate::p::{NO_P, P, P_RUNNING};
+use crate::report;
+use crate::sched::Sched;
+use crate::stack::{self, PooledStack};
+
+/// A machine: an OS thread that runs goroutines while it holds a P.
+#[derive(Debug)]
+pub(crate) struct M {
+    pub(crate) id: u64,
+    parked: Mutex<bool>,
+    cv: Condvar,
+    /// P handed over by `startm` (`m.nextp`).
+    pub(crate) nextp: AtomicUsize,
+    /// Whether `startm` asked it to spin.
+    pub(crate) start_spinning: AtomicBool,
+    pub(crate) spinning: AtomicBool,
+    /// Id of the goroutine it runs (0: none), for `scheddetail`.
+    pub(crate) curg: AtomicU64,
+    pub(crate) p: AtomicUsize,
+}
+
+impl M {
+    pub(crate) fn new(id: u64) -> M {
+        M {
+            id,
+            parked: Mutex::new(false),
+            cv: Condvar::new(),
+            nextp: AtomicUsize::new(NO_P),
+            start_spinning: AtomicBool::new(false),
+            spinning: AtomicBool::new(false),
+            curg: AtomicU64::new(0),
+            p: AtomicUsize::new(NO_P),
+        }
+    }
+
+    /// `notewakeup(&mp.park)`.
+    pub(crate) fn wake(&self) {
+        let mut w = self.parked.lock().unwrap_or_else(|e| e.into_inner());
+        *w = true;
+        drop(w);
+        self.cv.notify_one();
+    }
+
+    /// `notesleep(&mp.park)` with an optional timeout; consumes a wake-up.
+    pub(crate) fn sleep(&self, timeout: Option<Duration>) {
+        let mut w = self.parked.lock().unwrap_or_else(|e| e.into_inner());
+        if !*w {
+            w = match timeout {
+                None => self.cv.wait(w).unwrap_or_else(|e| e.into_inner()),
+                Some(t) => {
+                    self.cv
+                        .wait_timeout(w, t)
+                        .unwrap_or_else(|e| e.into_inner())
+                        .0
+                }
+            };
+        }
+        *w = false;
+    }
+}
+
+/// Stacks an M keeps for reuse before returning them to the global pool.
+const STACK_CACHE: usize = 32;
+
+/// Per-M state, owned by the M's thread.
+pub(crate) struct MCtx {
+    pub(crate) sched: Arc<Sched>,
+    pub(crate) m: Arc<M>,
+    /// Index of the P held, or `NO_P`.
+    pub(crate) p: Cell<usize>,
+    pub(crate) spinning: Cell<bool>,
+    /// The running G (kept alive by `execute`'s `Arc`).
+    pub(crate) curg: Cell<*const G>,
+    stacks: RefCell<Vec<PooledStack>>,
+    rng: Cell<u64>,
+}
+
+thread_local! {
+    static MCTX: Cell<*const MCtx> = const { Cell::new(std::ptr::null()) };
+}
+
+/// Runs `f` with the calling thread's M context, if it is an M.
+///
+/// Never inlined: callers on a goroutine stack must re-read the context
+/// after every switch, and this keeps the compiler from caching the TLS
+/// address across one.
+#[inline(never)]
+pub(crate) fn with_m<R>(f: impl FnOnce(&MCtx) -> R) -> Option<R> {
+    let p = MCTX.with(Cell::get);
+    if p.is_null() {
+        return None;
+    }
+    // SAFETY: a non-null MCTX was set on this thread by `MCtx::enter`,
+    // whose guard borrows the MCtx and clears the pointer when it drops:
+    // the MCtx is alive (and `mstart` keeps it so while its goroutines run).
+    Some(f(unsafe { &*p }))
+}
+
+/// Runs `f` with the running goroutine, if the caller is one.
+#[inline(never)]
+pub(crate) fn with_g<R>(f: impl FnOnce(&G) -> R) -> Option<R> {
+    let g = with_m(|m| m.curg.get())?;
+    if g.is_null() {
+        return None;
+    }
+    // SAFETY: `curg` is set by `execute` from an `Arc<G>` it holds until the
+    // coroutine switches back; we are running on that goroutine (or on the
+    // M between switches, when `curg` is null), so the G is alive for `f`
+    // even if `f` switches out: a suspended G is held by `allgs`.
+    Some(f(unsafe { &*g }))
+}
+
+/// The running goroutine as an `Arc`, if the caller is one.
+pub(crate) fn current_g() -> Option<Arc<G>> {
+    with_g(|g| {
+        let ptr: *const G = g;
+        // SAFETY: `g` is alive and came from an `Arc` (see `with_g`); bump
+        // the count before making a second owner from the same pointer.
+        unsafe {
+            Arc::increment_strong_count(ptr);
+            Arc::from_raw(ptr)
+        }
+    })
+}
+
+impl MCtx {
+    pub(crate) fn p(&self) -> &P {
+        &self.sched.ps[self.p.get()]
+    }
+
+    pub(crate) fn fastrand(&self) -> u64 {
+        // xorshift64*
+        let mut x = self.rng.get();
+        x ^= x >> 12;
+        x ^= x << 25;
+        x ^= x >> 27;
+        self.rng.set(x);
+        x.wrapping_mul(0x2545_f491_4f6c_dd1d)
+    }
+
+    pub(crate) fn acquirep(&self, p: usize) {
+        self.p.set(p);
+        let pp = &self.sched.ps[p];
+        pp.status.store(P_RUNNING, Ordering::Release);
+        pp.m.store(self.m.id, Ordering::Release);
+        self.m.p.store(p, Ordering::Relaxed);
+    }
+
+    pub(crate) fn releasep(&self) -> usize {
+        let p = self.p.replace(NO_P);
+        self.m.p.store(NO_P, Ordering::Relaxed);
+        p
+    }
+
+    pub(crate) fn take_stack(&self) -> PooledStack {
+        let size = self.sched.cfg.stack_size;
+        if let Some(s) = self.stacks.borrow_mut().pop() {
+            if s.size() == size {
+                return s;
+            }
+            stack::free_many([s]);
+        }
+        stack::alloc(size).unwrap_or_else(|e| {
+            report::fatal(&format!("runtime: cannot allocate goroutine stack: {e}"))
+        })
+    }
+
+    pub(crate) fn put_stack(&self, s: PooledStack) {
+        let mut c = self.stacks.borrow_mut();
+        c.push(s);
+        if c.len() > STACK_CACHE {
+            let half: Vec<_> = c.drain(..STACK_CACHE / 2).collect();
+            drop(c);
+            stack::free_many(half);
+        }
+    }
+
+    /// `resetspinning`.
+    pub(crate) fn reset_spinning(&self) {
+        self.spinning.set(false);
+        self.m.spinning.store(false, Ordering::Relaxed);
+        let prev = self.sched.nmspinning.fetch_sub(1, Ordering::SeqCst);
+        if prev == 1 {
+            self.sched.wakep();
+        }
+    }
+
+    /// Returns the cached stacks to the pool (the M is exiting).
+    pub(crate) fn free_stacks(&self) {
+        stack::free_many(self.stacks.borrow_mut().drain(..));
+    }
+
+    pub(crate) fn become_spinning(&self) {
+        self.spinning.set(true);
+        self.m.spinning.store(true, Ordering::Relaxed);
+    }
+}
+
+impl MCtx {
+    /// The context `mstart` sets up for M `m` of `sched`.
+    pub(crate) fn new(sched: Arc<Sched>, m: Arc<M>) -> MCtx {
+        let seed = m.id.wrapping_mul(0x9e37_79b9_7f4a_7c15) | 1;
+        MCtx {
+            sched,
+            m,
+            p: Cell::new(NO_P),
+            spinning: Cell::new(false),
+            curg: Cell::new(std::ptr::null()),
+            stacks: RefCell::new(Vec::new()),
+            rng: Cell::new(seed),
+        }
+    }
+
+    /// Makes `self` the calling thread's M context until the guard drops.
+    pub(crate) fn enter(&self) -> Entered<'_> {
+        MCTX.with(|c| c.set(self));
+        Entered(PhantomData)
+    }
+}
+
+/// While this lives, the calling thread's M context is the one it borrows.
+pub(crate) struct Entered<'a>(PhantomData<&'a MCtx>);
+
+impl Drop for Entered<'_> {
+    fn drop(&mut self) {
+        MCTX.with(|c| c.set(std::ptr::null()));
+    }
+}
+
+/// The scheduler the caller runs on, if it is on an M.
+pub(crate) fn current_sched() -> Option<Arc<Sched>> {
+    with_m(|m| Arc::clone(&m.sched))
+}
