@@ -32,7 +32,7 @@ fn assert_fair_coin(what: &str, hits: usize, trials: usize) {
     );
 }
 
-/// The shape: a closed unbuffered channel beside a buffered one
+/// A closed unbuffered channel beside a buffered one
 /// holding a value for every select. Go chooses each about half the time.
 fn closed_beside_ready_is_chosen_half_the_time(_rt: Rt) {
     const TRIALS: usize = 10_000;

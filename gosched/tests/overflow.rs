@@ -145,7 +145,7 @@ fn child_big_frame_past_the_budget() {
     big_frame_over_a_parked_neighbour(25_000);
 }
 
-/// The case: a 96 KiB zero-filled frame on a 64 KiB stack. Guarded,
+/// The big-frame case: a 96 KiB zero-filled frame on a 64 KiB stack. Guarded,
 /// the stack probe faults in the guard page; unguarded, the victim's canary
 /// (now zero) stops it from running and names the goroutine above it. Go's
 /// report and status 2 either way, with the guard budget at 0 and at its

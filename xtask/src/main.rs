@@ -7,7 +7,9 @@
 //! - `mapgrowth` — "what would Go do?" for a map's `B`;
 //! - `gc_explore` — gogc's schedule explorer: which barrier loses objects;
 //! - `oracle` — the same questions put to a real `go`, row by row;
-//! - `report` — the README tables, read back from criterion's output.
+//! - `report` — the README tables, read back from criterion's output;
+//!
+//! and `tidy`, the house rules, which runs as tests (`cargo test -p xtask`).
 
 mod bench;
 mod cli;
@@ -18,6 +20,8 @@ mod json;
 mod mapgrowth;
 mod oracle;
 mod report;
+#[cfg(test)]
+mod tidy;
 mod verify;
 
 use std::process::ExitCode;
