@@ -7,11 +7,48 @@ fn slice() {
 }
 
 #[test]
+fn map() {
+    let mut m = goruntime::map::HashMap::new();
+    for i in 0..100u64 {
+        m.insert(i, i * i);
+    }
+    assert_eq!((m.len(), m.get(&7)), (100, Some(&49)));
+}
+
+#[test]
 fn sched_parking_contract() {
-    assert_eq!(
-        goruntime::sched::WaitReason::ChanReceive.to_string(),
-        "chan receive"
-    );
+    use goruntime::sched::{Runtime, Unparker, WaitReason, go, park};
+    use std::sync::Arc;
+    use std::sync::atomic::{AtomicBool, Ordering};
+    let woken = Runtime::new()
+        .gomaxprocs(2)
+        .run(|| {
+            let done = Arc::new(AtomicBool::new(false));
+            let (me, d) = (Unparker::current(), Arc::clone(&done));
+            go(move || {
+                d.store(true, Ordering::Release);
+                me.unpark();
+            });
+            while !done.load(Ordering::Acquire) {
+                park(WaitReason::ChanReceive);
+            }
+            done.load(Ordering::Acquire)
+        })
+        .unwrap();
+    assert!(woken);
+}
+
+#[test]
+fn chan_between_goroutines() {
+    let got = goruntime::sched::Runtime::new()
+        .run(|| {
+            let c = goruntime::chan::make::<u32>(0);
+            let tx = c.clone();
+            goruntime::sched::go(move || tx.send(42));
+            c.recv()
+        })
+        .unwrap();
+    assert_eq!(got, Some(42));
 }
 
 #[test]

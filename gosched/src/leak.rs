@@ -6,9 +6,9 @@
 use std::fmt;
 use std::time::{Duration, Instant};
 
-use crate::m::{current_sched, with_g};
-use crate::process;
+use crate::current::{current_sched, with_g};
 use crate::report;
+use crate::spawn;
 use crate::status::{GStatus, WaitReason};
 use crate::time::sleep;
 
@@ -86,7 +86,7 @@ impl fmt::Display for GoroutineInfo {
 /// }).unwrap();
 /// ```
 pub fn snapshot() -> Vec<GoroutineInfo> {
-    let Some(sched) = current_sched().or_else(process::default_sched_if_started) else {
+    let Some(sched) = current_sched().or_else(spawn::default_sched_if_started) else {
         return Vec::new();
     };
     let now = sched.now();

@@ -123,6 +123,7 @@ mod timerheap;
 mod g;
 
 // 4. The scheduler core.
+mod current;
 mod m;
 mod mstart;
 mod overflow;
@@ -131,11 +132,12 @@ mod panic;
 mod sched;
 mod schedpoint;
 
-// 5. Beside the scheduler: the monitor thread, the signal handler, what a
-//    process has once.
-mod process;
+// 5. Beside the scheduler: the monitor thread, the signal handler, the
+//    default runtime, the timer thread for timers set off any runtime.
 mod signal;
+mod spawn;
 mod sysmon;
+mod timerthread;
 
 // 6. The public face.
 pub mod leak;

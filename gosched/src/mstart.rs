@@ -23,8 +23,9 @@ use std::time::Duration;
 
 use corosensei::{Coroutine, CoroutineResult};
 
+use crate::current::MCtx;
 use crate::g::{G, Switch};
-use crate::m::{M, MCtx};
+use crate::m::M;
 use crate::overflow;
 use crate::p::{NO_P, P_RUNNING, bump, bump64};
 use crate::panic;

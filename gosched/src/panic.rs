@@ -15,8 +15,8 @@ use std::fmt::Display;
 use std::panic::AssertUnwindSafe;
 use std::sync::{Arc, Once};
 
+use crate::current::with_g;
 use crate::g::{Body, G, GYielder};
-use crate::m::with_g;
 use crate::outcome::{Outcome, RunError};
 use crate::report::{self, PanicSite};
 use crate::sched::Sched;

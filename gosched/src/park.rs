@@ -22,8 +22,8 @@ use std::panic::Location;
 use std::sync::Arc;
 use std::time::Duration;
 
+use crate::current::current_g;
 use crate::g::G;
-use crate::m::current_g;
 use crate::schedpoint::{self, park_current, park_current_timeout};
 use crate::status::WaitReason;
 

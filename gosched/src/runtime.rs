@@ -37,12 +37,13 @@ use std::sync::atomic::Ordering;
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
+use crate::current::{current_sched, with_g};
 use crate::g::{Body, Spawn};
-use crate::m::{current_sched, with_g};
 use crate::outcome::{Outcome, RunError};
-use crate::process;
 use crate::sched::{Config, Sched, default_gomaxprocs};
 use crate::schedpoint::{enter_syscall, exit_syscall, sleep_current, spawn_g, yield_current};
+use crate::signal;
+use crate::spawn;
 use crate::stack;
 use crate::sysmon;
 
@@ -142,7 +143,7 @@ impl Runtime {
             entry: std::any::type_name_of_val(&main),
             main: true,
         };
-        process::install_handlers();
+        signal::install_handlers();
         let sched = Sched::new(self.cfg);
         let result: Arc<Mutex<Option<T>>> = Arc::new(Mutex::new(None));
         let slot = Arc::clone(&result);
@@ -214,7 +215,7 @@ fn await_panics(sched: &Sched) {
 /// ```
 #[track_caller]
 pub fn go(f: impl FnOnce() + Send + 'static) {
-    process::spawn(process::spawned_here(Location::caller(), &f), Box::new(f));
+    spawn::spawn(spawn::spawned_here(Location::caller(), &f), Box::new(f));
 }
 
 /// A handle on a runtime, to spawn goroutines onto it from any thread (they
@@ -252,7 +253,7 @@ impl Handle {
         }
         let g = self
             .sched
-            .new_g(process::spawned_here(Location::caller(), &f), Box::new(f));
+            .new_g(spawn::spawned_here(Location::caller(), &f), Box::new(f));
         spawn_g(g);
     }
 
@@ -313,7 +314,7 @@ pub fn goid() -> Option<u64> {
 /// ```
 pub fn num_goroutine() -> usize {
     current_sched()
-        .or_else(process::default_sched_if_started)
+        .or_else(spawn::default_sched_if_started)
         .map_or(0, |s| s.ngoroutines.load(Ordering::Acquire))
 }
 

@@ -10,8 +10,8 @@ use std::sync::Arc;
 use std::sync::atomic::Ordering;
 use std::time::{Duration, Instant};
 
+use crate::current::{current_g, with_g, with_m};
 use crate::g::{G, Switch};
-use crate::m::{current_g, with_g, with_m};
 use crate::p::{NO_P, P_RUNNING, P_SYSCALL};
 use crate::status::{GStatus, WaitReason};
 use crate::timerheap::{Origin, Timer};

@@ -11,16 +11,25 @@
 
 use std::sync::Once;
 
-use crate::m::with_m;
+use crate::current::with_m;
 use crate::overflow::write_overflow;
+use crate::panic;
 use crate::stack::guard_hit;
+
+/// Installs the SIGSEGV/SIGBUS handler and the panic hook (`panic.rs`):
+/// what a process needs before anything runs on a goroutine stack or a
+/// timer callback runs, whichever comes first.
+pub(crate) fn install_handlers() {
+    install();
+    panic::install_hook();
+}
 
 static INSTALL: Once = Once::new();
 static mut PREV_SEGV: Option<libc::sigaction> = None;
 static mut PREV_BUS: Option<libc::sigaction> = None;
 
 /// Installs the handler once per process.
-pub(crate) fn install() {
+fn install() {
     INSTALL.call_once(|| {
         for sig in [libc::SIGSEGV, libc::SIGBUS] {
             // SAFETY: a zeroed sigaction is a valid "no flags, empty mask"

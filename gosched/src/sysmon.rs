@@ -27,6 +27,7 @@ use crate::p::{NO_P, P_IDLE, P_RUNNING, P_SYSCALL};
 use crate::report;
 use crate::sched::Sched;
 use crate::status::GStatus;
+use crate::timerthread;
 
 /// Go's `forcePreemptNS`.
 const FORCE_PREEMPT_NS: u64 = 10_000_000;
@@ -163,7 +164,7 @@ fn looks_dead(s: &Sched) -> bool {
         && s.ps.iter().all(|p| p.runq.is_empty())
         && s.all_gs().iter().all(|g| g.status() == GStatus::Waiting)
         && s.timers.live() == 0
-        && crate::time::thread_timers_live() == 0
+        && timerthread::thread_timers_live() == 0
 }
 
 /// `checkdead`'s report: Go's `fatal error: all goroutines are asleep -

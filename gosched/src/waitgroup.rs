@@ -7,8 +7,8 @@ use std::sync::atomic::{AtomicBool, AtomicI64, Ordering};
 use std::sync::{Arc, Mutex};
 
 use crate::park::{Unparker, park_at};
-use crate::process;
 use crate::report::Repanicked;
+use crate::spawn;
 use crate::status::WaitReason;
 
 struct Waiter {
@@ -145,8 +145,8 @@ impl WaitGroup {
     pub fn go(&self, f: impl FnOnce() + Send + 'static) {
         self.add(1);
         let wg = self.clone();
-        let spawn = process::spawned_here(Location::caller(), &f);
-        process::spawn(
+        let spawn = spawn::spawned_here(Location::caller(), &f);
+        spawn::spawn(
             spawn,
             Box::new(
                 move || match std::panic::catch_unwind(AssertUnwindSafe(f)) {

@@ -1,26 +1,17 @@
-//! What a process has once, whatever runtimes it runs: the panic hook and
-//! the SIGSEGV handler, installed on first use (Go's `schedinit`: `initsig`),
-//! and the default runtime behind [`go`](crate::go) off any
-//! [`Runtime::run`](crate::Runtime::run), started on first use and never
-//! stopped.
+//! Starting a goroutine (`runtime/proc.go: newproc`, Go 1.27): on the
+//! caller's runtime, or on the default runtime behind [`go`](crate::go) off
+//! any [`Runtime::run`](crate::Runtime::run) — one per process, started on
+//! first use and never stopped.
 
 use std::panic::Location;
 use std::sync::{Arc, OnceLock};
 
+use crate::current::{current_sched, with_g};
 use crate::g::{Body, Spawn};
-use crate::m::{current_sched, with_g};
-use crate::panic;
 use crate::sched::{Config, Sched};
 use crate::schedpoint::spawn_g;
 use crate::signal;
 use crate::sysmon;
-
-/// Installs the stack-overflow handler and the panic hook, once per
-/// process.
-pub(crate) fn install_handlers() {
-    signal::install();
-    panic::install_hook();
-}
 
 /// The process-wide runtime: no deadlock detection (it has no main), and
 /// a failure exits the process (nobody waits on its outcome).
@@ -29,7 +20,7 @@ static DEFAULT: OnceLock<Arc<Sched>> = OnceLock::new();
 /// The default runtime, started if nothing started it yet.
 pub(crate) fn default_sched() -> Arc<Sched> {
     Arc::clone(DEFAULT.get_or_init(|| {
-        install_handlers();
+        signal::install_handlers();
         let sched = Sched::new(Config {
             deadlock_grace: None,
             exit_on_failure: true,
