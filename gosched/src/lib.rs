@@ -45,7 +45,7 @@
 //! - **reports** (`report.rs`): Go's goroutine, panic, deadlock, overflow
 //!   and leak report formats, written in one place and checked against
 //!   real Go 1.27's text.
-//! - **parking** (`park.rs`, `parktoken.rs`): [`park`] /
+//! - **parking** (`park.rs`, `parktoken.rs`): [`park()`] /
 //!   [`Unparker::unpark`] (Go's `gopark`/`goready`, with
 //!   `std::thread::park`'s token), the contract gochan and goctx build on;
 //!   from a plain OS thread these park the thread.
