@@ -31,14 +31,15 @@
 //! - **P** (`p.rs`, `runq.rs`): `GOMAXPROCS` processors, each with a
 //!   256-slot lock-free run queue plus `runnext`; overflow moves half to the
 //!   global queue (`sched.rs`), which is checked every 61 schedule ticks.
-//! - **M** (`m.rs`, `mstart.rs`): OS threads that hold a P to run
+//! - **M** (`m.rs`, `current.rs`, `mstart.rs`): OS threads that hold a P to run
 //!   goroutines, spin and steal half of a victim's queue, then sleep; new
 //!   work wakes an M only when none is spinning. A goroutine leaves its M
 //!   only at schedule points (`schedpoint.rs`).
 //! - **sysmon** (`sysmon.rs`): Go's back-off (20 µs to 10 ms), retakes Ps
-//!   from goroutines blocked in [`syscall`], warns about goroutines running
-//!   over 10 ms, prints `GODEBUG=schedtrace=N[,scheddetail=1]` lines, and
-//!   detects deadlocks.
+//!   from goroutines blocked in [`syscall`], preempts time slices over
+//!   10 ms at their next schedule point (and warns about a goroutine that
+//!   ran that long without one), prints
+//!   `GODEBUG=schedtrace=N[,scheddetail=1]` lines, and detects deadlocks.
 //! - **timers** (`timerheap.rs`, [`time`]): one heap per runtime, checked by
 //!   the scheduler; [`time::sleep`], [`time::after_func`] (its callback in a
 //!   goroutine of its own, as Go's), [`time::after_func_nonblocking`].
