@@ -315,7 +315,14 @@ fn a_stopped_timer_does_not_fire() {
             let t2 = gosched::time::after_func(Duration::from_millis(1), move || {
                 f3.store(true, Ordering::Release)
             });
-            gosched::time::sleep(Duration::from_millis(20));
+            // The callback's goroutine runs once the timer is due; how soon
+            // after depends on the machine (a loaded one, or valgrind, can
+            // wake the M late enough that main's own wake-up comes due in
+            // the same check and runs first), so wait for it.
+            let deadline = Instant::now() + Duration::from_secs(10);
+            while !f2.load(Ordering::Acquire) && Instant::now() < deadline {
+                gosched::time::sleep(Duration::from_millis(1));
+            }
             assert!(f2.load(Ordering::Acquire));
             assert!(!t2.stop(), "stop after firing reports false");
         })
