@@ -85,10 +85,12 @@ pub(crate) fn current_g() -> Option<Arc<G>> {
 }
 
 impl MCtx {
+    #[inline]
     pub(crate) fn p(&self) -> &P {
         &self.sched.ps[self.p.get()]
     }
 
+    #[inline]
     pub(crate) fn fastrand(&self) -> u64 {
         // xorshift64*
         let mut x = self.rng.get();
@@ -99,6 +101,7 @@ impl MCtx {
         x.wrapping_mul(0x2545_f491_4f6c_dd1d)
     }
 
+    #[inline]
     pub(crate) fn acquirep(&self, p: usize) {
         self.p.set(p);
         let pp = &self.sched.ps[p];
@@ -107,12 +110,14 @@ impl MCtx {
         self.m.p.store(p, Ordering::Relaxed);
     }
 
+    #[inline]
     pub(crate) fn releasep(&self) -> usize {
         let p = self.p.replace(NO_P);
         self.m.p.store(NO_P, Ordering::Relaxed);
         p
     }
 
+    #[inline]
     pub(crate) fn take_stack(&self) -> PooledStack {
         let size = self.sched.cfg.stack_size;
         if let Some(s) = self.stacks.borrow_mut().pop() {
@@ -126,6 +131,7 @@ impl MCtx {
         })
     }
 
+    #[inline]
     pub(crate) fn put_stack(&self, s: PooledStack) {
         let mut c = self.stacks.borrow_mut();
         c.push(s);
@@ -137,6 +143,7 @@ impl MCtx {
     }
 
     /// `resetspinning`.
+    #[inline]
     pub(crate) fn reset_spinning(&self) {
         self.spinning.set(false);
         self.m.spinning.store(false, Ordering::Relaxed);
@@ -151,6 +158,7 @@ impl MCtx {
         stack::free_many(self.stacks.borrow_mut().drain(..));
     }
 
+    #[inline]
     pub(crate) fn become_spinning(&self) {
         self.spinning.set(true);
         self.m.spinning.store(true, Ordering::Relaxed);

@@ -97,11 +97,13 @@ impl P {
 }
 
 /// `x += 1` on a counter only the P's owner writes: no locked RMW needed.
+#[inline]
 pub(crate) fn bump(x: &AtomicU32) {
     x.store(x.load(Ordering::Relaxed).wrapping_add(1), Ordering::Relaxed);
 }
 
 /// [`bump`] for a 64-bit counter.
+#[inline]
 pub(crate) fn bump64(x: &AtomicU64) {
     x.store(x.load(Ordering::Relaxed).wrapping_add(1), Ordering::Relaxed);
 }
