@@ -370,7 +370,10 @@ fn layers(body: &str) -> Option<Layers> {
     let mut links_text = String::new();
     for line in lines {
         let t = line.trim_start();
-        if t.is_empty() || t.starts_with("- ") || t.starts_with("###") {
+        if t.is_empty() {
+            continue;
+        }
+        if t.starts_with("- ") || t.starts_with("###") {
             break;
         }
         if t.starts_with("Links up") || !links_text.is_empty() {
@@ -521,7 +524,7 @@ fn find_cycle(edges: &BTreeMap<String, BTreeSet<String>>) -> Option<Vec<String>>
 
 #[test]
 fn the_layer_reader_reads_layers_and_links() {
-    let body = "Layers, bottom up:\n1. `a.rs`, `b.rs`\n2. `c.rs`\n   (`d.rs`)\nLinks up: `a.rs` → `c.rs` (why),\n`c.rs` → `d.rs` (`startm`).\n- more\n";
+    let body = "Layers, bottom up:\n1. `a.rs`, `b.rs`\n2. `c.rs`\n   (`d.rs`)\n\nLinks up: `a.rs` → `c.rs` (why),\n`c.rs` → `d.rs` (`startm`).\n- more\n";
     let (layers, links) = layers(body).expect("layers");
     assert_eq!(layers, [vec!["a.rs", "b.rs"], vec!["c.rs", "d.rs"]]);
     assert_eq!(
