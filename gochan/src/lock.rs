@@ -21,7 +21,7 @@
 //!   - Its first version hung within seconds: an M sleeping mid-goroutine
 //!     widened a window in gosched's `park`, which cleared its token with
 //!     a plain store that could erase a racing notify (now a swap; see
-//!     `gosched/src/schedule.rs: park_current`).
+//!     `gosched/src/schedpoint.rs: park_current`).
 //!   - Spinning first (60 pauses) kept more of the old cost (select_both
 //!     cap 0 ~870, mpmc cap 1 ~330 in criterion).
 //!   - A plain OS thread has no P to hand over, and a futex sleep and wake

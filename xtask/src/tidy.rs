@@ -14,7 +14,9 @@
 //! - where a crate's section lists its layers ("Layers, bottom up"), every
 //!   `src/` file is in one layer and uses (`crate::module`) only modules of
 //!   its own layer or below, with no circle, except the links its "Links
-//!   up" line names.
+//!   up" line names;
+//! - a path from the workspace root to a source file (`gosched/src/park.rs`)
+//!   in a comment or a README names a file that exists.
 //!
 //! Nothing here runs at `cargo xtask` time; the module is only compiled
 //! for its tests.
@@ -558,6 +560,83 @@ fn an_unsafe_block_is_argued_by_the_comment_above_its_statement() {
     ];
     assert!(commented_above(&lines, 2, "SAFETY:"));
     assert!(!commented_above(&lines, 3, "SAFETY:"));
+}
+
+/// The markdown files of the workspace: the root's and each crate's.
+fn markdown_files() -> Vec<PathBuf> {
+    let mut out = Vec::new();
+    for (_, dir) in crates() {
+        for entry in fs::read_dir(root().join(dir))
+            .into_iter()
+            .flatten()
+            .flatten()
+        {
+            if entry.path().extension().is_some_and(|e| e == "md") {
+                out.push(entry.path());
+            }
+        }
+    }
+    out.sort();
+    out.dedup();
+    out
+}
+
+/// The words of `text` that spell a path from the workspace root into a
+/// crate (`gosched/src/park.rs`, `gochan/tests/golang.rs`).
+fn rooted_paths(text: &str, crate_dirs: &[String]) -> BTreeSet<String> {
+    let mut out = BTreeSet::new();
+    for word in text.split(|c: char| !(c.is_ascii_alphanumeric() || "_/.-".contains(c))) {
+        let word = word.trim_end_matches('.');
+        let Some((dir, rest)) = word.split_once('/') else {
+            continue;
+        };
+        let into_crate = ["src/", "tests/", "benches/", "examples/"]
+            .iter()
+            .any(|sub| rest.starts_with(sub));
+        if into_crate && word.ends_with(".rs") && crate_dirs.iter().any(|d| d == dir) {
+            out.insert(word.to_owned());
+        }
+    }
+    out
+}
+
+/// A comment or README that names a file by its path from the root names
+/// one that exists: moving or renaming a file updates what points at it.
+#[test]
+fn paths_in_comments_and_docs_exist() {
+    let crate_dirs: Vec<String> = crates()
+        .into_iter()
+        .map(|(_, dir)| dir)
+        .filter(|d| d != ".")
+        .collect();
+    let mut bad = Vec::new();
+    for path in all_sources().into_iter().chain(markdown_files()) {
+        let text = fs::read_to_string(&path).expect("read");
+        for named in rooted_paths(&text, &crate_dirs) {
+            if !root().join(&named).is_file() {
+                bad.push(format!("{} names `{named}`", relative(&path)));
+            }
+        }
+    }
+    assert!(
+        bad.is_empty(),
+        "these name files that do not exist (moved or renamed?):\n  {}",
+        bad.join("\n  ")
+    );
+}
+
+#[test]
+fn rooted_paths_are_read_from_prose() {
+    let dirs = ["gosched".to_owned(), "gochan".to_owned()];
+    let found = rooted_paths(
+        "see `gosched/src/park.rs: park` and gochan/tests/golang.rs. Not src/app.rs, \
+         not other/src/x.rs, not gosched/README.md",
+        &dirs,
+    );
+    assert_eq!(
+        found.into_iter().collect::<Vec<_>>(),
+        ["gochan/tests/golang.rs", "gosched/src/park.rs"]
+    );
 }
 
 #[test]
