@@ -249,7 +249,7 @@ impl Heap {
 
     /// `gcWriteBarrier` while marking: queue the pointers this barrier
     /// shades. Nil pointers are dropped here rather than at flush time.
-    fn write_barrier_marking(&mut self, m: Mutator, old: Option<Ptr>, new: Option<Ptr>) {
+    pub(crate) fn write_barrier_marking(&mut self, m: Mutator, old: Option<Ptr>, new: Option<Ptr>) {
         let barrier = self.gc.barrier;
         if barrier.shades_old() {
             if let Some(old) = old {

@@ -214,7 +214,7 @@ impl Heap {
     /// The non-nil pointer fields of a live object.
     fn fields_of(&self, obj: Ptr) -> impl Iterator<Item = Edge> + '_ {
         self.pointers(obj)
-            .iter()
+            .into_iter()
             .enumerate()
             .filter_map(move |(field, p)| {
                 p.map(|to| Edge {

@@ -24,12 +24,21 @@
 //! indivisible step; its duration is measured and kept in [`CycleStats`].
 //! Each phase change is a `tracing` debug event (target `gogc::phase`).
 
-use std::time::{Duration, Instant};
+use std::time::{Duration, Instant, SystemTime};
 
 use crate::barrier::{Barrier, WriteBarrierBuffer};
 use crate::handle::Ptr;
-use crate::heap::Heap;
+use crate::heap::{Heap, WORD_BYTES};
+use crate::pacer::Pacer;
 use crate::roots::{GLOBALS_PER_ROOT_JOB, Mutator};
+use crate::settings::Settings;
+use crate::span::SpanState;
+use crate::trace::GcTrace;
+
+/// Processors the model runs on (`GOMAXPROCS`): one. Mutators are
+/// interleaved on it; the pacer's background marking is a fractional
+/// worker taking a quarter of it while a cycle marks.
+pub const PROCS: u32 = 1;
 
 /// Where the collector is (Go's `gcphase`, with `_GCoff` split into
 /// sweeping and done).
@@ -170,10 +179,32 @@ pub(crate) struct Collector {
     /// The buffer a flush empties `wb_buf` into, kept between flushes.
     pub(crate) wb_buf_spare: Vec<Ptr>,
     pub(crate) stats: CycleStats,
+    /// Go's pacer: heap live, goal, trigger, assist ratio.
+    pub(crate) pacer: Pacer,
+    /// Object bytes marked this cycle (`work.bytesMarked`).
+    pub(crate) bytes_marked: u64,
+    /// This cycle was started by `runtime.GC()` (`work.userForced`).
+    pub(crate) user_forced: bool,
+    /// The cycle's clock: sweep termination began, mark began, mark
+    /// termination began (nanoseconds since the heap was made), and the
+    /// heap when it began (`work.tSweepTerm`, `tMark`, `tMarkTerm`,
+    /// `heap0`).
+    pub(crate) t_sweep_term: i64,
+    pub(crate) t_mark: i64,
+    pub(crate) heap0: u64,
+    /// In-use span memory at the last mark termination (`lastHeapInUse`).
+    pub(crate) last_heap_in_use: u64,
+    /// Spans swept so far, and the proportional sweeper's pacing
+    /// (`pagesSwept`, `sweepPagesPerByte`, `sweepHeapLiveBasis`,
+    /// `pagesSweptBasis`; spans here, not pages).
+    pub(crate) swept_spans: u64,
+    pub(crate) sweep_spans_per_byte: f64,
+    pub(crate) sweep_heap_live_basis: u64,
+    pub(crate) swept_basis: u64,
 }
 
 impl Collector {
-    pub(crate) fn new(barrier: Barrier, wb_buf_entries: usize) -> Collector {
+    pub(crate) fn new(barrier: Barrier, wb_buf_entries: usize, settings: Settings) -> Collector {
         Collector {
             barrier,
             marking: false,
@@ -189,6 +220,17 @@ impl Collector {
             wb_buf: WriteBarrierBuffer::new(wb_buf_entries),
             wb_buf_spare: Vec::with_capacity(wb_buf_entries),
             stats: CycleStats::default(),
+            pacer: Pacer::new(settings.gc_percent, settings.memory_limit),
+            bytes_marked: 0,
+            user_forced: false,
+            t_sweep_term: 0,
+            t_mark: 0,
+            heap0: 0,
+            last_heap_in_use: 0,
+            swept_spans: 0,
+            sweep_spans_per_byte: 0.0,
+            sweep_heap_live_basis: 0,
+            swept_basis: 0,
         }
     }
 
@@ -225,17 +267,26 @@ impl Heap {
     /// sweep termination with the world stopped. Returns `false`, doing
     /// nothing, if a cycle is already marking.
     pub fn gc_start(&mut self) -> bool {
+        self.start_cycle(false)
+    }
+
+    /// [`gc_start`](Heap::gc_start); `forced` for `runtime.GC()`.
+    pub(crate) fn start_cycle(&mut self, forced: bool) -> bool {
         if self.gc.marking {
             return false;
         }
         while self.sweep_one().is_some() {}
 
         let stw = Instant::now();
+        self.gc.t_sweep_term = self.nanotime();
         self.gc.cycle += 1;
+        self.gc.user_forced = forced;
         self.gc.stats = CycleStats {
             cycle: self.gc.cycle,
             ..CycleStats::default()
         };
+        self.gc.bytes_marked = 0;
+        self.gc.heap0 = self.gc.pacer.heap_live;
         self.gc.grey.clear();
         self.gc.global_blocks = self.globals.len().div_ceil(GLOBALS_PER_ROOT_JOB);
         self.gc.globals_scanned.resize(self.gc.global_blocks, 0);
@@ -247,6 +298,9 @@ impl Heap {
         self.gc.root_jobs = self.gc.global_blocks + stack_jobs;
         self.gc.root_next = 0;
         self.gc.marking = true;
+        let stack_slots: usize = self.stacks.iter().map(|s| s.slots.len()).sum();
+        self.gc.pacer.max_stack_scan = stack_slots as u64 * WORD_BYTES;
+        self.gc.pacer.globals_scan = self.globals.len() as u64 * WORD_BYTES;
         if self.gc.barrier.snapshots_stacks() {
             for i in 0..self.stacks.len() {
                 self.scan_stack(Mutator::from_index(i));
@@ -254,6 +308,11 @@ impl Heap {
         }
         let pause = stw.elapsed();
         self.gc.stats.sweep_termination = pause;
+        self.gc.t_mark = self.nanotime();
+        self.gc.pacer.start_cycle(self.gc.t_mark, PROCS);
+        for stack in &mut self.stacks {
+            stack.assist_bytes = 0;
+        }
         tracing::debug!(
             target: "gogc::phase",
             cycle = self.gc.cycle,
@@ -261,10 +320,17 @@ impl Heap {
             phase = %Phase::SweepTermination,
             stw_us = pause.as_micros() as u64,
             root_jobs = self.gc.root_jobs,
+            heap_live = self.gc.pacer.heap_live,
             "sweep termination (STW): barrier on, mark begins"
         );
         self.after_op();
         true
+    }
+
+    /// Nanoseconds since the heap was made (Go's `nanotime`, counted from
+    /// `runtimeInitTime`).
+    pub(crate) fn nanotime(&self) -> i64 {
+        i64::try_from(self.created.elapsed().as_nanos()).unwrap_or(i64::MAX)
     }
 
     /// Does the next unit of the collector's work: a root job, a grey
@@ -334,7 +400,7 @@ impl Heap {
         while self.gc.marking {
             self.gc_step();
         }
-        self.gc_start();
+        self.start_cycle(true);
         while self.gc_step() != GcStep::Idle {}
     }
 
@@ -352,7 +418,7 @@ impl Heap {
 
     /// The next work in Go's order: root jobs, then the grey queue (taken
     /// off it).
-    fn next_work(&mut self) -> Option<Work> {
+    pub(crate) fn next_work(&mut self) -> Option<Work> {
         while self.gc.root_next < self.gc.root_jobs {
             let j = self.gc.root_next;
             self.gc.root_next += 1;
@@ -363,10 +429,19 @@ impl Heap {
         self.gc.grey.pop().map(Work::Object)
     }
 
-    fn do_work(&mut self, work: Work) {
+    /// Does one unit of mark work; returns its scan work in bytes.
+    pub(crate) fn do_work(&mut self, work: Work) -> i64 {
         match work {
-            Work::Globals { block } => self.scan_globals(block),
-            Work::Stack(m) => self.scan_stack(m),
+            Work::Globals { block } => {
+                let before = self.gc.pacer.globals_scan_work;
+                self.scan_globals(block);
+                self.gc.pacer.globals_scan_work - before
+            }
+            Work::Stack(m) => {
+                let before = self.gc.pacer.stack_scan_work;
+                self.scan_stack(m);
+                self.gc.pacer.stack_scan_work - before
+            }
             Work::Object(p) => self.scan_object(p),
         }
     }
@@ -384,6 +459,8 @@ impl Heap {
     /// `gcMarkTermination` + `gcSweep`, with the world stopped.
     fn mark_termination(&mut self) {
         let stw = Instant::now();
+        let t_mark_term = self.nanotime();
+        self.gc.pacer.end_cycle(t_mark_term, PROCS);
         if self.gc.barrier.rescans_stacks() {
             for i in 0..self.stacks.len() {
                 if self.rescan_stack(Mutator::from_index(i)) {
@@ -396,9 +473,18 @@ impl Heap {
         }
         debug_assert!(self.gc.wb_buf.entries().is_empty() && self.gc.grey.is_empty());
         self.gc.marking = false;
+        let heap1 = self.gc.pacer.heap_live;
+        self.gc.pacer.reset_live(self.gc.bytes_marked);
         self.gc.sweepgen = self.gc.sweepgen.wrapping_add(2);
-        self.gc.unswept = self.spans.len();
         self.gc.sweep_next = 0;
+        self.gc.unswept = 0;
+        for s in 0..self.spans.len() {
+            if self.spans[s].state == SpanState::InUse {
+                self.gc.unswept += 1;
+                let class = usize::from(self.spans[s].class);
+                self.classes[class].unswept.push(s);
+            }
+        }
         for class in 0..self.classes.len() {
             // The allocation span goes back where allocation finds spans
             // to sweep before use.
@@ -406,8 +492,12 @@ impl Heap {
                 self.put_partial(s);
             }
         }
+        self.gc.last_heap_in_use = self.gc.pacer.mapped_ready - self.gc.pacer.heap_free;
+        self.gc.pacer.commit(self.gc.unswept == 0);
+        self.pace_sweeper();
         let pause = stw.elapsed();
         self.gc.stats.mark_termination = pause;
+        self.end_of_cycle(t_mark_term, heap1);
         tracing::debug!(
             target: "gogc::phase",
             cycle = self.gc.cycle,
@@ -418,5 +508,77 @@ impl Heap {
             marked = self.gc.stats.objects_marked,
             "mark termination (STW): barrier off, sweep begins"
         );
+        if self.gc.unswept == 0 {
+            self.gc.pacer.commit(true);
+            self.scavenge();
+        }
+    }
+
+    /// The statistics of a finished cycle, and its `gctrace` line.
+    fn end_of_cycle(&mut self, t_mark_term: i64, heap1: u64) {
+        let stats = &self.gc.stats;
+        let pacer = &self.gc.pacer;
+        let ns = |n: i64| Duration::from_nanos(n.max(0) as u64);
+        let pause = stats.sweep_termination + stats.mark_termination;
+        let procs = PROCS;
+        let cpu = [
+            stats.sweep_termination * procs,
+            ns(pacer.assist_time),
+            ns(pacer.dedicated_mark_time + pacer.fractional_mark_time),
+            ns(pacer.idle_mark_time),
+            stats.mark_termination * procs,
+        ];
+        let totals = &mut self.totals;
+        totals.gc_cpu += cpu.iter().sum::<Duration>();
+        totals.gc_idle_cpu += cpu[3];
+        totals.pause_total += pause;
+        let unix_now = SystemTime::now()
+            .duration_since(SystemTime::UNIX_EPOCH)
+            .map_or(0, |d| u64::try_from(d.as_nanos()).unwrap_or(u64::MAX));
+        let slot = (totals.num_gc % 256) as usize;
+        totals.pause_ns[slot] = u64::try_from(pause.as_nanos()).unwrap_or(u64::MAX);
+        totals.pause_end[slot] = unix_now;
+        totals.last_gc_unix_ns = unix_now;
+        totals.num_gc += 1;
+        if self.gc.user_forced {
+            totals.num_forced_gc += 1;
+        }
+        if self.settings.gctrace == 0
+            && !tracing::enabled!(target: "gogc::gctrace", tracing::Level::DEBUG)
+        {
+            return;
+        }
+        let elapsed = self.created.elapsed().as_secs_f64() * f64::from(procs);
+        let gc_cpu = (self.totals.gc_cpu - self.totals.gc_idle_cpu).as_secs_f64();
+        let line = GcTrace {
+            cycle: self.totals.num_gc,
+            at: ns(self.gc.t_sweep_term),
+            cpu_percent: if elapsed > 0.0 {
+                (gc_cpu / elapsed * 100.0) as u32
+            } else {
+                0
+            },
+            clock: [
+                self.gc.stats.sweep_termination,
+                ns(t_mark_term - self.gc.t_mark),
+                self.gc.stats.mark_termination,
+            ],
+            cpu,
+            heap_start: self.gc.heap0,
+            heap_end: heap1,
+            heap_marked: self.gc.bytes_marked,
+            goal: self.gc.pacer.last_heap_goal,
+            stacks: self.gc.pacer.stack_scan_work.max(0) as u64,
+            globals: self.gc.pacer.globals_scan,
+            procs,
+            forced: self.gc.user_forced,
+        };
+        tracing::debug!(target: "gogc::gctrace", "{line}");
+        if self.settings.gctrace > 0 {
+            match &mut self.trace_sink {
+                Some(sink) => sink(&line),
+                None => eprintln!("{line}"),
+            }
+        }
     }
 }

@@ -47,6 +47,25 @@ impl Ptr {
     pub(crate) fn raw_generation(self) -> NonZeroU32 {
         self.generation
     }
+
+    /// The word a pointer field holds: generation above index; nil is 0
+    /// (no live generation is 0).
+    #[inline]
+    pub(crate) fn to_raw(ptr: Option<Ptr>) -> u64 {
+        match ptr {
+            Some(p) => (u64::from(p.generation.get()) << 32) | u64::from(p.index),
+            None => 0,
+        }
+    }
+
+    /// The pointer a field word holds.
+    #[inline]
+    pub(crate) fn from_raw(raw: u64) -> Option<Ptr> {
+        NonZeroU32::new((raw >> 32) as u32).map(|generation| Ptr {
+            index: raw as u32,
+            generation,
+        })
+    }
 }
 
 impl fmt::Display for Ptr {
@@ -211,6 +230,14 @@ mod tests {
         assert_eq!(size_of::<Ptr>(), 8);
         assert_eq!(size_of::<Option<Ptr>>(), 8);
         assert_eq!(size_of::<Option<Gc<String>>>(), 8);
+    }
+
+    #[test]
+    fn a_pointer_field_word_round_trips() {
+        let p = Ptr::new(0x1234_5678, NonZeroU32::new(7).unwrap());
+        assert_eq!(Ptr::from_raw(Ptr::to_raw(Some(p))), Some(p));
+        assert_eq!(Ptr::to_raw(None), 0);
+        assert_eq!(Ptr::from_raw(0), None);
     }
 
     #[test]

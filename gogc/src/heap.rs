@@ -1,43 +1,72 @@
-//! The heap: typed allocation into spans (`mallocgc`, `runtime/malloc.go`),
-//! handle checks, and the loads and stores of pointer fields that run the
-//! write barrier.
-//!
-//! Allocation follows Go's path in miniature: each type has a current span
-//! (the `mcache` span of its size class); when it is full the type's list of
-//! spans with free slots is tried (`mcentral.cacheSpan`), sweeping a span
-//! first if this cycle has not swept it yet — never allocate into an
-//! unswept span, or its stale mark bits would free the new object — and
-//! only then a new span is made (`mheap.alloc`).
+//! The heap: its parts, its handle checks, and the loads and stores of
+//! pointer fields that run the write barrier. Allocation is in
+//! `alloc.rs`, the collector's phases in `cycle.rs`, when to collect in
+//! `pacing.rs`.
 
 use std::any::TypeId;
+use std::collections::BTreeMap;
+use std::time::Instant;
 
 use crate::barrier::{Barrier, WB_BUF_ENTRIES};
 use crate::cycle::Collector;
 use crate::handle::{Gc, Ptr, StaleHandle};
 use crate::object::{Field, Object, type_name_of};
 use crate::roots::{IntoPtr, Mutator, Stack};
-use crate::span::{SPAN_SHIFT, Span, split_index};
+use crate::settings::Settings;
+use crate::span::{Span, SpanState, slot_index, split_index};
+use crate::stats::Totals;
+use crate::trace::GcTrace;
 
 /// A type the heap has seen: Go's span class, one per type here.
 #[derive(Debug)]
 pub(crate) struct Class {
-    type_id: TypeId,
+    pub(crate) type_id: TypeId,
     pub(crate) name: &'static str,
     pub(crate) fields: &'static [&'static str],
+    /// Bytes an object counts for in the pacer and the statistics: its
+    /// pointer words and its value, in words (a `Node{left, right}` is 16,
+    /// as in Go).
+    pub(crate) object_bytes: u64,
     /// The span allocation takes from (`mcache.alloc[spc]`).
     pub(crate) current: Option<usize>,
-    /// Spans with free slots (`mcentral.partial`).
+    /// Spans with free slots (`mcentral.partial`); an entry whose span is
+    /// no longer `in_partial` or of this class is skipped.
     pub(crate) partial: Vec<usize>,
+    /// Spans to sweep before allocating from them, as they stood at mark
+    /// termination (`mcentral.fullUnswept`); swept ones are skipped.
+    pub(crate) unswept: Vec<usize>,
+    /// Objects of this type allocated so far (`Mallocs`).
+    pub(crate) mallocs: u64,
+    /// And freed (`Frees`).
+    pub(crate) frees: u64,
 }
+
+/// Where a stack or global lives in the heap's memory, for the pacer: a
+/// root slot counts as a pointer word.
+pub(crate) const WORD_BYTES: u64 = 8;
 
 /// A garbage-collected heap of typed objects, with its roots and its
 /// collector. See the [crate docs](crate) for a tour.
 pub struct Heap {
     pub(crate) spans: Vec<Span>,
     pub(crate) classes: Vec<Class>,
+    /// Idle spans (empty, memory kept), by the pointer fields their memory
+    /// was laid out for.
+    pub(crate) idle_spans: BTreeMap<usize, Vec<usize>>,
+    /// Span numbers whose memory was unmapped, free to map again.
+    pub(crate) released_spans: Vec<usize>,
     pub(crate) globals: Vec<Option<Ptr>>,
     pub(crate) stacks: Vec<Stack>,
     pub(crate) gc: Collector,
+    pub(crate) totals: Totals,
+    /// Go's pacer drives collection (`Heap::paced`); otherwise the caller
+    /// does (`Heap::new`).
+    pub(crate) paced: bool,
+    pub(crate) settings: Settings,
+    /// Where `gctrace` lines go: standard error unless redirected.
+    pub(crate) trace_sink: Option<Box<dyn FnMut(&GcTrace) + Send>>,
+    /// When the heap was made: `gctrace`'s `@#s` counts from here.
+    pub(crate) created: Instant,
     /// Run the invariant checkers and the reachability oracle after every
     /// operation and panic on a violation.
     pub(crate) checked: bool,
@@ -49,6 +78,7 @@ impl std::fmt::Debug for Heap {
             .field("barrier", &self.gc.barrier)
             .field("phase", &self.phase())
             .field("cycle", &self.gc.cycle)
+            .field("paced", &self.paced)
             .field("objects", &self.live_objects())
             .field("spans", &self.spans.len())
             .field("mutators", &self.stacks.len())
@@ -58,14 +88,56 @@ impl std::fmt::Debug for Heap {
 }
 
 impl Heap {
-    /// An empty heap whose collector runs `barrier` while marking.
+    /// An empty heap whose collector runs `barrier` while marking, and runs
+    /// only when the caller says: [`gc`](Heap::gc), [`gc_start`](Heap::gc_start),
+    /// [`gc_step`](Heap::gc_step). The model of issue one: every step of a
+    /// cycle is the caller's to take. [`Heap::paced`] collects by itself.
     pub fn new(barrier: Barrier) -> Heap {
+        Heap::build(barrier, Settings::default(), false)
+    }
+
+    /// An empty heap collected as Go collects: a cycle starts when the heap
+    /// reaches the pacer's trigger ([`Settings::gc_percent`] and
+    /// [`Settings::memory_limit`], Go's `GOGC` and `GOMEMLIMIT`), mutators
+    /// that allocate while it marks assist it, a fractional worker marks a
+    /// quarter of the time, allocation sweeps in proportion, empty spans go
+    /// back to the OS, and with [`Settings::gctrace`] each cycle prints
+    /// Go's `gctrace` line on standard error.
+    ///
+    /// ```
+    /// use gogc::{Barrier, Field, Heap, Object, Settings};
+    ///
+    /// struct Node;
+    /// impl Object for Node { const POINTER_FIELDS: &'static [&'static str] = &["next"]; }
+    ///
+    /// let mut heap = Heap::paced(Barrier::HybridGo, Settings::default());
+    /// let g = heap.new_mutator();
+    /// for _ in 0..1_000_000 {
+    ///     heap.alloc(g, Node);   // garbage at once
+    ///     heap.pop(g);
+    /// }
+    /// let stats = heap.stats();
+    /// assert!(stats.num_gc >= 2, "16 MB of garbage, a 4 MB minimum goal");
+    /// assert!(stats.heap_alloc < 8 << 20);
+    /// ```
+    pub fn paced(barrier: Barrier, settings: Settings) -> Heap {
+        Heap::build(barrier, settings, true)
+    }
+
+    fn build(barrier: Barrier, settings: Settings, paced: bool) -> Heap {
         Heap {
             spans: Vec::new(),
             classes: Vec::new(),
+            idle_spans: BTreeMap::new(),
+            released_spans: Vec::new(),
             globals: Vec::new(),
             stacks: Vec::new(),
-            gc: Collector::new(barrier, WB_BUF_ENTRIES),
+            gc: Collector::new(barrier, WB_BUF_ENTRIES, settings),
+            totals: Totals::default(),
+            paced,
+            settings,
+            trace_sink: None,
+            created: Instant::now(),
             checked: false,
         }
     }
@@ -96,96 +168,10 @@ impl Heap {
         self.gc.barrier
     }
 
-    /// Allocates `value` for mutator `m` and pushes the pointer on `m`'s
-    /// stack (`p := new(T)`: the result lives in a stack variable until it
-    /// is popped). Its pointer fields start nil. While the collector marks
-    /// the object is black if the barrier needs it (`gcmarknewobject`).
-    #[track_caller]
-    pub fn alloc<T: Object>(&mut self, m: Mutator, value: T) -> Gc<T> {
-        self.stack_ref(m);
-        let class = self.class_of::<T>();
-        let ptr = self.alloc_slot(class, value);
-        if self.gc.marking && self.gc.barrier.allocates_black() {
-            self.mark_new_object(ptr);
-        }
-        self.push(m, ptr);
-        Gc::from_ptr(ptr)
-    }
-
-    /// The class number of `T`, registering it on first use. A linear
-    /// search: heaps hold few types.
-    fn class_of<T: Object>(&mut self) -> usize {
-        let id = TypeId::of::<T>();
-        if let Some(c) = self.classes.iter().position(|c| c.type_id == id) {
-            return c;
-        }
-        assert!(
-            self.classes.len() < usize::from(u16::MAX),
-            "gogc: too many object types"
-        );
-        self.classes.push(Class {
-            type_id: id,
-            name: type_name_of::<T>(),
-            fields: T::POINTER_FIELDS,
-            current: None,
-            partial: Vec::new(),
-        });
-        self.classes.len() - 1
-    }
-
-    fn alloc_slot<T: Object>(&mut self, class: usize, mut value: T) -> Ptr {
-        loop {
-            let span_no = match self.classes[class].current {
-                Some(s) => s,
-                None => self.refill::<T>(class),
-            };
-            match self.spans[span_no].alloc(value) {
-                Ok((offset, generation)) => {
-                    self.gc.stats.allocated += 1;
-                    let index = ((span_no as u32) << SPAN_SHIFT) | offset as u32;
-                    return Ptr::new(index, generation);
-                }
-                Err(back) => {
-                    value = back;
-                    self.classes[class].current = None;
-                }
-            }
-        }
-    }
-
-    /// `mcentral.cacheSpan` + `mheap.alloc`: a swept span of `class` with a
-    /// free slot, made current.
-    fn refill<T: Object>(&mut self, class: usize) -> usize {
-        while let Some(s) = self.classes[class].partial.pop() {
-            self.spans[s].in_partial = false;
-            if self.spans[s].sweepgen != self.gc.sweepgen {
-                self.sweep_span(s);
-            }
-            if self.spans[s].has_free() {
-                self.classes[class].current = Some(s);
-                return s;
-            }
-        }
-        let s = self.spans.len();
-        assert!(
-            s < 1 << (32 - SPAN_SHIFT),
-            "gogc: heap full ({} spans)",
-            self.spans.len()
-        );
-        let class_no = u16::try_from(class).expect("checked in class_of");
-        self.spans.push(Span::new::<T>(class_no, self.gc.sweepgen));
-        self.classes[class].current = Some(s);
-        tracing::trace!(target: "gogc::heap", span = s, class = self.classes[class].name, "new span");
-        s
-    }
-
-    /// Puts span `s` on its type's list of spans to allocate from, once.
-    pub(crate) fn put_partial(&mut self, s: usize) {
-        let span = &mut self.spans[s];
-        if !span.in_partial {
-            span.in_partial = true;
-            self.classes[usize::from(span.class)].partial.push(s);
-        }
+    /// Whether Go's pacer starts cycles and mutators assist
+    /// ([`Heap::paced`]), or the caller drives every cycle ([`Heap::new`]).
+    pub fn is_paced(&self) -> bool {
+        self.paced
     }
 
     /// Whether `ptr`'s object is still live, without a type check.
@@ -325,9 +311,9 @@ impl Heap {
     /// # Panics
     /// If its object was freed.
     #[track_caller]
-    pub fn pointers(&self, obj: impl Into<Ptr>) -> &[Option<Ptr>] {
+    pub fn pointers(&self, obj: impl Into<Ptr>) -> Vec<Option<Ptr>> {
         let (s, offset) = self.expect_live(obj.into());
-        self.spans[s].pointers(offset)
+        self.spans[s].pointers(offset).collect()
     }
 
     /// [`load`](Heap::load) by field number, untyped.
@@ -336,7 +322,10 @@ impl Heap {
     /// If `obj`'s object was freed or has no field `field`.
     #[track_caller]
     pub fn load_ptr(&self, obj: impl Into<Ptr>, field: usize) -> Option<Ptr> {
-        self.pointers(obj)[field]
+        let obj = obj.into();
+        let (s, offset) = self.expect_live(obj);
+        self.expect_field(obj, s, field);
+        self.spans[s].pointer(offset, field)
     }
 
     /// [`store`](Heap::store) by field number, untyped.
@@ -354,6 +343,13 @@ impl Heap {
     ) {
         let obj = obj.into();
         let (s, offset) = self.expect_live(obj);
+        self.expect_field(obj, s, field);
+        self.store_at(m, s, offset, field, value.into_ptr());
+    }
+
+    /// Panics unless the object `obj` in span `s` has pointer field `field`.
+    #[track_caller]
+    fn expect_field(&self, obj: Ptr, s: usize, field: usize) {
         let fields = self.spans[s].fields;
         assert!(
             field < fields,
@@ -361,19 +357,22 @@ impl Heap {
             self.type_name(obj),
             field + 1
         );
-        self.store_at(m, s, offset, field, value.into_ptr());
     }
 
+    /// `*slot = value` for mutator `m`: the value's handle is checked, the
+    /// barrier runs (one predictable branch while the collector is not
+    /// marking; the old value is read only when it is), then the write.
     #[inline]
     #[track_caller]
     fn store_at(&mut self, m: Mutator, s: usize, offset: usize, field: usize, value: Option<Ptr>) {
         self.expect_live_or_nil(value);
-        assert!(
-            !self.stacks[m.index()].exited,
-            "gogc: mutator {m} has exited"
-        );
-        let old = self.spans[s].pointer(offset, field);
-        self.write_barrier(m, old, value);
+        if self.gc.marking {
+            self.stack_ref(m);
+            let old = self.spans[s].pointer(offset, field);
+            self.write_barrier_marking(m, old, value);
+        } else if m.index() >= self.stacks.len() || self.stacks[m.index()].exited {
+            self.stack_ref(m);
+        }
         self.spans[s].set_pointer(offset, field, value);
         self.after_op();
     }
@@ -396,15 +395,18 @@ impl Heap {
 
     /// How many objects are live (allocated and not yet freed by sweep).
     pub fn live_objects(&self) -> usize {
-        self.spans.iter().map(|s| s.live() as usize).sum()
+        self.spans
+            .iter()
+            .filter(|s| s.state == SpanState::InUse)
+            .map(|s| s.live() as usize)
+            .sum()
     }
 
     /// Every live object, in slot order.
     pub fn objects(&self) -> impl Iterator<Item = Ptr> + '_ {
         self.spans.iter().enumerate().flat_map(|(s, span)| {
-            span.live_slots().map(move |(offset, generation)| {
-                Ptr::new(((s as u32) << SPAN_SHIFT) | offset as u32, generation)
-            })
+            span.live_slots()
+                .map(move |(offset, generation)| Ptr::new(slot_index(s, offset), generation))
         })
     }
 }

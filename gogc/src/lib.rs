@@ -132,6 +132,7 @@
 
 #![forbid(unsafe_code)]
 
+mod alloc;
 mod barrier;
 mod check;
 mod colour;
@@ -140,9 +141,15 @@ mod handle;
 mod heap;
 mod mark;
 mod object;
+mod pacer;
+mod pacing;
 mod roots;
+mod scavenge;
+mod settings;
 mod span;
+mod stats;
 mod sweep;
+mod trace;
 mod uintptr;
 
 #[cfg(feature = "explore")]
@@ -151,11 +158,22 @@ pub mod explore;
 pub use barrier::{Barrier, Invariant, ParseBarrierError, WB_BUF_ENTRIES};
 pub use check::{Edge, Holder, Reachability, Violation};
 pub use colour::{Colour, Colours};
-pub use cycle::{CycleStats, GcStep, Phase, Work};
+pub use cycle::{CycleStats, GcStep, PROCS, Phase, Work};
 pub use handle::{Gc, Ptr, StaleHandle};
 pub use heap::Heap;
 pub use object::{Field, Object};
+pub use pacer::{
+    DEFAULT_HEAP_MINIMUM, GC_BACKGROUND_UTILIZATION, GC_OVER_ASSIST_WORK, MAX_TRIGGER_RATIO_NUM,
+    MEMORY_LIMIT_HEAP_GOAL_HEADROOM_PERCENT, MEMORY_LIMIT_MIN_HEAP_GOAL_HEADROOM,
+    MIN_TRIGGER_RATIO_NUM, NO_MEMORY_LIMIT, Pacer, SWEEP_MIN_HEAP_DISTANCE, TRIGGER_RATIO_DEN,
+};
 pub use roots::{GLOBALS_PER_ROOT_JOB, Global, IntoPtr, Mutator};
+pub use scavenge::{REDUCE_EXTRA_PERCENT, RETAIN_EXTRA_PERCENT};
+pub use settings::{
+    MalformedMemoryLimit, Settings, parse_byte_count, read_gctrace, read_gogc, read_gomemlimit,
+};
+pub use stats::MemStats;
+pub use trace::{GcTrace, fmt_ns_as_ms};
 pub use uintptr::{ARENA_BASE, SLOT_BYTES, Uintptr, UintptrError};
 
 #[doc = include_str!("../README.md")]

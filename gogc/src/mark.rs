@@ -11,7 +11,7 @@
 //! queue that Go still uses for large objects and with the experiment off.
 
 use crate::handle::Ptr;
-use crate::heap::Heap;
+use crate::heap::{Heap, WORD_BYTES};
 use crate::roots::{GLOBALS_PER_ROOT_JOB, Mutator};
 use crate::span::split_index;
 
@@ -20,14 +20,18 @@ impl Heap {
     /// scanned; `true` if it was white. A stale pointer — only a lost
     /// object leaves one — is ignored: it must not mark the slot's next
     /// tenant.
+    #[inline]
     pub(crate) fn shade(&mut self, ptr: Ptr) -> bool {
         let (s, offset) = split_index(ptr.index());
         let span = &mut self.spans[s];
-        if !span.is_live(offset, ptr.raw_generation()) || !span.mark(offset) {
+        if !span.mark_if_live(offset, ptr.generation()) {
             return false;
         }
+        let fields = span.fields;
+        let class = usize::from(span.class);
         self.gc.stats.objects_marked += 1;
-        if span.fields > 0 {
+        self.gc.bytes_marked += self.classes[class].object_bytes;
+        if fields > 0 {
             self.gc.grey.push(ptr);
         }
         true
@@ -35,23 +39,29 @@ impl Heap {
 
     /// `gcmarknewobject`: a new object is black (marked, nothing to scan:
     /// its fields are nil).
-    pub(crate) fn mark_new_object(&mut self, ptr: Ptr) {
+    pub(crate) fn mark_new_object(&mut self, ptr: Ptr, class: usize) {
         let (s, offset) = split_index(ptr.index());
         self.spans[s].mark(offset);
         self.gc.stats.objects_marked += 1;
         self.gc.stats.allocated_black += 1;
+        self.gc.bytes_marked += self.classes[class].object_bytes;
     }
 
     /// `scanobject`: shades every pointer field of a grey object, which is
-    /// black afterwards.
-    pub(crate) fn scan_object(&mut self, ptr: Ptr) {
+    /// black afterwards. Returns the scan work: the bytes of pointer words
+    /// read.
+    pub(crate) fn scan_object(&mut self, ptr: Ptr) -> i64 {
         let (s, offset) = split_index(ptr.index());
-        for field in 0..self.spans[s].fields {
+        let fields = self.spans[s].fields;
+        for field in 0..fields {
             if let Some(target) = self.spans[s].pointer(offset, field) {
                 self.shade(target);
             }
         }
         self.gc.stats.objects_scanned += 1;
+        let work = fields as i64 * WORD_BYTES as i64;
+        self.gc.pacer.heap_scan_work += work;
+        work
     }
 
     /// `markrootBlock`: shades one block of globals.
@@ -63,6 +73,7 @@ impl Heap {
                 self.shade(p);
             }
         }
+        self.gc.pacer.globals_scan_work += ((end - start) as u64 * WORD_BYTES) as i64;
         self.gc.globals_scanned[block] = self.gc.cycle;
         tracing::trace!(target: "gogc::mark", cycle = self.gc.cycle, block, "scanned globals");
     }
@@ -93,10 +104,12 @@ impl Heap {
     }
 
     fn shade_stack(&mut self, m: Mutator) {
-        for i in 0..self.stacks[m.index()].slots.len() {
+        let slots = self.stacks[m.index()].slots.len();
+        for i in 0..slots {
             if let Some(p) = self.stacks[m.index()].slots[i] {
                 self.shade(p);
             }
         }
+        self.gc.pacer.stack_scan_work += (slots as u64 * WORD_BYTES) as i64;
     }
 }

@@ -113,6 +113,9 @@ pub(crate) struct Stack {
     /// then until the cycle ends); 0 before the first.
     pub(crate) scanned: u32,
     pub(crate) exited: bool,
+    /// `g.gcAssistBytes`: allocation bytes this mutator has paid for with
+    /// mark work this cycle; negative is a debt to assist.
+    pub(crate) assist_bytes: i64,
 }
 
 impl Heap {
