@@ -82,7 +82,6 @@ impl Heap {
             Some(s) => match self.spans[s].alloc(value) {
                 Ok((offset, generation)) => {
                     self.classes[class].mallocs += 1;
-                    self.gc.stats.allocated += 1;
                     return Ptr::new(slot_index(s, offset), generation);
                 }
                 Err(value) => value,
@@ -116,7 +115,6 @@ impl Heap {
             match self.spans[s].alloc(value) {
                 Ok((offset, generation)) => {
                     self.classes[class].mallocs += 1;
-                    self.gc.stats.allocated += 1;
                     return Ptr::new(slot_index(s, offset), generation);
                 }
                 Err(back) => value = back,
@@ -165,11 +163,13 @@ impl Heap {
         let fields = T::POINTER_FIELDS.len();
         let class_no = u16::try_from(class).expect("checked in new_class");
         let sweepgen = self.gc.sweepgen;
+        let object_bytes = self.classes[class].object_bytes;
         let idle = self.idle_spans.get_mut(&fields).and_then(Vec::pop);
         let s = if let Some(s) = idle {
-            let memory_bytes = self.spans[s].memory_bytes() as u64;
-            self.gc.pacer.heap_free -= memory_bytes;
-            self.spans[s].reuse::<T>(class_no, sweepgen, None);
+            let idle_bytes = (self.spans[s].memory_bytes() + self.spans[s].values_bytes) as u64;
+            self.gc.pacer.heap_free -= idle_bytes;
+            self.gc.pacer.mapped_ready -= self.spans[s].values_bytes as u64;
+            self.spans[s].reuse::<T>(class_no, object_bytes, sweepgen, None);
             s
         } else {
             let memory = SpanMemory::map(fields);
@@ -177,7 +177,7 @@ impl Heap {
             if let Some(s) = self.released_spans.pop() {
                 let released = &mut self.totals.released_bytes;
                 *released = released.saturating_sub(memory.bytes() as u64);
-                self.spans[s].reuse::<T>(class_no, sweepgen, Some(memory));
+                self.spans[s].reuse::<T>(class_no, object_bytes, sweepgen, Some(memory));
                 s
             } else {
                 let s = self.spans.len();
@@ -186,7 +186,8 @@ impl Heap {
                     "gogc: heap full ({} spans)",
                     self.spans.len()
                 );
-                self.spans.push(Span::new::<T>(class_no, sweepgen, memory));
+                self.spans
+                    .push(Span::new::<T>(class_no, object_bytes, sweepgen, memory));
                 s
             }
         };

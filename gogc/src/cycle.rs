@@ -183,6 +183,8 @@ pub(crate) struct Collector {
     pub(crate) pacer: Pacer,
     /// Object bytes marked this cycle (`work.bytesMarked`).
     pub(crate) bytes_marked: u64,
+    /// Objects allocated before this cycle began.
+    pub(crate) mallocs_at_start: u64,
     /// This cycle was started by `runtime.GC()` (`work.userForced`).
     pub(crate) user_forced: bool,
     /// The cycle's clock: sweep termination began, mark began, mark
@@ -222,6 +224,7 @@ impl Collector {
             stats: CycleStats::default(),
             pacer: Pacer::new(settings.gc_percent, settings.memory_limit),
             bytes_marked: 0,
+            mallocs_at_start: 0,
             user_forced: false,
             t_sweep_term: 0,
             t_mark: 0,
@@ -254,8 +257,12 @@ impl Heap {
     }
 
     /// The current (or last) cycle's counters.
-    pub fn cycle_stats(&self) -> &CycleStats {
-        &self.gc.stats
+    pub fn cycle_stats(&self) -> CycleStats {
+        let mallocs: u64 = self.classes.iter().map(|c| c.mallocs).sum();
+        CycleStats {
+            allocated: (mallocs - self.gc.mallocs_at_start) as usize,
+            ..self.gc.stats.clone()
+        }
     }
 
     /// Cycles started so far.
@@ -286,6 +293,7 @@ impl Heap {
             ..CycleStats::default()
         };
         self.gc.bytes_marked = 0;
+        self.gc.mallocs_at_start = self.classes.iter().map(|c| c.mallocs).sum();
         self.gc.heap0 = self.gc.pacer.heap_live;
         self.gc.grey.clear();
         self.gc.global_blocks = self.globals.len().div_ceil(GLOBALS_PER_ROOT_JOB);

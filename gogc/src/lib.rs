@@ -130,7 +130,7 @@
 //! and global scans, barrier buffer flushes and new spans are trace events
 //! (`gogc::mark`, `gogc::barrier`, `gogc::heap`).
 
-#![forbid(unsafe_code)]
+#![deny(unsafe_code)]
 
 mod alloc;
 mod barrier;

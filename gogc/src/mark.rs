@@ -28,9 +28,8 @@ impl Heap {
             return false;
         }
         let fields = span.fields;
-        let class = usize::from(span.class);
         self.gc.stats.objects_marked += 1;
-        self.gc.bytes_marked += self.classes[class].object_bytes;
+        self.gc.bytes_marked += span.object_bytes;
         if fields > 0 {
             self.gc.grey.push(ptr);
         }
@@ -53,9 +52,17 @@ impl Heap {
     pub(crate) fn scan_object(&mut self, ptr: Ptr) -> i64 {
         let (s, offset) = split_index(ptr.index());
         let fields = self.spans[s].fields;
-        for field in 0..fields {
-            if let Some(target) = self.spans[s].pointer(offset, field) {
+        if fields == 2 {
+            // The common binary node: both words in one look.
+            let [a, b] = self.spans[s].two_pointers(offset);
+            for target in [a, b].into_iter().flatten() {
                 self.shade(target);
+            }
+        } else {
+            for field in 0..fields {
+                if let Some(target) = self.spans[s].pointer(offset, field) {
+                    self.shade(target);
+                }
             }
         }
         self.gc.stats.objects_scanned += 1;

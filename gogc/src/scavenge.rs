@@ -67,8 +67,9 @@ impl Heap {
             .get_mut(&fields)
             .and_then(Vec::pop)
             .expect("found above");
+        let values_bytes = self.spans[s].values_bytes as u64;
         let memory = self.spans[s].release();
-        let bytes = memory.bytes() as u64;
+        let bytes = memory.bytes() as u64 + values_bytes;
         drop(memory);
         self.gc.pacer.heap_free -= bytes;
         self.gc.pacer.mapped_ready -= bytes;

@@ -83,9 +83,8 @@ impl Heap {
     /// An empty span's memory goes to the idle pool.
     fn make_idle(&mut self, s: usize) {
         let span = &mut self.spans[s];
-        self.gc.pacer.mapped_ready -= span.values_bytes as u64;
         span.make_idle();
-        let memory_bytes = span.memory_bytes() as u64;
+        let memory_bytes = (span.memory_bytes() + span.values_bytes) as u64;
         let fields = span.memory_fields().expect("an idle span keeps its memory");
         self.gc.pacer.heap_free += memory_bytes;
         self.idle_spans.entry(fields).or_default().push(s);
