@@ -39,6 +39,7 @@ impl Heap {
         if self.gc.marking {
             self.allocated_while_marking(m, ptr, class);
         }
+        // `stack_ref` checked the index.
         self.stacks[m.index()].slots.push(Some(ptr));
         self.after_op();
         Gc::from_ptr(ptr)
@@ -192,6 +193,7 @@ impl Heap {
             }
         };
         self.gc.pacer.mapped_ready += (SPAN_OBJECTS * size_of::<Option<T>>()) as u64;
+        self.publish_span(s);
         tracing::trace!(target: "gogc::heap", span = s, class = self.classes[class].name, "new span");
         s
     }

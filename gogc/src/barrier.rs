@@ -266,6 +266,7 @@ impl Heap {
     fn wb_buf_put(&mut self, ptr: Ptr) {
         if self.gc.wb_buf.is_full() {
             self.wb_buf_flush();
+            self.publish_greys();
         }
         self.gc.wb_buf.push(ptr);
     }

@@ -342,7 +342,7 @@ impl Heap {
             }
         }
         for edge in self.root_edges() {
-            if self.holder_colour(edge.from) == Colour::Grey {
+            if self.holder_colour(&greys, edge.from) == Colour::Grey {
                 from_grey.push(edge.to);
             }
         }
@@ -366,24 +366,24 @@ impl Heap {
 
     /// Every pointer held by a black object, a scanned global block and,
     /// `with_stacks`, a scanned stack.
-    fn black_edges(&self, greys: &Greys, with_stacks: bool) -> Vec<Edge> {
+    fn black_edges(&self, greys: &Greys<'_>, with_stacks: bool) -> Vec<Edge> {
         let objects = self
             .objects()
             .filter(|&p| self.colour_in(greys, p) == Colour::Black)
             .flat_map(|p| self.fields_of(p));
         let roots = self.root_edges().into_iter().filter(|e| {
-            self.holder_colour(e.from) == Colour::Black
+            self.holder_colour(greys, e.from) == Colour::Black
                 && (with_stacks || !matches!(e.from, Holder::Stack { .. }))
         });
         objects.chain(roots).collect()
     }
 
     /// The colour of a root holder while marking.
-    fn holder_colour(&self, holder: Holder) -> Colour {
+    fn holder_colour(&self, greys: &Greys<'_>, holder: Holder) -> Colour {
         match holder {
             Holder::Global(i) => self.global_colour(i),
             Holder::Stack { mutator, .. } => self.stack_colour(mutator),
-            Holder::Field { object, .. } => self.colour(object),
+            Holder::Field { object, .. } => self.colour_in(greys, object),
         }
     }
 }

@@ -11,6 +11,7 @@
 
 use std::collections::HashSet;
 use std::fmt;
+use std::sync::MutexGuard;
 
 use crate::handle::Ptr;
 use crate::heap::Heap;
@@ -50,12 +51,15 @@ impl fmt::Display for Colour {
 /// queued for scanning (marked) and those waiting in the write barrier
 /// buffer (marked or not: a buffered object that is already marked is
 /// whatever its mark and queue make it).
-pub(crate) struct Greys {
+pub(crate) struct Greys<'a> {
     queued: HashSet<Ptr>,
     buffered: HashSet<Ptr>,
+    /// The mark worker, paused between batches while the set is in use:
+    /// the colours hold still.
+    _paused: Option<MutexGuard<'a, crate::worker::State>>,
 }
 
-impl Greys {
+impl Greys<'_> {
     /// Every grey object's pointer: queued ones and buffered unmarked ones
     /// (filtered by the caller's colour test), and buffered marked ones.
     pub(crate) fn candidates(&self) -> impl Iterator<Item = &Ptr> {
@@ -64,15 +68,18 @@ impl Greys {
 }
 
 impl Heap {
-    pub(crate) fn greys(&self) -> Greys {
+    pub(crate) fn greys(&self) -> Greys<'_> {
+        let paused = self.gc.worker.as_ref().map(|w| w.lock());
+        let shared = paused.iter().flat_map(|state| state.grey.iter());
         Greys {
-            queued: self.gc.grey.iter().copied().collect(),
+            queued: self.gc.grey.iter().chain(shared).copied().collect(),
             buffered: self.gc.wb_buf.entries().iter().copied().collect(),
+            _paused: paused,
         }
     }
 
     /// The colour of a live object, given the grey set.
-    pub(crate) fn colour_in(&self, greys: &Greys, ptr: Ptr) -> Colour {
+    pub(crate) fn colour_in(&self, greys: &Greys<'_>, ptr: Ptr) -> Colour {
         let (s, offset) = split_index(ptr.index());
         if self.spans[s].is_marked(offset) {
             if greys.queued.contains(&ptr) {

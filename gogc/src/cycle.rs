@@ -34,11 +34,7 @@ use crate::roots::{GLOBALS_PER_ROOT_JOB, Mutator};
 use crate::settings::Settings;
 use crate::span::SpanState;
 use crate::trace::GcTrace;
-
-/// Processors the model runs on (`GOMAXPROCS`): one. Mutators are
-/// interleaved on it; the pacer's background marking is a fractional
-/// worker taking a quarter of it while a cycle marks.
-pub const PROCS: u32 = 1;
+use crate::worker::MarkWorker;
 
 /// Where the collector is (Go's `gcphase`, with `_GCoff` split into
 /// sweeping and done).
@@ -179,6 +175,8 @@ pub(crate) struct Collector {
     /// The buffer a flush empties `wb_buf` into, kept between flushes.
     pub(crate) wb_buf_spare: Vec<Ptr>,
     pub(crate) stats: CycleStats,
+    /// The background mark worker, on a paced heap with two processors.
+    pub(crate) worker: Option<MarkWorker>,
     /// Go's pacer: heap live, goal, trigger, assist ratio.
     pub(crate) pacer: Pacer,
     /// Object bytes marked this cycle (`work.bytesMarked`).
@@ -222,6 +220,7 @@ impl Collector {
             wb_buf: WriteBarrierBuffer::new(wb_buf_entries),
             wb_buf_spare: Vec::with_capacity(wb_buf_entries),
             stats: CycleStats::default(),
+            worker: None,
             pacer: Pacer::new(settings.gc_percent, settings.memory_limit),
             bytes_marked: 0,
             mallocs_at_start: 0,
@@ -317,9 +316,14 @@ impl Heap {
         let pause = stw.elapsed();
         self.gc.stats.sweep_termination = pause;
         self.gc.t_mark = self.nanotime();
-        self.gc.pacer.start_cycle(self.gc.t_mark, PROCS);
+        self.gc
+            .pacer
+            .start_cycle(self.gc.t_mark, self.settings.procs);
         for stack in &mut self.stacks {
             stack.assist_bytes = 0;
+        }
+        if self.gc.worker.is_some() {
+            self.start_worker();
         }
         tracing::debug!(
             target: "gogc::phase",
@@ -345,6 +349,7 @@ impl Heap {
     /// object, `gcMarkDone` (flush the barrier buffer or terminate
     /// marking), or one span of sweeping. Never starts a cycle.
     pub fn gc_step(&mut self) -> GcStep {
+        self.pull_greys();
         let step = if self.gc.marking {
             if let Some(work) = self.next_work() {
                 self.do_work(work);
@@ -355,6 +360,7 @@ impl Heap {
         } else {
             self.sweep_one().unwrap_or(GcStep::Idle)
         };
+        self.publish_greys();
         self.after_op();
         step
     }
@@ -366,8 +372,10 @@ impl Heap {
             return Vec::new();
         }
         let roots = (self.gc.root_next..self.gc.root_jobs).filter_map(|j| self.root_job(j));
+        let shared = self.gc.worker.as_ref().map(|w| w.lock().grey.clone());
         roots
             .chain(self.gc.grey.iter().map(|&p| Work::Object(p)))
+            .chain(shared.into_iter().flatten().map(Work::Object))
             .collect()
     }
 
@@ -377,6 +385,7 @@ impl Heap {
     /// # Panics
     /// If `work` is not pending ([`gc_pending`](Heap::gc_pending)).
     pub fn gc_work(&mut self, work: Work) {
+        self.pull_greys();
         let pending = match work {
             Work::Globals { block } => {
                 self.gc.marking
@@ -398,6 +407,7 @@ impl Heap {
             self.gc.grey.remove(at);
         }
         self.do_work(work);
+        self.publish_greys();
         self.after_op();
     }
 
@@ -468,7 +478,8 @@ impl Heap {
     fn mark_termination(&mut self) {
         let stw = Instant::now();
         let t_mark_term = self.nanotime();
-        self.gc.pacer.end_cycle(t_mark_term, PROCS);
+        self.stop_worker();
+        self.gc.pacer.end_cycle(t_mark_term, self.settings.procs);
         if self.gc.barrier.rescans_stacks() {
             for i in 0..self.stacks.len() {
                 if self.rescan_stack(Mutator::from_index(i)) {
@@ -528,7 +539,7 @@ impl Heap {
         let pacer = &self.gc.pacer;
         let ns = |n: i64| Duration::from_nanos(n.max(0) as u64);
         let pause = stats.sweep_termination + stats.mark_termination;
-        let procs = PROCS;
+        let procs = self.settings.procs;
         let cpu = [
             stats.sweep_termination * procs,
             ns(pacer.assist_time),

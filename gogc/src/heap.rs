@@ -16,6 +16,7 @@ use crate::settings::Settings;
 use crate::span::{Span, SpanState, slot_index, split_index};
 use crate::stats::Totals;
 use crate::trace::GcTrace;
+use crate::worker::MarkWorker;
 
 /// A type the heap has seen: Go's span class, one per type here.
 #[derive(Debug)]
@@ -41,6 +42,9 @@ pub(crate) struct Class {
     pub(crate) frees: u64,
 }
 
+/// A receiver of `gctrace` lines ([`Heap::set_gctrace_sink`]).
+pub(crate) type TraceSink = Box<dyn FnMut(&GcTrace) + Send>;
+
 /// Where a stack or global lives in the heap's memory, for the pacer: a
 /// root slot counts as a pointer word.
 pub(crate) const WORD_BYTES: u64 = 8;
@@ -64,7 +68,7 @@ pub struct Heap {
     pub(crate) paced: bool,
     pub(crate) settings: Settings,
     /// Where `gctrace` lines go: standard error unless redirected.
-    pub(crate) trace_sink: Option<Box<dyn FnMut(&GcTrace) + Send>>,
+    pub(crate) trace_sink: Option<TraceSink>,
     /// When the heap was made: `gctrace`'s `@#s` counts from here.
     pub(crate) created: Instant,
     /// Run the invariant checkers and the reachability oracle after every
@@ -132,7 +136,10 @@ impl Heap {
             released_spans: Vec::new(),
             globals: Vec::new(),
             stacks: Vec::new(),
-            gc: Collector::new(barrier, WB_BUF_ENTRIES, settings),
+            gc: Collector {
+                worker: (paced && settings.procs >= 2).then(MarkWorker::start),
+                ..Collector::new(barrier, WB_BUF_ENTRIES, settings)
+            },
             totals: Totals::default(),
             paced,
             settings,
@@ -166,6 +173,36 @@ impl Heap {
     /// The barrier this heap's collector runs.
     pub fn barrier(&self) -> Barrier {
         self.gc.barrier
+    }
+
+    /// Sends each cycle's `gctrace` line to `sink` instead of standard
+    /// error, and turns the trace on (at level 1) if it was off — for
+    /// programs that log their own way, and for tests.
+    ///
+    /// ```
+    /// use std::sync::{Arc, Mutex};
+    /// use gogc::{Barrier, Heap, Object, Settings};
+    ///
+    /// struct Leaf;
+    /// impl Object for Leaf { const POINTER_FIELDS: &'static [&'static str] = &[]; }
+    ///
+    /// let lines = Arc::new(Mutex::new(Vec::new()));
+    /// let mut heap = Heap::paced(Barrier::HybridGo, Settings::default());
+    /// let sink = Arc::clone(&lines);
+    /// heap.set_gctrace_sink(move |line| sink.lock().unwrap().push(line.to_string()));
+    /// heap.gc();
+    /// let lines = lines.lock().unwrap();
+    /// assert!(lines[0].starts_with("gc 1 @"));
+    /// assert!(lines[0].ends_with(" 1 P (forced)"));
+    /// ```
+    pub fn set_gctrace_sink(&mut self, sink: impl FnMut(&GcTrace) + Send + 'static) {
+        self.trace_sink = Some(Box::new(sink));
+        self.settings.gctrace = self.settings.gctrace.max(1);
+    }
+
+    /// The settings the heap was made with (`gctrace` as now).
+    pub fn settings(&self) -> Settings {
+        self.settings
     }
 
     /// Whether Go's pacer starts cycles and mutators assist
@@ -253,6 +290,7 @@ impl Heap {
     ///
     /// # Panics
     /// If its object was freed ([`try_get`](Heap::try_get) returns the error).
+    #[inline]
     #[track_caller]
     pub fn get<T: Object>(&self, h: Gc<T>) -> &T {
         let (s, offset) = self.expect_typed::<T>(h.ptr());
@@ -270,6 +308,7 @@ impl Heap {
     ///
     /// # Panics
     /// If its object was freed.
+    #[inline]
     #[track_caller]
     pub fn get_mut<T: Object>(&mut self, h: Gc<T>) -> &mut T {
         let (s, offset) = self.expect_typed::<T>(h.ptr());
@@ -281,6 +320,7 @@ impl Heap {
     ///
     /// # Panics
     /// If `obj`'s object was freed.
+    #[inline]
     #[track_caller]
     pub fn load<O: Object, T: Object>(&self, obj: Gc<O>, field: Field<O, T>) -> Option<Gc<T>> {
         let (s, offset) = self.expect_typed::<O>(obj.ptr());
@@ -294,6 +334,7 @@ impl Heap {
     ///
     /// # Panics
     /// If `obj`'s or `value`'s object was freed.
+    #[inline]
     #[track_caller]
     pub fn store<O: Object, T: Object>(
         &mut self,

@@ -151,6 +151,7 @@ mod stats;
 mod sweep;
 mod trace;
 mod uintptr;
+mod worker;
 
 #[cfg(feature = "explore")]
 pub mod explore;
@@ -158,7 +159,7 @@ pub mod explore;
 pub use barrier::{Barrier, Invariant, ParseBarrierError, WB_BUF_ENTRIES};
 pub use check::{Edge, Holder, Reachability, Violation};
 pub use colour::{Colour, Colours};
-pub use cycle::{CycleStats, GcStep, PROCS, Phase, Work};
+pub use cycle::{CycleStats, GcStep, Phase, Work};
 pub use handle::{Gc, Ptr, StaleHandle};
 pub use heap::Heap;
 pub use object::{Field, Object};
@@ -170,7 +171,8 @@ pub use pacer::{
 pub use roots::{GLOBALS_PER_ROOT_JOB, Global, IntoPtr, Mutator};
 pub use scavenge::{REDUCE_EXTRA_PERCENT, RETAIN_EXTRA_PERCENT};
 pub use settings::{
-    MalformedMemoryLimit, Settings, parse_byte_count, read_gctrace, read_gogc, read_gomemlimit,
+    MalformedMemoryLimit, Settings, parse_byte_count, read_gctrace, read_gogc, read_gomaxprocs,
+    read_gomemlimit,
 };
 pub use stats::MemStats;
 pub use trace::{GcTrace, fmt_ns_as_ms};

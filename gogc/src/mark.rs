@@ -24,7 +24,7 @@ impl Heap {
     pub(crate) fn shade(&mut self, ptr: Ptr) -> bool {
         let (s, offset) = split_index(ptr.index());
         let span = &mut self.spans[s];
-        if !span.mark_if_live(offset, ptr.generation()) {
+        if !span.mark_if_live(offset, ptr.generation(), self.gc.worker.is_some()) {
             return false;
         }
         let fields = span.fields;
@@ -40,7 +40,8 @@ impl Heap {
     /// its fields are nil).
     pub(crate) fn mark_new_object(&mut self, ptr: Ptr, class: usize) {
         let (s, offset) = split_index(ptr.index());
-        self.spans[s].mark(offset);
+        let shared = self.shared_marking();
+        self.spans[s].mark(offset, shared);
         self.gc.stats.objects_marked += 1;
         self.gc.stats.allocated_black += 1;
         self.gc.bytes_marked += self.classes[class].object_bytes;

@@ -7,9 +7,11 @@
 //! `pollFractionalWorkerExit`) and `mgcsweep.go` (`deductSweepCredit`,
 //! `gcPaceSweeper`).
 //!
-//! The model runs on one processor ([`PROCS`](crate::PROCS)), where Go's
+//! With one processor ([`Settings::procs`](crate::Settings::procs)) Go's
 //! pacer asks for no dedicated mark worker and a fractional one at 25% of
-//! the CPU. Mutators and the fractional worker share the thread:
+//! the CPU; mutators and the fractional worker share the thread. With two,
+//! a background worker on its own thread marks instead of the fractional
+//! worker (`worker.rs`, Go's idle-P worker):
 //!
 //! 1. Each time allocation takes a new span, the heap's live bytes grow by
 //!    the span's free bytes; if they reach the trigger and no cycle runs, a
@@ -30,7 +32,11 @@
 use crate::handle::Ptr;
 use crate::heap::Heap;
 use crate::roots::Mutator;
-use crate::span::SPAN_OBJECTS;
+use crate::span::{SPAN_OBJECTS, split_index};
+
+/// Grey objects between the grey stack and their scan, their pointer
+/// words being prefetched.
+const PREFETCH_WINDOW: usize = 8;
 
 /// Scan work the fractional worker does between looks at the clock.
 const FRACTIONAL_WORK_CHUNK: i64 = 16 << 10;
@@ -50,7 +56,11 @@ impl Heap {
             .map(|c| c.mallocs * c.object_bytes)
             .sum();
         if self.gc.marking {
-            self.fractional_worker();
+            if self.shared_marking() {
+                self.poll_worker();
+            } else {
+                self.fractional_worker();
+            }
             return;
         }
         let (trigger, _) = self.gc.pacer.trigger();
@@ -111,10 +121,24 @@ impl Heap {
         }
     }
 
+    /// With a mark worker: counts its work (credit for assists) and, when
+    /// it has run out and so has the mutator's side, ends marking.
+    fn poll_worker(&mut self) {
+        let worker_idle = self.sync_worker();
+        let roots_done = self.gc.root_next >= self.gc.root_jobs;
+        if worker_idle && self.gc.grey.is_empty() && roots_done {
+            self.finish_marking();
+        }
+    }
+
     /// `gcAssistAlloc`: mutator `m` is in debt; it steals background
     /// credit, then scans until the debt (at least 64 KiB of work) is paid
     /// or no work is left — which ends marking.
     fn assist(&mut self, m: Mutator) {
+        if self.shared_marking() {
+            // Count the worker's fresh credit first.
+            self.sync_worker();
+        }
         let debt = -self.stacks[m.index()].assist_bytes;
         let pacer = &mut self.gc.pacer;
         let (mut scan_work, debt_bytes) = pacer.assist_quota(debt);
@@ -139,7 +163,9 @@ impl Heap {
         let pacer = &mut self.gc.pacer;
         self.stacks[m.index()].assist_bytes += 1 + pacer.bytes_for_work(done);
         pacer.assist_time += elapsed;
-        if done < scan_work {
+        if done < scan_work && !self.shared_marking() {
+            // Out of work: marking is complete (with a worker, the next
+            // poll decides that, once the worker is idle too).
             self.finish_marking();
         }
     }
@@ -175,11 +201,52 @@ impl Heap {
     /// `gcDrainN`: does up to `target` units of scan work — root jobs, then
     /// grey objects, flushing the write barrier buffer when they run out.
     /// Returns the work done (less than `target` only if none is left).
+    ///
+    /// Grey objects pass through a small window between leaving the grey
+    /// stack and being scanned: each one's pointer words are prefetched as
+    /// it enters, so that the cache miss scanning would take overlaps the
+    /// scans of the objects ahead of it. Before returning, the window goes
+    /// back on the grey stack (its objects are still grey).
     pub(crate) fn gc_drain_n(&mut self, target: i64) -> i64 {
+        self.pull_greys_to_assist();
+        let done = self.drain_here(target);
+        self.publish_greys();
+        done
+    }
+
+    /// [`gc_drain_n`](Heap::gc_drain_n) on the mutator's own queue.
+    fn drain_here(&mut self, target: i64) -> i64 {
         let mut done = 0;
+        let mut window = [None::<Ptr>; PREFETCH_WINDOW];
+        let mut at = 0;
+        let mut held = 0;
         while done < target {
-            match self.next_work() {
-                Some(work) => done += self.do_work(work),
+            if self.gc.root_next < self.gc.root_jobs {
+                if let Some(work) = self.next_work() {
+                    done += self.do_work(work);
+                }
+                continue;
+            }
+            match self.gc.grey.pop() {
+                Some(p) => {
+                    let (s, offset) = split_index(p.index());
+                    self.spans[s].prefetch_pointers(offset);
+                    if let Some(ready) = window[at].replace(p) {
+                        done += self.scan_object(ready);
+                    } else {
+                        held += 1;
+                    }
+                    at = (at + 1) % PREFETCH_WINDOW;
+                }
+                None if held > 0 => {
+                    // Scan what the window holds, oldest first.
+                    for i in 0..PREFETCH_WINDOW {
+                        if let Some(ready) = window[(at + i) % PREFETCH_WINDOW].take() {
+                            done += self.scan_object(ready);
+                        }
+                    }
+                    held = 0;
+                }
                 None => {
                     if self.wb_buf_flush() == 0 {
                         break;
@@ -187,6 +254,7 @@ impl Heap {
                 }
             }
         }
+        self.gc.grey.extend(window.into_iter().flatten());
         done
     }
 

@@ -149,17 +149,23 @@ impl Heap {
         self.stacks.len()
     }
 
+    #[inline]
     #[track_caller]
     pub(crate) fn stack_ref(&self, m: Mutator) -> &Stack {
         let stack = &self.stacks[m.index()];
-        assert!(!stack.exited, "gogc: mutator {m} has exited");
+        if stack.exited {
+            exited(m);
+        }
         stack
     }
 
+    #[inline]
     #[track_caller]
     fn stack_mut(&mut self, m: Mutator) -> &mut Stack {
         let stack = &mut self.stacks[m.index()];
-        assert!(!stack.exited, "gogc: mutator {m} has exited");
+        if stack.exited {
+            exited(m);
+        }
         stack
     }
 
@@ -186,6 +192,7 @@ impl Heap {
     ///
     /// # Panics
     /// If the stack is empty.
+    #[inline]
     #[track_caller]
     pub fn pop(&mut self, m: Mutator) -> Option<Ptr> {
         let Some(top) = self.stack_mut(m).slots.pop() else {
@@ -266,4 +273,12 @@ impl Heap {
         self.globals[index] = value;
         self.after_op();
     }
+}
+
+/// Panics for a mutator used after [`Heap::exit`], out of the hot paths.
+#[cold]
+#[inline(never)]
+#[track_caller]
+fn exited(m: Mutator) -> ! {
+    panic!("gogc: mutator {m} has exited")
 }

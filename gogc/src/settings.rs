@@ -29,6 +29,12 @@ pub struct Settings {
     /// `GODEBUG=gctrace=N`: with 1 or more, one line per cycle on standard
     /// error.
     pub gctrace: u32,
+    /// `GOMAXPROCS`: with 2 or more, a background mark worker marks on its
+    /// own thread while the mutators run (Go's mark worker on an idle P);
+    /// with 1, mutators and a fractional worker share one thread. Default
+    /// 1; [`from_env`](Settings::from_env) reads `GOMAXPROCS` and falls
+    /// back to the number of CPUs, as Go does.
+    pub procs: u32,
 }
 
 impl Default for Settings {
@@ -38,6 +44,7 @@ impl Default for Settings {
             gc_percent: 100,
             memory_limit: NO_MEMORY_LIMIT,
             gctrace: 0,
+            procs: 1,
         }
     }
 }
@@ -77,11 +84,16 @@ impl Settings {
     /// `GOMEMLIMIT` as an error.
     pub fn try_from_env() -> Result<Settings, MalformedMemoryLimit> {
         let var = |name| std::env::var(name).ok();
-        Settings::parse(
+        let settings = Settings::parse(
             var("GOGC").as_deref(),
             var("GOMEMLIMIT").as_deref(),
             var("GODEBUG").as_deref(),
-        )
+        )?;
+        let cpus = std::thread::available_parallelism().map_or(1, |n| n.get() as u32);
+        Ok(Settings {
+            procs: read_gomaxprocs(var("GOMAXPROCS").as_deref().unwrap_or(""), cpus),
+            ..settings
+        })
     }
 
     /// The settings these variables' values give (`None`: unset).
@@ -94,6 +106,7 @@ impl Settings {
             gc_percent: read_gogc(gogc.unwrap_or("")),
             memory_limit: read_gomemlimit(gomemlimit.unwrap_or(""))?,
             gctrace: godebug.map_or(0, read_gctrace),
+            ..Settings::default()
         })
     }
 }
@@ -160,14 +173,19 @@ pub fn parse_byte_count(s: &str) -> Option<i64> {
     i64::try_from(scaled).ok()
 }
 
+/// `GOMAXPROCS` as Go's `schedinit` reads it: a positive integer, else
+/// the number of CPUs.
+pub fn read_gomaxprocs(value: &str, cpus: u32) -> u32 {
+    value.parse::<u32>().ok().filter(|&n| n > 0).unwrap_or(cpus)
+}
+
 /// The `gctrace` level in a `GODEBUG` value (`key=value` pairs separated by
 /// commas; the last setting wins; 0 when absent or not a number).
 pub fn read_gctrace(godebug: &str) -> u32 {
     godebug
         .split(',')
         .filter_map(|kv| kv.split_once('='))
-        .filter(|(k, _)| k.trim() == "gctrace")
-        .last()
+        .rfind(|(k, _)| k.trim() == "gctrace")
         .and_then(|(_, v)| v.trim().parse().ok())
         .unwrap_or(0)
 }
@@ -216,6 +234,14 @@ mod tests {
             "GOMEMLIMIT=lots\nmalformed GOMEMLIMIT; see `go doc runtime/debug.SetMemoryLimit`"
         );
         assert_eq!(read_gomemlimit("off"), Ok(NO_MEMORY_LIMIT));
+    }
+
+    #[test]
+    fn gomaxprocs_as_go_reads_it() {
+        assert_eq!(read_gomaxprocs("", 2), 2);
+        assert_eq!(read_gomaxprocs("1", 2), 1);
+        assert_eq!(read_gomaxprocs("0", 2), 2);
+        assert_eq!(read_gomaxprocs("-3", 2), 2);
     }
 
     #[test]

@@ -33,6 +33,9 @@
 use std::any::{Any, TypeId};
 use std::num::NonZeroU32;
 use std::ptr::NonNull;
+use std::sync::Arc;
+use std::sync::atomic::Ordering::Relaxed;
+use std::sync::atomic::{AtomicU32, AtomicU64};
 
 use memmap2::MmapMut;
 
@@ -53,7 +56,6 @@ const GENERATIONS_AT: usize = ALLOCS_AT + BITMAP_WORDS * 8;
 const POINTERS_AT: usize = GENERATIONS_AT + SPAN_OBJECTS * 4;
 
 type Bitmap = [u64; BITMAP_WORDS];
-type Generations = [u32; SPAN_OBJECTS];
 
 /// The span number and offset a slot index names.
 #[inline]
@@ -71,35 +73,47 @@ pub(crate) fn slot_index(span: usize, offset: usize) -> u32 {
 }
 
 /// A span's collector memory: one anonymous mapping, zeroed by the OS,
-/// laid out as the module docs draw it.
+/// laid out as the module docs draw it, shared (`Arc`) between the heap and
+/// its background mark worker (`worker.rs`).
 ///
-/// The accessors view its regions through a pointer to the mapping's
-/// start, taken once: the collector's hot paths (a handle check, a pointer
-/// load, a mark) then cost one load each, with no slice or alignment checks
-/// re-done per access. This is the crate's only unsafe code. It rests on
-/// three facts, argued once here and cited by each block:
+/// Every word is accessed atomically — relaxed loads and stores, which
+/// are plain moves on x86-64, and `fetch_or` for mark bits while a worker
+/// may be marking — so the mutator's thread and the worker's never race.
+/// The accessors view the regions through a pointer to the mapping's
+/// start, taken once: the collector's hot paths then cost one load each.
+/// This is the crate's only unsafe code. It rests on three facts, argued
+/// once here and cited by each block:
 ///
 /// 1. **Valid and aligned**: `base` is the start of a live, page-aligned
 ///    mapping of `POINTERS_AT + SPAN_OBJECTS * fields * 8` bytes that the
-///    struct owns (`map`) and unmaps only when dropped; every region below
-///    lies inside it at an offset that is a multiple of its element's
-///    alignment (0, 1 KiB, 2 KiB, 34 KiB; all multiples of 8).
-/// 2. **Any bit pattern**: the regions hold `u64` and `u32` only; the OS
-///    zeroes the mapping; no byte is ever uninitialised.
-/// 3. **No aliasing**: nothing else ever reads or writes the mapping — `map`
-///    is never dereferenced after `base` is taken — so a region borrowed
-///    through `&self` is not written and one borrowed through `&mut self`
-///    is not otherwise accessed, for as long as the borrow of `self` lasts.
+///    struct owns (`map`) and unmaps only when dropped; every region lies
+///    inside it at an offset that is a multiple of 8 (0, 1 KiB, 2 KiB,
+///    34 KiB).
+/// 2. **Any bit pattern**: the regions hold `AtomicU64` and `AtomicU32`,
+///    which have the size, alignment and bit validity of `u64` and `u32`;
+///    the OS zeroes the mapping, so no byte is ever uninitialised.
+/// 3. **Only atomics**: nothing reads or writes the mapping except through
+///    these atomic views — `map` is never dereferenced after `base` is
+///    taken — so shared references to the regions are sound from any
+///    number of threads.
 pub(crate) struct SpanMemory {
     map: MmapMut,
     base: NonNull<u8>,
     fields: usize,
+    /// Bytes an object of the span's current class counts for (the worker
+    /// adds it to the bytes marked).
+    object_bytes: AtomicU64,
 }
 
-// SAFETY: a `SpanMemory` owns its mapping as a `Box` owns its allocation:
-// `base` points only into `map`, which moves with it. Sending it to another
-// thread sends that ownership; nothing is shared (it is not `Sync`).
+// SAFETY: a `SpanMemory` owns its mapping as a `Box` owns its allocation
+// (`base` points only into `map`), and every access to the mapping is
+// atomic (fact 3), so it may move to and be shared between threads.
 unsafe impl Send for SpanMemory {}
+// SAFETY: as above: shared access goes through atomics only.
+unsafe impl Sync for SpanMemory {}
+
+type AtomicBitmap = [AtomicU64; BITMAP_WORDS];
+type AtomicGenerations = [AtomicU32; SPAN_OBJECTS];
 
 impl SpanMemory {
     /// Maps the memory of a span whose objects have `fields` pointer
@@ -116,7 +130,12 @@ impl SpanMemory {
         };
         assert!(map.len() >= bytes && map.as_ptr() as usize % 8 == 0);
         let base = NonNull::new(map.as_mut_ptr()).expect("a mapping is never at address 0");
-        SpanMemory { map, base, fields }
+        SpanMemory {
+            map,
+            base,
+            fields,
+            object_bytes: AtomicU64::new(0),
+        }
     }
 
     /// Bytes mapped.
@@ -124,83 +143,131 @@ impl SpanMemory {
         self.map.len()
     }
 
+    /// Pointer fields per slot.
+    pub(crate) fn fields(&self) -> usize {
+        self.fields
+    }
+
+    pub(crate) fn object_bytes(&self) -> u64 {
+        self.object_bytes.load(Relaxed)
+    }
+
     #[inline]
-    fn marks(&self) -> &Bitmap {
+    fn marks(&self) -> &AtomicBitmap {
         // SAFETY: facts 1–3 of the type's docs; bytes MARKS_AT..ALLOCS_AT
-        // are one Bitmap.
-        unsafe { &*self.base.as_ptr().add(MARKS_AT).cast::<Bitmap>() }
+        // are one bitmap.
+        unsafe { &*self.base.as_ptr().add(MARKS_AT).cast::<AtomicBitmap>() }
     }
 
     #[inline]
-    fn marks_mut(&mut self) -> &mut Bitmap {
-        // SAFETY: facts 1–3; `&mut self` makes this the only access.
-        unsafe { &mut *self.base.as_ptr().add(MARKS_AT).cast::<Bitmap>() }
+    fn allocs(&self) -> &AtomicBitmap {
+        // SAFETY: facts 1–3; bytes ALLOCS_AT..GENERATIONS_AT are one bitmap.
+        unsafe { &*self.base.as_ptr().add(ALLOCS_AT).cast::<AtomicBitmap>() }
     }
 
     #[inline]
-    fn allocs(&self) -> &Bitmap {
-        // SAFETY: facts 1–3; bytes ALLOCS_AT..GENERATIONS_AT are one Bitmap.
-        unsafe { &*self.base.as_ptr().add(ALLOCS_AT).cast::<Bitmap>() }
-    }
-
-    #[inline]
-    fn allocs_mut(&mut self) -> &mut Bitmap {
-        // SAFETY: facts 1–3; `&mut self` makes this the only access.
-        unsafe { &mut *self.base.as_ptr().add(ALLOCS_AT).cast::<Bitmap>() }
-    }
-
-    #[inline]
-    fn generations(&self) -> &Generations {
+    fn generations(&self) -> &AtomicGenerations {
         // SAFETY: facts 1–3; bytes GENERATIONS_AT..POINTERS_AT are one
-        // Generations array.
-        unsafe { &*self.base.as_ptr().add(GENERATIONS_AT).cast::<Generations>() }
+        // generations array.
+        unsafe {
+            &*self
+                .base
+                .as_ptr()
+                .add(GENERATIONS_AT)
+                .cast::<AtomicGenerations>()
+        }
     }
 
     #[inline]
-    fn generations_mut(&mut self) -> &mut Generations {
-        // SAFETY: facts 1–3; `&mut self` makes this the only access.
-        unsafe { &mut *self.base.as_ptr().add(GENERATIONS_AT).cast::<Generations>() }
-    }
-
-    #[inline]
-    fn pointers(&self) -> &[u64] {
+    fn pointers(&self) -> &[AtomicU64] {
         // SAFETY: facts 1–3; the mapping ends with SPAN_OBJECTS * fields
-        // u64 words from POINTERS_AT.
+        // words from POINTERS_AT.
         unsafe {
             std::slice::from_raw_parts(
-                self.base.as_ptr().add(POINTERS_AT).cast::<u64>(),
+                self.base.as_ptr().add(POINTERS_AT).cast::<AtomicU64>(),
                 SPAN_OBJECTS * self.fields,
             )
         }
     }
 
     /// Asks the CPU to start loading the pointer words of the object at
-    /// `offset`, which the marker will read soon (it was just greyed).
+    /// `offset`, which the marker will read soon.
     #[inline]
-    fn prefetch_pointers(&self, offset: usize) {
+    pub(crate) fn prefetch_pointers(&self, offset: usize) {
         #[cfg(target_arch = "x86_64")]
         {
             use std::arch::x86_64::{_MM_HINT_T0, _mm_prefetch};
             let at = POINTERS_AT + (offset % SPAN_OBJECTS) * self.fields * 8;
-            // SAFETY: fact 1 of the type's docs puts `at` inside the
-            // mapping; a prefetch only hints the cache and never faults.
-            // The intrinsic is unsafe only for its target feature, SSE,
-            // which every x86_64 CPU has.
+            // SAFETY: fact 1 puts `at` inside the mapping; a prefetch only
+            // hints the cache and never faults. The intrinsic is unsafe
+            // only for its target feature, SSE, which every x86-64 CPU has.
             unsafe { _mm_prefetch::<_MM_HINT_T0>(self.base.as_ptr().add(at).cast()) }
         }
         #[cfg(not(target_arch = "x86_64"))]
         let _ = offset;
     }
 
+    /// The slot's generation.
     #[inline]
-    fn pointers_mut(&mut self) -> &mut [u64] {
-        // SAFETY: facts 1–3; `&mut self` makes this the only access.
-        unsafe {
-            std::slice::from_raw_parts_mut(
-                self.base.as_ptr().add(POINTERS_AT).cast::<u64>(),
-                SPAN_OBJECTS * self.fields,
-            )
+    pub(crate) fn generation(&self, offset: usize) -> u32 {
+        self.generations()[offset % SPAN_OBJECTS].load(Relaxed)
+    }
+
+    #[inline]
+    fn set_generation(&self, offset: usize, generation: u32) {
+        self.generations()[offset % SPAN_OBJECTS].store(generation, Relaxed);
+    }
+
+    #[inline]
+    pub(crate) fn is_marked(&self, offset: usize) -> bool {
+        self.marks()[offset / 64 % BITMAP_WORDS].load(Relaxed) & (1 << (offset % 64)) != 0
+    }
+
+    /// Sets the mark bit; `true` if it was clear. `shared`: a worker may be
+    /// marking in the same word, so the update is one atomic `fetch_or`.
+    #[inline]
+    pub(crate) fn mark(&self, offset: usize, shared: bool) -> bool {
+        let word = &self.marks()[offset / 64 % BITMAP_WORDS];
+        let bit = 1 << (offset % 64);
+        if shared {
+            word.fetch_or(bit, Relaxed) & bit == 0
+        } else {
+            let old = word.load(Relaxed);
+            word.store(old | bit, Relaxed);
+            old & bit == 0
         }
+    }
+
+    /// If `generation` is the live object's at `offset`, marks it and
+    /// returns `true` when the mark bit was clear: `shade`'s test.
+    #[inline]
+    pub(crate) fn mark_if_live(&self, offset: usize, generation: u32, shared: bool) -> bool {
+        self.generation(offset) == generation && self.mark(offset, shared)
+    }
+
+    /// Pointer field `field` of the object at `offset`.
+    #[inline]
+    pub(crate) fn pointer(&self, offset: usize, field: usize) -> Option<Ptr> {
+        debug_assert!(field < self.fields);
+        Ptr::from_raw(self.pointers()[offset * self.fields + field].load(Relaxed))
+    }
+
+    /// Both pointer fields of a two-field object.
+    #[inline]
+    pub(crate) fn two_pointers(&self, offset: usize) -> [Option<Ptr>; 2] {
+        let words = &self.pointers()[offset * 2..offset * 2 + 2];
+        [
+            Ptr::from_raw(words[0].load(Relaxed)),
+            Ptr::from_raw(words[1].load(Relaxed)),
+        ]
+    }
+
+    #[inline]
+    fn set_pointer(&self, offset: usize, field: usize, value: Option<Ptr>) -> Option<Ptr> {
+        let word = &self.pointers()[offset * self.fields + field];
+        let old = word.load(Relaxed);
+        word.store(Ptr::to_raw(value), Relaxed);
+        Ptr::from_raw(old)
     }
 }
 
@@ -255,7 +322,7 @@ pub(crate) struct Span {
     /// On its type's list of spans with free slots (`mcentral.partial`).
     pub(crate) in_partial: bool,
     pub(crate) state: SpanState,
-    memory: Option<SpanMemory>,
+    memory: Option<Arc<SpanMemory>>,
     values: Option<Box<dyn Any + Send>>,
     /// `free_values::<T>` for this span's `T`.
     free_values: fn(&mut (dyn Any + Send), usize, u64),
@@ -321,16 +388,19 @@ impl Span {
     ) {
         debug_assert_ne!(self.state, SpanState::InUse);
         let memory = match memory {
-            Some(mut fresh) => {
+            Some(fresh) => {
                 debug_assert_eq!(self.state, SpanState::Released);
                 if self.floor > 0 {
-                    fresh.generations_mut().fill(self.floor);
+                    for g in fresh.generations() {
+                        g.store(self.floor, Relaxed);
+                    }
                 }
-                fresh
+                Arc::new(fresh)
             }
             None => self.memory.take().expect("an idle span keeps its memory"),
         };
         debug_assert_eq!(memory.fields, T::POINTER_FIELDS.len());
+        memory.object_bytes.store(object_bytes, Relaxed);
         self.type_id = TypeId::of::<T>();
         self.class = class;
         self.fields = T::POINTER_FIELDS.len();
@@ -365,13 +435,20 @@ impl Span {
         self.in_partial = false;
     }
 
-    /// Takes an idle span's memory to unmap it: the number is released.
-    pub(crate) fn release(&mut self) -> SpanMemory {
+    /// Takes an idle span's memory to unmap it (when the last `Arc` goes:
+    /// a mark worker's table may hold one until its next cycle): the number
+    /// is released.
+    pub(crate) fn release(&mut self) -> Arc<SpanMemory> {
         debug_assert_eq!(self.state, SpanState::Idle);
         let memory = self.memory.take().expect("an idle span keeps its memory");
         self.values = None;
         self.values_bytes = 0;
-        let top = memory.generations().iter().copied().max().unwrap_or(0);
+        let top = memory
+            .generations()
+            .iter()
+            .map(|g| g.load(Relaxed))
+            .max()
+            .unwrap_or(0);
         // Above every generation handed out, and even (free).
         self.floor = self.floor.max(top.saturating_add(2) & !1);
         self.state = SpanState::Released;
@@ -386,7 +463,12 @@ impl Span {
 
     /// Bytes of collector memory mapped for this span.
     pub(crate) fn memory_bytes(&self) -> usize {
-        self.memory.as_ref().map_or(0, SpanMemory::bytes)
+        self.memory.as_ref().map_or(0, |m| m.bytes())
+    }
+
+    /// The span's memory, for a mark worker's table.
+    pub(crate) fn shared_memory(&self) -> Option<Arc<SpanMemory>> {
+        self.memory.clone()
     }
 
     /// The memory's pointer fields per slot, if it is mapped.
@@ -397,14 +479,6 @@ impl Span {
     #[inline]
     fn memory(&self) -> &SpanMemory {
         match &self.memory {
-            Some(memory) => memory,
-            None => unreachable!("gogc: a span in use has its memory"),
-        }
-    }
-
-    #[inline]
-    fn memory_mut(&mut self) -> &mut SpanMemory {
-        match &mut self.memory {
             Some(memory) => memory,
             None => unreachable!("gogc: a span in use has its memory"),
         }
@@ -422,22 +496,22 @@ impl Span {
         self.free_bits &= self.free_bits - 1;
         let word = self.cache_word;
         let offset = word * 64 + bit;
-        let fields = self.fields;
-        let memory = self.memory_mut();
-        memory.allocs_mut()[word] |= 1 << bit;
-        let slot = &mut memory.generations_mut()[offset];
-        *slot += 1;
-        let generation = *slot;
-        // Nil fields. Written word by word for the small counts: a `fill`
-        // of a run-time length becomes a `memset` call.
-        let words = &mut memory.pointers_mut()[offset * fields..(offset + 1) * fields];
-        match words {
-            [] => {}
-            [a] => *a = 0,
-            [a, b] => (*a, *b) = (0, 0),
-            [a, b, c] => (*a, *b, *c) = (0, 0, 0),
-            [a, b, c, d] => (*a, *b, *c, *d) = (0, 0, 0, 0),
-            longer => longer.fill(0),
+        let memory = self.memory();
+        let allocs = &memory.allocs()[word % BITMAP_WORDS];
+        allocs.store(allocs.load(Relaxed) | 1 << bit, Relaxed);
+        let generation = memory.generation(offset) + 1;
+        memory.set_generation(offset, generation);
+        // Nil fields, word by word (a run-time-length `fill` would be a
+        // `memset` call), the common binary node unrolled.
+        let fields = memory.fields;
+        let words = &memory.pointers()[offset * fields..(offset + 1) * fields];
+        if let [left, right] = words {
+            left.store(0, Relaxed);
+            right.store(0, Relaxed);
+        } else {
+            for word in words {
+                word.store(0, Relaxed);
+            }
         }
         self.live += 1;
         self.typed_mut::<T>()[offset] = Some(value);
@@ -454,7 +528,7 @@ impl Span {
         while self.next_word < BITMAP_WORDS {
             let word = self.next_word;
             self.next_word += 1;
-            let mut free = !self.memory().allocs()[word];
+            let mut free = !self.memory().allocs()[word].load(Relaxed);
             if let Some(retired) = &self.retired_bits {
                 free &= !retired[word];
             }
@@ -486,7 +560,7 @@ impl Span {
     #[inline]
     pub(crate) fn generation(&self, offset: usize) -> u32 {
         match &self.memory {
-            Some(memory) => memory.generations()[offset],
+            Some(memory) => memory.generation(offset),
             None => self.floor,
         }
     }
@@ -494,22 +568,22 @@ impl Span {
     #[inline]
     pub(crate) fn is_live(&self, offset: usize, generation: NonZeroU32) -> bool {
         match &self.memory {
-            Some(memory) => memory.generations()[offset] == generation.get(),
+            Some(memory) => memory.generation(offset) == generation.get(),
             None => false,
         }
     }
 
     /// The offsets and generations of the live objects.
     pub(crate) fn live_slots(&self) -> impl Iterator<Item = (usize, NonZeroU32)> + '_ {
-        let generations = match (&self.memory, self.state) {
-            (Some(memory), SpanState::InUse) => &memory.generations()[..],
-            _ => &[][..],
+        let memory = match (&self.memory, self.state) {
+            (Some(memory), SpanState::InUse) => Some(memory),
+            _ => None,
         };
-        generations
-            .iter()
-            .enumerate()
+        memory
+            .into_iter()
+            .flat_map(|m| m.generations().iter().map(|g| g.load(Relaxed)).enumerate())
             .filter(|(_, g)| *g % 2 == 1)
-            .map(|(offset, &g)| (offset, NonZeroU32::new(g).expect("odd")))
+            .map(|(offset, g)| (offset, NonZeroU32::new(g).expect("odd")))
     }
 
     #[inline]
@@ -552,22 +626,19 @@ impl Span {
 
     /// The object's pointer fields.
     pub(crate) fn pointers(&self, offset: usize) -> impl Iterator<Item = Option<Ptr>> + '_ {
-        let fields = self.fields;
-        self.memory().pointers()[offset * fields..(offset + 1) * fields]
-            .iter()
-            .map(|&raw| Ptr::from_raw(raw))
+        let memory = self.memory();
+        (0..self.fields).map(move |field| memory.pointer(offset, field))
     }
 
     #[inline]
     pub(crate) fn pointer(&self, offset: usize, field: usize) -> Option<Ptr> {
-        Ptr::from_raw(self.memory().pointers()[offset * self.fields + field])
+        self.memory().pointer(offset, field)
     }
 
     /// Both pointer fields of a two-field object.
     #[inline]
     pub(crate) fn two_pointers(&self, offset: usize) -> [Option<Ptr>; 2] {
-        let words = &self.memory().pointers()[offset * 2..offset * 2 + 2];
-        [Ptr::from_raw(words[0]), Ptr::from_raw(words[1])]
+        self.memory().two_pointers(offset)
     }
 
     /// Writes a pointer field and returns what it held.
@@ -578,49 +649,40 @@ impl Span {
         field: usize,
         value: Option<Ptr>,
     ) -> Option<Ptr> {
-        let at = offset * self.fields + field;
-        let slot = &mut self.memory_mut().pointers_mut()[at];
-        Ptr::from_raw(std::mem::replace(slot, Ptr::to_raw(value)))
+        self.memory().set_pointer(offset, field, value)
     }
 
     #[inline]
     pub(crate) fn is_marked(&self, offset: usize) -> bool {
-        match &self.memory {
-            Some(memory) => memory.marks()[offset / 64] & (1 << (offset % 64)) != 0,
-            None => false,
-        }
+        self.memory.as_ref().is_some_and(|m| m.is_marked(offset))
     }
 
     /// Sets the mark bit of a live slot; `true` if it was clear
-    /// (`greyobject`'s `mbits.isMarked` / `setMarked`).
+    /// (`greyobject`'s `mbits.isMarked` / `setMarked`). `shared` while a
+    /// mark worker may run.
     #[inline]
-    pub(crate) fn mark(&mut self, offset: usize) -> bool {
-        let word = &mut self.memory_mut().marks_mut()[offset / 64];
-        let bit = 1 << (offset % 64);
-        let was_clear = *word & bit == 0;
-        *word |= bit;
-        was_clear
+    pub(crate) fn mark(&mut self, offset: usize, shared: bool) -> bool {
+        self.memory().mark(offset, shared)
     }
 
     /// If `generation` is the live object's at `offset`, marks it and
     /// returns `true` when the mark bit was clear: `shade`'s test in one
     /// look at the span.
     #[inline]
-    pub(crate) fn mark_if_live(&mut self, offset: usize, generation: u32) -> bool {
-        let Some(memory) = &mut self.memory else {
-            return false;
-        };
-        if memory.generations()[offset] != generation {
-            return false;
+    pub(crate) fn mark_if_live(&mut self, offset: usize, generation: u32, shared: bool) -> bool {
+        match &self.memory {
+            Some(memory) => memory.mark_if_live(offset, generation, shared),
+            None => false,
         }
-        let word = &mut memory.marks_mut()[offset / 64];
-        let bit = 1 << (offset % 64);
-        let was_clear = *word & bit == 0;
-        *word |= bit;
-        if was_clear && self.fields > 0 {
+    }
+
+    /// Starts loading the pointer words of the object at `offset` into the
+    /// cache: the marker scans it a few objects from now.
+    #[inline]
+    pub(crate) fn prefetch_pointers(&self, offset: usize) {
+        if let Some(memory) = &self.memory {
             memory.prefetch_pointers(offset);
         }
-        was_clear
     }
 
     /// Frees every live, unmarked object and clears the mark bits for the
@@ -640,18 +702,21 @@ impl Span {
             unreachable!("gogc: sweeping a span that is not in use")
         };
         for word in 0..BITMAP_WORDS {
-            let marked = memory.marks()[word];
-            let allocated = memory.allocs()[word];
+            let marked = memory.marks()[word].load(Relaxed);
+            let allocated = memory.allocs()[word].load(Relaxed);
             let mut dead = allocated & !marked;
+            if marked != 0 {
+                memory.marks()[word].store(0, Relaxed);
+            }
             if dead == 0 {
                 continue;
             }
-            memory.allocs_mut()[word] = allocated & marked;
+            memory.allocs()[word].store(allocated & marked, Relaxed);
             (self.free_values)(&mut **values, word, dead);
             while dead != 0 {
                 let offset = word * 64 + dead.trailing_zeros() as usize;
                 dead &= dead - 1;
-                let generation = memory.generations()[offset];
+                let generation = memory.generation(offset);
                 freed(Ptr::new(
                     slot_index(span_no, offset),
                     NonZeroU32::new(generation).expect("odd"),
@@ -660,14 +725,13 @@ impl Span {
                 // retired rather than reused, so no old handle can ever
                 // match it again.
                 let next = generation.wrapping_add(1);
-                memory.generations_mut()[offset] = next;
+                memory.set_generation(offset, next);
                 if next == 0 {
                     retire.push(offset);
                 }
                 count += 1;
             }
         }
-        memory.marks_mut().fill(0);
         for offset in retire {
             self.retired_bits
                 .get_or_insert_with(|| Box::new([0; BITMAP_WORDS]))[offset / 64] |=
@@ -702,8 +766,8 @@ mod tests {
         assert_eq!((a, b), (0, 1));
         assert_eq!((ga.get(), gb.get()), (1, 1));
         span.set_pointer(a, 1, Some(Ptr::new(1, gb)));
-        assert!(span.mark(a));
-        assert!(!span.mark(a));
+        assert!(span.mark(a, false));
+        assert!(!span.mark(a, true));
         let mut freed = Vec::new();
         assert_eq!(span.sweep(0, |p| freed.push(p)), 1);
         assert_eq!(freed, vec![Ptr::new(1, gb)]);
@@ -724,7 +788,7 @@ mod tests {
         }
         assert!(span.alloc(Pair).is_err());
         assert!(!span.has_free());
-        span.mark(100);
+        span.mark(100, false);
         assert_eq!(span.sweep(0, |_| {}), SPAN_OBJECTS - 1);
         assert_eq!(span.live(), 1);
         let (offset, _) = span.alloc(Pair).ok().unwrap();
@@ -734,7 +798,7 @@ mod tests {
     #[test]
     fn a_slot_about_to_wrap_is_retired() {
         let mut span = span();
-        span.memory_mut().generations_mut()[0] = u32::MAX - 1; // the next alloc takes slot 0 at MAX
+        span.memory().set_generation(0, u32::MAX - 1); // the next alloc takes slot 0 at MAX
         let (offset, generation) = span.alloc(Pair).ok().unwrap();
         assert_eq!(generation.get(), u32::MAX);
         span.sweep(0, |_| {});
