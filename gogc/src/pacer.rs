@@ -65,9 +65,9 @@ pub const NO_MEMORY_LIMIT: i64 = i64::MAX;
 /// use gogc::Pacer;
 ///
 /// // GOGC=100, no memory limit; the last cycle marked 10 MiB live,
-/// // scanned 1 MiB of stacks and has 1 MiB of globals.
+/// // scanned 8 MiB of it and 1 MiB of stacks, and has 1 MiB of globals.
 /// let mut pacer = Pacer::new(100, gogc::NO_MEMORY_LIMIT);
-/// pacer.set_last_cycle(10 << 20, 1 << 20, 1 << 20);
+/// pacer.set_last_cycle(10 << 20, 8 << 20, 1 << 20, 1 << 20);
 /// pacer.commit(true);
 /// assert_eq!(pacer.heap_goal(), (10 << 20) + (12 << 20)); // marked + (marked+stacks+globals)
 /// let (trigger, goal) = pacer.trigger();
@@ -210,14 +210,21 @@ impl Pacer {
         previous
     }
 
-    /// Sets what the last cycle found — marked heap bytes, stack bytes
-    /// scanned, global bytes — as mark termination does (`resetLive`); the
-    /// live heap is the marked heap.
-    pub fn set_last_cycle(&mut self, marked: u64, stacks: u64, globals: u64) {
+    /// Sets what the last cycle found — marked heap bytes, heap and stack
+    /// bytes scanned, global bytes — as mark termination does
+    /// (`resetLive`); the live heap is the marked heap.
+    pub fn set_last_cycle(&mut self, marked: u64, heap_scan: u64, stacks: u64, globals: u64) {
         self.heap_marked = marked;
         self.heap_live = marked;
+        self.heap_scan = heap_scan;
+        self.last_heap_scan = heap_scan;
         self.last_stack_scan = stacks;
         self.globals_scan = globals;
+    }
+
+    /// Sets the live heap (`heapLive`), as allocation grows it.
+    pub fn set_heap_live(&mut self, bytes: u64) {
+        self.heap_live = bytes;
     }
 
     /// Sets the memory the limit is about: bytes mapped and not released,
@@ -422,10 +429,18 @@ impl Pacer {
             (self.last_heap_scan + self.last_stack_scan + self.globals_scan) as i64;
         let max_scan_work = (scan + self.max_stack_scan + self.globals_scan) as i64;
         if work > scan_work_expected {
-            let triggered = self.triggered as i64;
-            let mut ext_goal = ((heap_goal - triggered) as f64 / scan_work_expected as f64
-                * max_scan_work as f64) as i64
-                + triggered;
+            // With no scan work expected (a first cycle) the quotient is
+            // infinite, which Go's conversion on amd64 turns into the
+            // smallest int64: the goal is then behind the live heap and
+            // assists pay for everything. Kept, saturating elsewhere.
+            let triggered = self.triggered.min(i64::MAX as u64) as i64;
+            let ext = (heap_goal.saturating_sub(triggered)) as f64 / scan_work_expected as f64
+                * max_scan_work as f64;
+            let mut ext_goal = if ext.is_finite() {
+                (ext as i64).saturating_add(triggered)
+            } else {
+                i64::MIN
+            };
             scan_work_expected = max_scan_work;
             let hard_goal = ((1.0 + f64::from(gc_percent) / 100.0) * heap_goal as f64) as i64;
             if ext_goal > hard_goal {
@@ -438,8 +453,8 @@ impl Pacer {
             heap_goal = (heap_goal as f64 * MAX_OVERSHOOT) as i64;
             scan_work_expected = max_scan_work;
         }
-        let scan_work_remaining = (scan_work_expected - work).max(1000);
-        let heap_remaining = (heap_goal - live).max(1);
+        let scan_work_remaining = scan_work_expected.saturating_sub(work).max(1000);
+        let heap_remaining = heap_goal.saturating_sub(live).max(1);
         self.assist_work_per_byte = scan_work_remaining as f64 / heap_remaining as f64;
         self.assist_bytes_per_work = heap_remaining as f64 / scan_work_remaining as f64;
     }
@@ -527,7 +542,7 @@ mod tests {
     #[test]
     fn gogc_off_has_no_goal_but_the_limit() {
         let mut pacer = Pacer::new(-1, NO_MEMORY_LIMIT);
-        pacer.set_last_cycle(100 << 20, 0, 0);
+        pacer.set_last_cycle(100 << 20, 0, 0, 0);
         pacer.commit(true);
         assert!(pacer.heap_goal() > 1 << 60);
         assert_eq!(pacer.heap_minimum, 0);
