@@ -138,8 +138,7 @@ fn our_lines(procs: u32) -> Vec<String> {
         heap.pop(g);
     }
     heap.gc();
-    let lines = lines.lock().unwrap().clone();
-    lines
+    lines.lock().unwrap().clone()
 }
 
 #[test]
