@@ -7,7 +7,7 @@ use std::time::Duration;
 
 use goruntime::chan::{after, make, select};
 use goruntime::ctx::{Key, after_func, background, with_cancel, with_timeout, with_value};
-use goruntime::gc::{Barrier, Field, GcStep, Heap, Object, Work};
+use goruntime::gc::{Barrier, Field, GcStep, Heap, Object, Settings, Work};
 use goruntime::map::{HashMap, RandomSeed};
 use goruntime::sched::{Runtime, WaitGroup, go, goid};
 use goruntime::slice::{ElemType, GoVersion, growslice, slice};
@@ -176,6 +176,28 @@ fn chapter8_gc() {
             ),
         }
     }
+    // When Go collects: GOGC=100 lets the heap grow to twice what the last
+    // cycle marked (at least 4 MiB) before the next one starts.
+    let mut heap = Heap::paced(Barrier::HybridGo, Settings::default());
+    let g = heap.new_mutator();
+    for _ in 0..1_000_000 {
+        heap.alloc(g, Leaf);
+        heap.pop(g);
+    }
+    let stats = heap.stats();
+    println!(
+        "GOGC=100: 1000000 garbage objects, {} cycles, heap {} KiB, next goal {} MiB",
+        stats.num_gc,
+        stats.heap_alloc >> 10,
+        stats.next_gc >> 20
+    );
+}
+
+/// An object with no pointers: 8 bytes on the heap.
+struct Leaf;
+
+impl Object for Leaf {
+    const POINTER_FIELDS: &'static [&'static str] = &[];
 }
 
 fn main() {

@@ -415,10 +415,9 @@ impl Heap {
     /// and sweeps everything, so that every object unreachable when it was
     /// called is freed.
     pub fn gc(&mut self) {
-        while self.gc.marking {
-            self.gc_step();
-        }
+        self.finish_marking();
         self.start_cycle(true);
+        self.finish_marking();
         while self.gc_step() != GcStep::Idle {}
     }
 

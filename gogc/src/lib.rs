@@ -3,7 +3,8 @@
 //! mark-sweep in Go's phases, with the write barrier chosen per heap, and
 //! the checkers and schedule explorer that show why the barriers matter.
 //! Modelled on **Go 1.27**'s `runtime/mgc.go`, `mgcmark.go`, `mbarrier.go`,
-//! `mwbbuf.go` and `mgcsweep.go`, and on Go proposal 17503 (the hybrid
+//! `mwbbuf.go`, `mgcsweep.go`, `mgcpacer.go` (the Go 1.18 pacer, design
+//! 44167) and `mgcscavenge.go`, and on Go proposal 17503 (the hybrid
 //! barrier, Go 1.8).
 //!
 //! ```
@@ -74,31 +75,61 @@
 //! - **Chapter 5's `uintptr`** ([`Uintptr`]): an address does not keep an
 //!   object alive; a pointer does.
 //!
-//! # Designed for speed
+//! # A collector people can run
 //!
-//! The model is also meant to be a heap programs use, and the second gogc
-//! issue (Go's pacer, assists, a concurrent marker, binary-trees) builds on
-//! it. So:
+//! [`Heap::new`] is the model: the caller starts and steps every cycle.
+//! [`Heap::paced`] collects as Go 1.27 does, with Go's knobs and
+//! diagnostics ([`Settings`], read from `GOGC`, `GOMEMLIMIT`, `GODEBUG`
+//! and `GOMAXPROCS` by [`Settings::from_env`]):
 //!
-//! - **Dense spans, no per-object allocation.** Objects live in spans of
-//!   512 same-typed slots (Go's `mspan`, one span class per type). What the
-//!   collector needs — generations, pointer fields, mark bits — sits in
-//!   flat arrays beside the objects' values; the values are `Option<T>` in
-//!   one boxed slice per span. No `Box` per object.
-//! - **Small `Copy` handles.** [`Gc<T>`] is a 32-bit slot index and a 32-bit
-//!   generation: `Option<Gc<T>>` is 8 bytes, a handle check is a load and a
-//!   compare, and the slot index finds the span with a shift (Go's
-//!   `spanOf`).
-//! - **A barrier that costs a branch when off.** [`Heap::store`] tests one
-//!   flag; only while marking does it append to the write barrier buffer,
-//!   which is flushed in batches, as Go's `wbBuf` is.
-//! - **A marker that could run elsewhere.** Marking reads only pointer
-//!   fields, generations and mark bits, never an object's value: a marker on
-//!   another thread would need those arrays atomic, and `T` need not be
-//!   `Sync`. The grey queue and the barrier buffer are the per-P `gcWork`
-//!   and `wbBuf` of Go, ready to become per-thread.
-//! - **No unsafe code.** Slots are indexed, values downcast from
-//!   `dyn Any` once per span access; the crate is `#![forbid(unsafe_code)]`.
+//! - **The pacer** ([`Pacer`], Go 1.18's design 44167): heap goal =
+//!   marked + (marked + stacks + globals) × GOGC/100, at least 4 MiB ×
+//!   GOGC/100; a soft memory limit lowers it, with Go's 3% (at least
+//!   1 MiB) headroom; the trigger sits 0.7–0.95 of the way from the marked
+//!   heap to the goal, where the cons/mark estimate puts it.
+//!   [`Heap::set_gc_percent`] and [`Heap::set_memory_limit`] return the
+//!   previous value as Go's `debug` package does; [`Heap::gc`] is
+//!   `runtime.GC()`.
+//! - **Mark assists**: while marking, each allocation debits its mutator;
+//!   a mutator in debt steals background credit or scans, at least 64 KiB
+//!   of work at the pacer's ratio, so allocation cannot outrun marking.
+//! - **Background marking**: with one processor a fractional worker takes
+//!   a quarter of the mutator's thread while a cycle marks; with two, a
+//!   mark worker runs on its own thread (Go's idle-P worker), the barrier
+//!   and the checkers covering it (`worker.rs` argues the protocol).
+//! - **`GODEBUG=gctrace=1`**: Go's line per cycle, field for field
+//!   ([`GcTrace`]), and [`Heap::stats`] with `runtime.MemStats`' fields
+//!   that apply ([`MemStats`]).
+//! - **Memory back to the OS**: sweep frees slots for reuse; an empty span
+//!   goes idle and the scavenger unmaps it when the heap retains more than
+//!   Go's goals allow, so a heap that shrinks shows it in RSS.
+//!
+//! One heap per thread, as `gc-arena` has it: `Heap` is `Send`, not
+//! `Sync`; its mutators are goroutines interleaved on the thread that owns
+//! it. A heap shared by threads would put a lock or an atomic on every
+//! load, store and allocation; Go pays for that with per-P caches and a
+//! compiler that knows where pointers live, which a library cannot have.
+//! The collector's own work is what goes to another core: the mark worker.
+//!
+//! # Speed
+//!
+//! - **Spans mapped from the OS.** 8192 same-typed slots per span, one
+//!   anonymous mapping each: mark bits, allocation bits, generations and
+//!   pointer words in dense arrays; objects' values in a typed array the
+//!   collector never reads. No `Box` per object.
+//! - **Small `Copy` handles.** [`Gc<T>`] is a 32-bit slot index and a
+//!   32-bit generation: `Option<Gc<T>>` is 8 bytes, a handle check is a
+//!   load and a compare, and the slot index finds the span with a shift
+//!   (Go's `spanOf`).
+//! - **Word-at-a-time allocation and sweep.** Allocation takes free slots
+//!   from a 64-bit cache of the allocation bitmap (`nextFreeFast`); sweep
+//!   keeps the slots both allocated and marked and touches only the dead
+//!   ones, to bump their generations.
+//! - **A barrier that costs a branch when off**, a buffer append when on.
+//! - **Prefetching marker**: grey objects' pointer words are prefetched a
+//!   few objects before they are scanned.
+//! - **One argued unsafe region**: `span.rs`'s views of a span's mapping
+//!   (atomic words, one load per access); everything else is safe code.
 //!
 //! # What differs from Go, and why
 //!
@@ -110,16 +141,17 @@
 //!   itself (allocation, a load, a global, its own stack); Go's compiler
 //!   guarantees it, here it is the user's side of the contract — break it
 //!   and an object may be freed, and its handle panics, but nothing worse.
-//! - **One thread, one P.** Mutators are interleaved by the caller; "stop
-//!   the world" is a step that runs alone; the heap has one `wbBuf` and one
-//!   grey queue. `Heap` is `Send` but not `Sync`.
-//! - **Type-segregated spans** instead of size classes; spans are never
-//!   returned to the OS; no finalizers, weak pointers or interior pointers;
-//!   a type has a fixed number of pointer fields (no pointer arrays).
+//! - **One mutator thread per heap**, at most one mark worker; the
+//!   collector runs when the mutators allocate (or on [`Heap::gc`],
+//!   [`Heap::gc_step`]): a heap nobody allocates from finishes its cycle at
+//!   its next allocation. "Stop the world" is a step that runs alone.
+//! - **Type-segregated spans** instead of size classes; no finalizers,
+//!   weak pointers or interior pointers; a type has a fixed number of
+//!   pointer fields (no pointer arrays). No GC CPU limiter
+//!   (`mgclimit.go`): under a memory limit below the live heap the
+//!   collector runs continuously.
 //! - **Object-at-a-time marking.** Go 1.27 scans small objects a span at a
 //!   time (the Green Tea collector); the colours and barriers are the same.
-//! - **When to collect** — the pacer, `GOGC`, assists — is not modelled
-//!   yet: the caller starts cycles and steps them.
 //! - **Handles carry no heap identity**: a handle used on another heap is
 //!   caught only if its slot or generation differs there.
 //!
@@ -128,8 +160,11 @@
 //! Phase changes are `tracing` debug events (target `gogc::phase`: sweep
 //! termination, mark termination and sweep done, with pause times); stack
 //! and global scans, barrier buffer flushes and new spans are trace events
-//! (`gogc::mark`, `gogc::barrier`, `gogc::heap`).
+//! (`gogc::mark`, `gogc::barrier`, `gogc::heap`). Each cycle's `gctrace`
+//! line is a debug event (`gogc::gctrace`) whatever `GODEBUG` says, and
+//! the scavenger's releases are debug events (`gogc::scavenge`).
 
+// `span.rs` alone allows it, for `SpanMemory`'s argued views of a mapping.
 #![deny(unsafe_code)]
 
 mod alloc;

@@ -260,8 +260,13 @@ impl Heap {
 
     /// Mark work ran out: `gcMarkDone` until mark termination (each flush
     /// of the barrier buffer may find more).
-    fn finish_marking(&mut self) {
+    pub(crate) fn finish_marking(&mut self) {
         while self.gc.marking {
+            if !self.checked {
+                // All of it in one drain; the checkers, when on, want to
+                // look after every unit instead.
+                self.gc_drain_n(i64::MAX);
+            }
             self.gc_step();
         }
     }

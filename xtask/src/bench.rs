@@ -39,9 +39,9 @@ pub(crate) const TOPICS: &[Topic] = &[
         name: "gc",
         package: "gogc",
         bench: "gc",
-        peers: "plain Vec writes (stores), Box::new (allocation)",
+        peers: "Vec writes (stores), Box and Rc (allocation, freeing, binary-trees), the gc-arena crate, a Vec depth-first walk (marking)",
         ours: "gogc",
-        peer_ids: &["vec", "box"],
+        peer_ids: &["vec", "box", "gc-arena", "rc", "vec-dfs"],
     },
     Topic {
         name: "sched",

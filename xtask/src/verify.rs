@@ -102,6 +102,31 @@ const CHECKS: &[Check] = &[
         cargo_test: &["-p", "gogc", "--test", "golang"],
     },
     Check {
+        name: "gogc/pacer",
+        shows: "Go 1.18+ pacer: goal and trigger bounds by hand; GOGC=off, GOMEMLIMIT, assists within the goal",
+        cargo_test: &["-p", "gogc", "--test", "pacer"],
+    },
+    Check {
+        name: "gogc/gctrace",
+        shows: "gctrace lines (gogc's and real Go 1.27's) parse with extern.go's documented format",
+        cargo_test: &["-p", "gogc", "--test", "gctrace"],
+    },
+    Check {
+        name: "gogc/worker",
+        shows: "a background mark worker under every sound barrier, invariants and oracle every op",
+        cargo_test: &["-p", "gogc", "--test", "worker"],
+    },
+    Check {
+        name: "gogc/rss",
+        shows: "a heap that shrinks gives its spans back: RSS falls, then freed memory is reused",
+        cargo_test: &["-p", "gogc", "--test", "rss"],
+    },
+    Check {
+        name: "gogc/binarytrees",
+        shows: "binary-trees prints its Go twin's lines on gogc (1 and 2 P), Box and gc-arena",
+        cargo_test: &["-p", "gogc", "--test", "binarytrees"],
+    },
+    Check {
         name: "gosched/model",
         shows: "run queue and timer heap match models; owner + thieves lose no G",
         cargo_test: &["-p", "gosched", "--lib"],

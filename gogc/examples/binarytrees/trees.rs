@@ -1,35 +1,16 @@
-//! The Computer Language Benchmarks Game's binary-trees, with every node a
-//! gogc object on a paced heap (Go's pacer: `GOGC`, `GOMEMLIMIT` and
-//! `GODEBUG=gctrace=1` are read from the environment) and one mutator
-//! thread. The same program as `benches/go/binarytrees.go`, line for line:
-//! it prints the game's lines, then `depth=N ms=T`.
-//!
-//! ```text
-//! cargo run --release -p gogc --example binarytrees -- 21
-//! GODEBUG=gctrace=1 cargo run --release -p gogc --example binarytrees -- 18
-//! cargo run --release -p gogc --example binarytrees -- 21 --with box       # no GC: Box
-//! cargo run --release -p gogc --example binarytrees -- 21 --with gc-arena  # the gc-arena crate
-//! ```
-
-use std::process::ExitCode;
-use std::time::Instant;
+//! Binary-trees on three heaps — gogc, `Box` (no collector) and the
+//! `gc-arena` crate — shared by the example (`main.rs`) and the criterion
+//! bench (`benches/gc.rs`). Each builds the Benchmarks Game's trees the way
+//! its heap is meant to be used and prints, through `out`, the game's lines.
 
 use gogc::{Barrier, Field, Gc, Heap, Mutator, Object, Settings};
 
-const MIN_DEPTH: u32 = 4;
+pub(crate) const MIN_DEPTH: u32 = 4;
 
-/// The three implementations of the same program.
-#[derive(Clone, Copy, PartialEq, Eq)]
-enum With {
-    Gogc,
-    Box,
-    GcArena,
-}
-
-/// The game's lines, whatever builds the trees: `tree(depth)` builds a
-/// tree, checks it, and returns the check; `long_lived` keeps one alive
-/// across the loop.
-trait Trees {
+/// The game's lines, whatever builds the trees: `check_new` builds a tree,
+/// checks it, and returns the check; `keep` keeps one alive across the
+/// loop.
+pub(crate) trait Trees {
     /// Builds a tree of `depth` and returns its check; the tree is garbage
     /// afterwards.
     fn check_new(&mut self, depth: u32) -> u64;
@@ -39,23 +20,26 @@ trait Trees {
     fn check_kept(&mut self) -> u64;
 }
 
-fn run(trees: &mut impl Trees, n: u32) {
+/// The program for `n`, its lines given to `out`.
+pub(crate) fn run(trees: &mut impl Trees, n: u32, mut out: impl FnMut(std::fmt::Arguments<'_>)) {
     let max_depth = n.max(MIN_DEPTH + 2);
     let stretch = max_depth + 1;
-    println!(
+    out(format_args!(
         "stretch tree of depth {stretch}\t check: {}",
         trees.check_new(stretch)
-    );
+    ));
     trees.keep(max_depth);
     for depth in (MIN_DEPTH..=max_depth).step_by(2) {
         let iterations = 1u64 << (max_depth - depth + MIN_DEPTH);
         let check: u64 = (0..iterations).map(|_| trees.check_new(depth)).sum();
-        println!("{iterations}\t trees of depth {depth}\t check: {check}");
+        out(format_args!(
+            "{iterations}\t trees of depth {depth}\t check: {check}"
+        ));
     }
-    println!(
+    out(format_args!(
         "long lived tree of depth {max_depth}\t check: {}",
         trees.check_kept()
-    );
+    ));
 }
 
 // --- gogc --------------------------------------------------------------
@@ -70,13 +54,24 @@ impl Object for Node {
 const LEFT: Field<Node, Node> = Field::new(0);
 const RIGHT: Field<Node, Node> = Field::new(1);
 
-struct OnGogc {
+pub(crate) struct OnGogc {
     heap: Heap,
     g: Mutator,
     long_lived: Option<Gc<Node>>,
 }
 
 impl OnGogc {
+    /// A paced heap (Go's hybrid barrier) with one mutator.
+    pub(crate) fn new(settings: Settings) -> OnGogc {
+        let mut heap = Heap::paced(Barrier::HybridGo, settings);
+        let g = heap.new_mutator();
+        OnGogc {
+            heap,
+            g,
+            long_lived: None,
+        }
+    }
+
     /// `createTree`: the new node stays on `g`'s stack (the variable
     /// `node`); each child is stored, then its variable popped.
     fn create(&mut self, depth: u32) -> Gc<Node> {
@@ -147,7 +142,7 @@ fn box_check(node: &BoxNode) -> u64 {
 }
 
 #[derive(Default)]
-struct OnBox {
+pub(crate) struct OnBox {
     long_lived: Option<Box<BoxNode>>,
 }
 
@@ -165,7 +160,7 @@ impl Trees for OnBox {
 
 // --- gc-arena ----------------------------------------------------------
 
-mod arena {
+pub(crate) mod arena {
     use gc_arena::{Arena, Collect, Gc, Mutation, Rootable};
 
     #[derive(Collect)]
@@ -184,7 +179,7 @@ mod arena {
     /// gc-arena collects between `mutate` calls: each tree is built and
     /// checked in one, then the arena pays its allocation debt with its
     /// default pacing.
-    pub(super) struct OnGcArena(pub(super) Arena<Rootable![Root<'_>]>);
+    pub(crate) struct OnGcArena(Arena<Rootable![Root<'_>]>);
 
     /// gc-arena's nodes are immutable once built (a write would need a
     /// `RefLock` and its barrier), so children are built first.
@@ -221,60 +216,7 @@ mod arena {
         }
     }
 
-    pub(super) fn new() -> OnGcArena {
+    pub(crate) fn new() -> OnGcArena {
         OnGcArena(Arena::new(|_| Root::default()))
     }
-}
-
-fn parse() -> Result<(u32, With), String> {
-    let mut n = 10;
-    let mut with = With::Gogc;
-    let mut it = std::env::args().skip(1);
-    while let Some(arg) = it.next() {
-        match arg.as_str() {
-            "--with" => {
-                with = match it.next().as_deref() {
-                    Some("gogc") => With::Gogc,
-                    Some("box") => With::Box,
-                    Some("gc-arena") => With::GcArena,
-                    other => return Err(format!("--with gogc|box|gc-arena, not {other:?}")),
-                }
-            }
-            depth => n = depth.parse().map_err(|e| format!("depth {depth:?}: {e}"))?,
-        }
-    }
-    Ok((n, with))
-}
-
-fn main() -> ExitCode {
-    tracing_subscriber::fmt()
-        .with_env_filter(tracing_subscriber::EnvFilter::from_default_env())
-        .with_writer(std::io::stderr)
-        .init();
-    let (n, with) = match parse() {
-        Ok(args) => args,
-        Err(e) => {
-            eprintln!("binarytrees: {e}");
-            return ExitCode::from(2);
-        }
-    };
-    let start = Instant::now();
-    match with {
-        With::Gogc => {
-            let mut heap = Heap::paced(Barrier::HybridGo, Settings::from_env());
-            let g = heap.new_mutator();
-            run(
-                &mut OnGogc {
-                    heap,
-                    g,
-                    long_lived: None,
-                },
-                n,
-            )
-        }
-        With::Box => run(&mut OnBox::default(), n),
-        With::GcArena => run(&mut arena::new(), n),
-    }
-    println!("depth={n} ms={}", start.elapsed().as_millis());
-    ExitCode::SUCCESS
 }
