@@ -123,7 +123,8 @@ pub struct CycleStats {
     pub stacks_scanned: usize,
     /// Stacks re-scanned in mark termination.
     pub stacks_rescanned: usize,
-    /// Objects shaded (mark bit set), allocations included.
+    /// Objects marked, allocations included (counted at mark
+    /// termination).
     pub objects_marked: usize,
     /// Grey objects scanned to black.
     pub objects_scanned: usize,
@@ -491,6 +492,7 @@ impl Heap {
         }
         debug_assert!(self.gc.wb_buf.entries().is_empty() && self.gc.grey.is_empty());
         self.gc.marking = false;
+        self.count_marked();
         let heap1 = self.gc.pacer.heap_live;
         self.gc.pacer.reset_live(self.gc.bytes_marked);
         self.gc.sweepgen = self.gc.sweepgen.wrapping_add(2);

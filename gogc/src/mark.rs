@@ -13,7 +13,7 @@
 use crate::handle::Ptr;
 use crate::heap::{Heap, WORD_BYTES};
 use crate::roots::{GLOBALS_PER_ROOT_JOB, Mutator};
-use crate::span::split_index;
+use crate::span::{SpanState, split_index};
 
 impl Heap {
     /// `shade` / `greyobject`: marks `ptr`'s object and queues it to be
@@ -27,10 +27,7 @@ impl Heap {
         if !span.mark_if_live(offset, ptr.generation(), self.gc.worker.is_some()) {
             return false;
         }
-        let fields = span.fields;
-        self.gc.stats.objects_marked += 1;
-        self.gc.bytes_marked += span.object_bytes;
-        if fields > 0 {
+        if span.fields > 0 {
             self.gc.grey.push(ptr);
         }
         true
@@ -38,13 +35,26 @@ impl Heap {
 
     /// `gcmarknewobject`: a new object is black (marked, nothing to scan:
     /// its fields are nil).
-    pub(crate) fn mark_new_object(&mut self, ptr: Ptr, class: usize) {
+    pub(crate) fn mark_new_object(&mut self, ptr: Ptr) {
         let (s, offset) = split_index(ptr.index());
         let shared = self.shared_marking();
         self.spans[s].mark(offset, shared);
-        self.gc.stats.objects_marked += 1;
         self.gc.stats.allocated_black += 1;
-        self.gc.bytes_marked += self.classes[class].object_bytes;
+    }
+
+    /// Mark termination counts what was marked — objects and their bytes —
+    /// from the mark bits, a word at a time, rather than on every shade.
+    pub(crate) fn count_marked(&mut self) {
+        let (mut objects, mut bytes) = (0, 0);
+        for span in &self.spans {
+            if span.state == SpanState::InUse {
+                let marked = span.marked();
+                objects += marked as usize;
+                bytes += u64::from(marked) * span.object_bytes;
+            }
+        }
+        self.gc.stats.objects_marked = objects;
+        self.gc.bytes_marked = bytes;
     }
 
     /// `scanobject`: shades every pointer field of a grey object, which is

@@ -110,7 +110,7 @@ impl Heap {
     #[inline(never)]
     pub(crate) fn allocated_while_marking(&mut self, m: Mutator, ptr: Ptr, class: usize) {
         if self.gc.barrier.allocates_black() {
-            self.mark_new_object(ptr, class);
+            self.mark_new_object(ptr);
         }
         if self.paced {
             let stack = &mut self.stacks[m.index()];
@@ -163,10 +163,14 @@ impl Heap {
         let pacer = &mut self.gc.pacer;
         self.stacks[m.index()].assist_bytes += 1 + pacer.bytes_for_work(done);
         pacer.assist_time += elapsed;
-        if done < scan_work && !self.shared_marking() {
-            // Out of work: marking is complete (with a worker, the next
-            // poll decides that, once the worker is idle too).
-            self.finish_marking();
+        if done < scan_work {
+            // Out of work: marking is complete — with a worker, once it is
+            // idle too (else the debt waits for the next assist).
+            if self.shared_marking() {
+                self.poll_worker();
+            } else {
+                self.finish_marking();
+            }
         }
     }
 

@@ -100,9 +100,6 @@ pub(crate) struct SpanMemory {
     map: MmapMut,
     base: NonNull<u8>,
     fields: usize,
-    /// Bytes an object of the span's current class counts for (the worker
-    /// adds it to the bytes marked).
-    object_bytes: AtomicU64,
 }
 
 // SAFETY: a `SpanMemory` owns its mapping as a `Box` owns its allocation
@@ -130,12 +127,7 @@ impl SpanMemory {
         };
         assert!(map.len() >= bytes && map.as_ptr() as usize % 8 == 0);
         let base = NonNull::new(map.as_mut_ptr()).expect("a mapping is never at address 0");
-        SpanMemory {
-            map,
-            base,
-            fields,
-            object_bytes: AtomicU64::new(0),
-        }
+        SpanMemory { map, base, fields }
     }
 
     /// Bytes mapped.
@@ -146,10 +138,6 @@ impl SpanMemory {
     /// Pointer fields per slot.
     pub(crate) fn fields(&self) -> usize {
         self.fields
-    }
-
-    pub(crate) fn object_bytes(&self) -> u64 {
-        self.object_bytes.load(Relaxed)
     }
 
     #[inline]
@@ -275,6 +263,19 @@ impl SpanMemory {
 /// spans of many types; `None` in slots never used.
 type TypedValues<T> = Box<[Option<T>]>;
 
+/// A type whose values carry nothing: zero-sized, no drop glue (binary
+/// trees' `Node`, whose data is all pointers). Its span keeps one value
+/// for every slot to lend out, and allocation stores nothing.
+const fn stateless<T>() -> bool {
+    size_of::<T>() == 0 && !std::mem::needs_drop::<T>()
+}
+
+/// The value slot that holds `offset`'s value.
+#[inline]
+const fn value_slot<T>(offset: usize) -> usize {
+    if stateless::<T>() { 0 } else { offset }
+}
+
 /// Drops the values of the dead slots `dead` of bitmap word `word` (sweep
 /// freed them); nothing for types without drop glue, whose stale values
 /// are simply overwritten by the next allocation.
@@ -328,6 +329,8 @@ pub(crate) struct Span {
     free_values: fn(&mut (dyn Any + Send), usize, u64),
     /// Bytes of the values array.
     pub(crate) values_bytes: usize,
+    /// A stateless type's one value has been stored.
+    values_ready: bool,
     /// Every generation this span number handed out is below this (even)
     /// one: a span mapped afresh for the number starts its slots here, so
     /// that no handle from before the unmapping can match a new object.
@@ -364,6 +367,7 @@ impl Span {
             values: None,
             free_values: free_values::<()>,
             values_bytes: 0,
+            values_ready: false,
             floor: 0,
             live: 0,
             retired: 0,
@@ -400,7 +404,6 @@ impl Span {
             None => self.memory.take().expect("an idle span keeps its memory"),
         };
         debug_assert_eq!(memory.fields, T::POINTER_FIELDS.len());
-        memory.object_bytes.store(object_bytes, Relaxed);
         self.type_id = TypeId::of::<T>();
         self.class = class;
         self.fields = T::POINTER_FIELDS.len();
@@ -416,12 +419,17 @@ impl Span {
             .as_ref()
             .is_some_and(|v| v.is::<TypedValues<T>>())
         {
-            let values: TypedValues<T> =
-                std::iter::repeat_with(|| None).take(SPAN_OBJECTS).collect();
+            let slots = if stateless::<T>() { 1 } else { SPAN_OBJECTS };
+            let values: TypedValues<T> = std::iter::repeat_with(|| None).take(slots).collect();
             self.values = Some(Box::new(values));
+            self.values_ready = false;
         }
         self.free_values = free_values::<T>;
-        self.values_bytes = SPAN_OBJECTS * size_of::<Option<T>>();
+        self.values_bytes = if stateless::<T>() {
+            0
+        } else {
+            SPAN_OBJECTS * size_of::<Option<T>>()
+        };
         self.next_word = 0;
         self.free_bits = 0;
     }
@@ -443,6 +451,7 @@ impl Span {
         let memory = self.memory.take().expect("an idle span keeps its memory");
         self.values = None;
         self.values_bytes = 0;
+        self.values_ready = false;
         let top = memory
             .generations()
             .iter()
@@ -514,7 +523,10 @@ impl Span {
             }
         }
         self.live += 1;
-        self.typed_mut::<T>()[offset] = Some(value);
+        if !stateless::<T>() || !self.values_ready {
+            self.typed_mut::<T>()[value_slot::<T>(offset)] = Some(value);
+            self.values_ready = true;
+        }
         match NonZeroU32::new(generation) {
             Some(generation) => Ok((offset, generation)),
             None => unreachable!("odd generations are not zero"),
@@ -553,6 +565,13 @@ impl Span {
 
     pub(crate) fn live(&self) -> u32 {
         self.live
+    }
+
+    /// How many slots are marked.
+    pub(crate) fn marked(&self) -> u32 {
+        self.memory.as_ref().map_or(0, |m| {
+            m.marks().iter().map(|w| w.load(Relaxed).count_ones()).sum()
+        })
     }
 
     /// The slot's generation: odd while an object lives in it; the floor
@@ -613,13 +632,13 @@ impl Span {
     /// The value of the live object at `offset`; the caller checked the
     /// generation and the type.
     pub(crate) fn value<T: Object>(&self, offset: usize) -> &T {
-        self.typed::<T>()[offset]
+        self.typed::<T>()[value_slot::<T>(offset)]
             .as_ref()
             .expect("gogc: a live slot holds a value")
     }
 
     pub(crate) fn value_mut<T: Object>(&mut self, offset: usize) -> &mut T {
-        self.typed_mut::<T>()[offset]
+        self.typed_mut::<T>()[value_slot::<T>(offset)]
             .as_mut()
             .expect("gogc: a live slot holds a value")
     }

@@ -59,9 +59,7 @@ const ASSIST_PULL: usize = 1024;
 /// What the worker did since the mutator last collected it.
 #[derive(Clone, Copy, Debug, Default)]
 pub(crate) struct Tally {
-    pub(crate) objects_marked: usize,
     pub(crate) objects_scanned: usize,
-    pub(crate) bytes_marked: u64,
     pub(crate) scan_work: i64,
     pub(crate) time: Duration,
 }
@@ -198,7 +196,7 @@ fn drain(state: &mut State, budget: i64) {
         let fields = memory.fields();
         for field in 0..fields {
             if let Some(target) = memory.pointer(offset, field) {
-                shade(spans, grey, tally, target);
+                shade(spans, grey, target);
             }
         }
         tally.objects_scanned += 1;
@@ -209,14 +207,12 @@ fn drain(state: &mut State, budget: i64) {
 }
 
 /// `greyobject` on the worker's side.
-fn shade(spans: &[Option<Arc<SpanMemory>>], grey: &mut Vec<Ptr>, tally: &mut Tally, ptr: Ptr) {
+fn shade(spans: &[Option<Arc<SpanMemory>>], grey: &mut Vec<Ptr>, ptr: Ptr) {
     let (s, offset) = split_index(ptr.index());
     let Some(memory) = spans.get(s).and_then(Option::as_ref) else {
         return;
     };
     if memory.mark_if_live(offset, ptr.generation(), true) {
-        tally.objects_marked += 1;
-        tally.bytes_marked += memory.object_bytes();
         if memory.fields() > 0 {
             memory.prefetch_pointers(offset);
             grey.push(ptr);
@@ -277,8 +273,8 @@ impl Heap {
         self.pull_some_greys(usize::MAX);
     }
 
-    /// Takes up to `most` grey objects (half the worker's queue at most,
-    /// unless `most` is unbounded) for an assist.
+    /// Takes up to `ASSIST_PULL` grey objects (half the worker's queue at
+    /// most) for an assist.
     pub(crate) fn pull_greys_to_assist(&mut self) {
         self.pull_some_greys(ASSIST_PULL);
     }
@@ -289,11 +285,10 @@ impl Heap {
             return;
         };
         let mut state = worker.lock();
-        let take = if most == usize::MAX {
-            state.grey.len()
-        } else {
-            most.min(state.grey.len() / 2)
-        };
+        // Half the worker's queue, so that both threads have work; all of
+        // a short one.
+        let len = state.grey.len();
+        let take = if len <= 64 { len } else { most.min(len / 2) };
         let from = state.grey.len() - take;
         grey.extend(state.grey.drain(from..));
         let tally = std::mem::take(&mut state.tally);
@@ -319,9 +314,7 @@ impl Heap {
     /// Counts what the worker did: its marks and scan work, its time as
     /// idle mark time, its work as background credit for assists.
     fn count_worker_tally(&mut self, tally: Tally) {
-        self.gc.stats.objects_marked += tally.objects_marked;
         self.gc.stats.objects_scanned += tally.objects_scanned;
-        self.gc.bytes_marked += tally.bytes_marked;
         let pacer = &mut self.gc.pacer;
         pacer.heap_scan_work += tally.scan_work;
         pacer.bg_scan_credit += tally.scan_work;

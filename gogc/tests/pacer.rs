@@ -295,10 +295,13 @@ fn assists_keep_a_fast_allocator_within_the_goal() {
     assert!(lines.len() >= 4, "{} cycles", lines.len());
     let mut assisted = false;
     for line in lines.iter() {
-        // The heap may pass the goal by at most the span allocation is
-        // cutting into when marking ends (heapLive counts whole spans).
+        // The heap may pass the goal a little: heapLive counts whole spans,
+        // and `revise` extends the goal (up to GOGC/100 more, Go's hard
+        // goal) when the scan work outgrows the last cycle's estimate.
+        // Without assists it would pass it by the whole heap the mutator
+        // allocates while the fractional worker marks at 25%.
         assert!(
-            line.heap_end <= line.goal + 128 * 1024,
+            line.heap_end <= line.goal + line.goal / 20,
             "marking ended at {} bytes, past the {} goal: {line}",
             line.heap_end,
             line.goal
