@@ -212,11 +212,9 @@ fn shade(spans: &[Option<Arc<SpanMemory>>], grey: &mut Vec<Ptr>, ptr: Ptr) {
     let Some(memory) = spans.get(s).and_then(Option::as_ref) else {
         return;
     };
-    if memory.mark_if_live(offset, ptr.generation(), true) {
-        if memory.fields() > 0 {
-            memory.prefetch_pointers(offset);
-            grey.push(ptr);
-        }
+    if memory.mark_if_live(offset, ptr.generation(), true) && memory.fields() > 0 {
+        memory.prefetch_pointers(offset);
+        grey.push(ptr);
     }
 }
 
