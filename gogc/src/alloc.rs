@@ -36,11 +36,14 @@ impl Heap {
         self.stack_ref(m);
         let class = self.class_of::<T>();
         let ptr = self.alloc_slot(class, value);
+        // On the stack before anything can end the cycle: an assist may
+        // finish marking, and under Dijkstra's barrier (white allocation)
+        // mark termination's re-scan is what keeps the new object.
+        // `stack_ref` checked the index.
+        self.stacks[m.index()].slots.push(Some(ptr));
         if self.gc.marking {
             self.allocated_while_marking(m, ptr, class);
         }
-        // `stack_ref` checked the index.
-        self.stacks[m.index()].slots.push(Some(ptr));
         self.after_op();
         Gc::from_ptr(ptr)
     }

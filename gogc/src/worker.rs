@@ -181,29 +181,52 @@ fn run(shared: &Shared) {
 }
 
 /// `gcDrain`: scans grey objects until `budget` scan work is done or none
-/// is left.
+/// is left. As on the mutator's side, a few objects wait in a window
+/// between the queue and their scan while their pointer words load.
 fn drain(state: &mut State, budget: i64) {
     let State {
         grey, spans, tally, ..
     } = state;
+    let mut window = [None::<Ptr>; 8];
+    let mut at = 0;
     let mut done = 0;
     while done < budget {
         let Some(obj) = grey.pop() else { break };
         let (s, offset) = split_index(obj.index());
-        let Some(memory) = spans.get(s).and_then(Option::as_ref) else {
-            continue;
-        };
-        let fields = memory.fields();
-        for field in 0..fields {
-            if let Some(target) = memory.pointer(offset, field) {
-                shade(spans, grey, target);
-            }
+        if let Some(memory) = spans.get(s).and_then(Option::as_ref) {
+            memory.prefetch_pointers(offset);
         }
-        tally.objects_scanned += 1;
-        let work = (fields as u64 * WORD_BYTES) as i64;
-        tally.scan_work += work;
-        done += work;
+        if let Some(ready) = window[at].replace(obj) {
+            done += scan(spans, grey, tally, ready);
+        }
+        at = (at + 1) % window.len();
     }
+    for ready in window.into_iter().flatten() {
+        scan(spans, grey, tally, ready);
+    }
+}
+
+/// `scanobject` on the worker's side; returns the scan work.
+fn scan(
+    spans: &[Option<Arc<SpanMemory>>],
+    grey: &mut Vec<Ptr>,
+    tally: &mut Tally,
+    obj: Ptr,
+) -> i64 {
+    let (s, offset) = split_index(obj.index());
+    let Some(memory) = spans.get(s).and_then(Option::as_ref) else {
+        return 0;
+    };
+    let fields = memory.fields();
+    for field in 0..fields {
+        if let Some(target) = memory.pointer(offset, field) {
+            shade(spans, grey, target);
+        }
+    }
+    tally.objects_scanned += 1;
+    let work = (fields as u64 * WORD_BYTES) as i64;
+    tally.scan_work += work;
+    work
 }
 
 /// `greyobject` on the worker's side.
@@ -283,10 +306,14 @@ impl Heap {
             return;
         };
         let mut state = worker.lock();
-        // Half the worker's queue, so that both threads have work; all of
-        // a short one.
+        // For an assist, half the worker's queue, so that both threads
+        // have work (all of a short one); else all of it.
         let len = state.grey.len();
-        let take = if len <= 64 { len } else { most.min(len / 2) };
+        let take = if most == usize::MAX || len <= 64 {
+            len
+        } else {
+            most.min(len / 2)
+        };
         let from = state.grey.len() - take;
         grey.extend(state.grey.drain(from..));
         let tally = std::mem::take(&mut state.tally);
