@@ -128,8 +128,9 @@
 //! - **A barrier that costs a branch when off**, a buffer append when on.
 //! - **Prefetching marker**: grey objects' pointer words are prefetched a
 //!   few objects before they are scanned.
-//! - **One argued unsafe region**: `span.rs`'s views of a span's mapping
-//!   (atomic words, one load per access); everything else is safe code.
+//! - **One argued unsafe region**: `span/memory.rs`'s views of a span's
+//!   mapping (atomic words, one load per access); everything else is safe
+//!   code.
 //!
 //! # What differs from Go, and why
 //!
@@ -164,7 +165,7 @@
 //! line is a debug event (`gogc::gctrace`) whatever `GODEBUG` says, and
 //! the scavenger's releases are debug events (`gogc::scavenge`).
 
-// `span.rs` alone allows it, for `SpanMemory`'s argued views of a mapping.
+// `span/memory.rs` alone allows it, for `SpanMemory`'s argued views of a mapping.
 #![deny(unsafe_code)]
 
 mod alloc;

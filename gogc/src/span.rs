@@ -6,18 +6,8 @@
 //! Go groups objects by size class; we group them by type, a finer
 //! partition that gives each span one pointer layout and one Rust type for
 //! its values. A span holds [`SPAN_OBJECTS`] slots. Everything the collector
-//! needs sits in one anonymous memory mapping per span ([`SpanMemory`]),
-//! dense arrays indexed by the slot's offset:
-//!
-//! ```text
-//! 0        1 KiB      2 KiB                 34 KiB
-//! | marks  | allocs   | generations (u32)   | pointer fields (u64, `fields` per slot) |
-//! ```
-//!
-//! Mapping the memory from the OS, rather than taking it from the Rust
-//! allocator, is what lets an empty span be given back: dropping the mapping
-//! unmaps it and the process's RSS falls (Go's scavenger). Untouched pages
-//! of a new mapping cost no RSS either.
+//! needs sits in one anonymous memory mapping per span ([`SpanMemory`],
+//! `span/memory.rs`), dense arrays indexed by the slot's offset.
 //!
 //! The objects' Rust values sit in a separate typed array the collector
 //! never reads; sweep drops what it frees. Allocation finds free slots a
@@ -26,21 +16,17 @@
 //! mark bits in as the allocation bits), and only the dead slots are
 //! touched, to bump their generations so that their handles go stale.
 
-// The crate's one unsafe region: `SpanMemory`'s views of its mapping,
-// argued on the type.
-#![allow(unsafe_code)]
-
 use std::any::{Any, TypeId};
 use std::num::NonZeroU32;
-use std::ptr::NonNull;
 use std::sync::Arc;
 use std::sync::atomic::Ordering::Relaxed;
-use std::sync::atomic::{AtomicU32, AtomicU64};
-
-use memmap2::MmapMut;
 
 use crate::Object;
 use crate::handle::Ptr;
+
+mod memory;
+
+pub(crate) use memory::SpanMemory;
 
 /// Objects per span, as a power of two: a handle's index is
 /// `span << SPAN_SHIFT | offset`.
@@ -49,11 +35,6 @@ pub(crate) const SPAN_SHIFT: u32 = 13;
 pub(crate) const SPAN_OBJECTS: usize = 1 << SPAN_SHIFT;
 /// Words in a span's mark or allocation bitmap.
 const BITMAP_WORDS: usize = SPAN_OBJECTS / 64;
-
-const MARKS_AT: usize = 0;
-const ALLOCS_AT: usize = MARKS_AT + BITMAP_WORDS * 8;
-const GENERATIONS_AT: usize = ALLOCS_AT + BITMAP_WORDS * 8;
-const POINTERS_AT: usize = GENERATIONS_AT + SPAN_OBJECTS * 4;
 
 type Bitmap = [u64; BITMAP_WORDS];
 
@@ -70,193 +51,6 @@ pub(crate) fn split_index(index: u32) -> (usize, usize) {
 #[inline]
 pub(crate) fn slot_index(span: usize, offset: usize) -> u32 {
     ((span as u32) << SPAN_SHIFT) | offset as u32
-}
-
-/// A span's collector memory: one anonymous mapping, zeroed by the OS,
-/// laid out as the module docs draw it, shared (`Arc`) between the heap and
-/// its background mark worker (`worker.rs`).
-///
-/// Every word is accessed atomically — relaxed loads and stores, which
-/// are plain moves on x86-64, and `fetch_or` for mark bits while a worker
-/// may be marking — so the mutator's thread and the worker's never race.
-/// The accessors view the regions through a pointer to the mapping's
-/// start, taken once: the collector's hot paths then cost one load each.
-/// This is the crate's only unsafe code. It rests on three facts, argued
-/// once here and cited by each block:
-///
-/// 1. **Valid and aligned**: `base` is the start of a live, page-aligned
-///    mapping of `POINTERS_AT + SPAN_OBJECTS * fields * 8` bytes that the
-///    struct owns (`map`) and unmaps only when dropped; every region lies
-///    inside it at an offset that is a multiple of 8 (0, 1 KiB, 2 KiB,
-///    34 KiB).
-/// 2. **Any bit pattern**: the regions hold `AtomicU64` and `AtomicU32`,
-///    which have the size, alignment and bit validity of `u64` and `u32`;
-///    the OS zeroes the mapping, so no byte is ever uninitialised.
-/// 3. **Only atomics**: nothing reads or writes the mapping except through
-///    these atomic views — `map` is never dereferenced after `base` is
-///    taken — so shared references to the regions are sound from any
-///    number of threads.
-pub(crate) struct SpanMemory {
-    map: MmapMut,
-    base: NonNull<u8>,
-    fields: usize,
-}
-
-// SAFETY: a `SpanMemory` owns its mapping as a `Box` owns its allocation
-// (`base` points only into `map`), and every access to the mapping is
-// atomic (fact 3), so it may move to and be shared between threads.
-unsafe impl Send for SpanMemory {}
-// SAFETY: as above: shared access goes through atomics only.
-unsafe impl Sync for SpanMemory {}
-
-type AtomicBitmap = [AtomicU64; BITMAP_WORDS];
-type AtomicGenerations = [AtomicU32; SPAN_OBJECTS];
-
-impl SpanMemory {
-    /// Maps the memory of a span whose objects have `fields` pointer
-    /// fields.
-    ///
-    /// # Panics
-    /// If the OS refuses the mapping (out of memory, Go's `fatal error:
-    /// out of memory`).
-    pub(crate) fn map(fields: usize) -> SpanMemory {
-        let bytes = POINTERS_AT + SPAN_OBJECTS * fields * 8;
-        let mut map = match MmapMut::map_anon(bytes) {
-            Ok(map) => map,
-            Err(e) => panic!("gogc: out of memory: mapping a {bytes}-byte span: {e}"),
-        };
-        assert!(map.len() >= bytes && map.as_ptr() as usize % 8 == 0);
-        let base = NonNull::new(map.as_mut_ptr()).expect("a mapping is never at address 0");
-        SpanMemory { map, base, fields }
-    }
-
-    /// Bytes mapped.
-    pub(crate) fn bytes(&self) -> usize {
-        self.map.len()
-    }
-
-    /// Pointer fields per slot.
-    pub(crate) fn fields(&self) -> usize {
-        self.fields
-    }
-
-    #[inline]
-    fn marks(&self) -> &AtomicBitmap {
-        // SAFETY: facts 1–3 of the type's docs; bytes MARKS_AT..ALLOCS_AT
-        // are one bitmap.
-        unsafe { &*self.base.as_ptr().add(MARKS_AT).cast::<AtomicBitmap>() }
-    }
-
-    #[inline]
-    fn allocs(&self) -> &AtomicBitmap {
-        // SAFETY: facts 1–3; bytes ALLOCS_AT..GENERATIONS_AT are one bitmap.
-        unsafe { &*self.base.as_ptr().add(ALLOCS_AT).cast::<AtomicBitmap>() }
-    }
-
-    #[inline]
-    fn generations(&self) -> &AtomicGenerations {
-        // SAFETY: facts 1–3; bytes GENERATIONS_AT..POINTERS_AT are one
-        // generations array.
-        unsafe {
-            &*self
-                .base
-                .as_ptr()
-                .add(GENERATIONS_AT)
-                .cast::<AtomicGenerations>()
-        }
-    }
-
-    #[inline]
-    fn pointers(&self) -> &[AtomicU64] {
-        // SAFETY: facts 1–3; the mapping ends with SPAN_OBJECTS * fields
-        // words from POINTERS_AT.
-        unsafe {
-            std::slice::from_raw_parts(
-                self.base.as_ptr().add(POINTERS_AT).cast::<AtomicU64>(),
-                SPAN_OBJECTS * self.fields,
-            )
-        }
-    }
-
-    /// Asks the CPU to start loading the pointer words of the object at
-    /// `offset`, which the marker will read soon.
-    #[inline]
-    pub(crate) fn prefetch_pointers(&self, offset: usize) {
-        #[cfg(target_arch = "x86_64")]
-        {
-            use std::arch::x86_64::{_MM_HINT_T0, _mm_prefetch};
-            let at = POINTERS_AT + (offset % SPAN_OBJECTS) * self.fields * 8;
-            // SAFETY: fact 1 puts `at` inside the mapping; a prefetch only
-            // hints the cache and never faults. The intrinsic is unsafe
-            // only for its target feature, SSE, which every x86-64 CPU has.
-            unsafe { _mm_prefetch::<_MM_HINT_T0>(self.base.as_ptr().add(at).cast()) }
-        }
-        #[cfg(not(target_arch = "x86_64"))]
-        let _ = offset;
-    }
-
-    /// The slot's generation.
-    #[inline]
-    pub(crate) fn generation(&self, offset: usize) -> u32 {
-        self.generations()[offset % SPAN_OBJECTS].load(Relaxed)
-    }
-
-    #[inline]
-    fn set_generation(&self, offset: usize, generation: u32) {
-        self.generations()[offset % SPAN_OBJECTS].store(generation, Relaxed);
-    }
-
-    #[inline]
-    pub(crate) fn is_marked(&self, offset: usize) -> bool {
-        self.marks()[offset / 64 % BITMAP_WORDS].load(Relaxed) & (1 << (offset % 64)) != 0
-    }
-
-    /// Sets the mark bit; `true` if it was clear. `shared`: a worker may be
-    /// marking in the same word, so the update is one atomic `fetch_or`.
-    #[inline]
-    pub(crate) fn mark(&self, offset: usize, shared: bool) -> bool {
-        let word = &self.marks()[offset / 64 % BITMAP_WORDS];
-        let bit = 1 << (offset % 64);
-        if shared {
-            word.fetch_or(bit, Relaxed) & bit == 0
-        } else {
-            let old = word.load(Relaxed);
-            word.store(old | bit, Relaxed);
-            old & bit == 0
-        }
-    }
-
-    /// If `generation` is the live object's at `offset`, marks it and
-    /// returns `true` when the mark bit was clear: `shade`'s test.
-    #[inline]
-    pub(crate) fn mark_if_live(&self, offset: usize, generation: u32, shared: bool) -> bool {
-        self.generation(offset) == generation && self.mark(offset, shared)
-    }
-
-    /// Pointer field `field` of the object at `offset`.
-    #[inline]
-    pub(crate) fn pointer(&self, offset: usize, field: usize) -> Option<Ptr> {
-        debug_assert!(field < self.fields);
-        Ptr::from_raw(self.pointers()[offset * self.fields + field].load(Relaxed))
-    }
-
-    /// Both pointer fields of a two-field object.
-    #[inline]
-    pub(crate) fn two_pointers(&self, offset: usize) -> [Option<Ptr>; 2] {
-        let words = &self.pointers()[offset * 2..offset * 2 + 2];
-        [
-            Ptr::from_raw(words[0].load(Relaxed)),
-            Ptr::from_raw(words[1].load(Relaxed)),
-        ]
-    }
-
-    #[inline]
-    fn set_pointer(&self, offset: usize, field: usize, value: Option<Ptr>) -> Option<Ptr> {
-        let word = &self.pointers()[offset * self.fields + field];
-        let old = word.load(Relaxed);
-        word.store(Ptr::to_raw(value), Relaxed);
-        Ptr::from_raw(old)
-    }
 }
 
 /// The values of a span of `T`s, behind `dyn Any` so that one heap holds
@@ -403,7 +197,7 @@ impl Span {
             }
             None => self.memory.take().expect("an idle span keeps its memory"),
         };
-        debug_assert_eq!(memory.fields, T::POINTER_FIELDS.len());
+        debug_assert_eq!(memory.fields(), T::POINTER_FIELDS.len());
         self.type_id = TypeId::of::<T>();
         self.class = class;
         self.fields = T::POINTER_FIELDS.len();
@@ -482,7 +276,7 @@ impl Span {
 
     /// The memory's pointer fields per slot, if it is mapped.
     pub(crate) fn memory_fields(&self) -> Option<usize> {
-        self.memory.as_ref().map(|m| m.fields)
+        self.memory.as_ref().map(|m| m.fields())
     }
 
     #[inline]
@@ -512,7 +306,7 @@ impl Span {
         memory.set_generation(offset, generation);
         // Nil fields, word by word (a run-time-length `fill` would be a
         // `memset` call), the common binary node unrolled.
-        let fields = memory.fields;
+        let fields = memory.fields();
         let words = &memory.pointers()[offset * fields..(offset + 1) * fields];
         if let [left, right] = words {
             left.store(0, Relaxed);
