@@ -13,8 +13,8 @@
 //! - `sweep`: freeing 1 M unreachable objects, beside dropping 1 M `Box`es
 //!   and `Rc`s and gc-arena's collection of them;
 //! - `binarytrees`: the whole Benchmarks Game program (its lines
-//!   discarded) at depths 16–18 on gogc with one and two processors and on
-//!   `Box`, and at depth 16 on gc-arena.
+//!   discarded) at depths 16–18 on gogc with one and two processors, on
+//!   `Box` and on gc-arena.
 
 use std::hint::black_box;
 use std::rc::Rc;
@@ -327,17 +327,15 @@ fn binarytrees(c: &mut Criterion) {
                 })
             })
         });
-        // gc-arena takes about 7× `Box`'s time: ten samples at depths 17
-        // and 18 would take most of an hour. The example measures it there.
-        if depth == 16 {
-            group.bench_function(BenchmarkId::new("gc-arena", depth), |b| {
-                b.iter(|| {
-                    trees::run(&mut trees::arena::new(), depth, |l| {
-                        black_box(l);
-                    })
+        // gc-arena takes several times `Box`'s time, so this group takes
+        // minutes: `-- 'binarytrees/(gogc|box)'` leaves it out.
+        group.bench_function(BenchmarkId::new("gc-arena", depth), |b| {
+            b.iter(|| {
+                trees::run(&mut trees::arena::new(), depth, |l| {
+                    black_box(l);
                 })
-            });
-        }
+            })
+        });
     }
     group.finish();
 }
