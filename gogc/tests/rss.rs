@@ -4,7 +4,7 @@
 //! `runtime/mgcscavenge.go`). One test in its own binary: RSS is the
 //! process's, and nothing else may allocate meanwhile.
 
-use gogc::{Barrier, Field, Heap, Object, Settings};
+use gogc::{Barrier, Field, Heap, Mutator, Object, Settings};
 
 struct Node;
 impl Object for Node {
@@ -20,6 +20,18 @@ fn rss() -> u64 {
     pages * 4096
 }
 
+/// A list of `n` nodes kept by its head on `g`'s stack.
+#[cfg(target_os = "linux")]
+fn keep_list(heap: &mut Heap, g: Mutator, n: usize) {
+    let mut tail = heap.alloc(g, Node);
+    for _ in 1..n {
+        let next = heap.alloc(g, Node);
+        heap.store(g, tail, NEXT, Some(next));
+        heap.pop(g);
+        tail = next;
+    }
+}
+
 #[cfg(target_os = "linux")]
 #[test]
 fn a_heap_that_shrinks_shows_it_in_rss() {
@@ -27,14 +39,7 @@ fn a_heap_that_shrinks_shows_it_in_rss() {
     let mut heap = Heap::paced(Barrier::HybridGo, Settings::default());
     let g = heap.new_mutator();
     let before = rss();
-    let head = heap.alloc(g, Node);
-    let mut tail = head;
-    for _ in 1..NODES {
-        let next = heap.alloc(g, Node);
-        heap.store(g, tail, NEXT, Some(next));
-        heap.pop(g);
-        tail = next;
-    }
+    keep_list(&mut heap, g, NODES);
     let grown = rss() - before;
     assert!(grown > 64 << 20, "the list took {grown} bytes of RSS");
     let stats = heap.stats();
@@ -56,14 +61,7 @@ fn a_heap_that_shrinks_shows_it_in_rss() {
     );
 
     // Freed memory is reused: the same heap again maps as much as before.
-    let head = heap.alloc(g, Node);
-    let mut tail = head;
-    for _ in 1..NODES {
-        let next = heap.alloc(g, Node);
-        heap.store(g, tail, NEXT, Some(next));
-        heap.pop(g);
-        tail = next;
-    }
+    keep_list(&mut heap, g, NODES);
     let regrown = rss().saturating_sub(before);
     assert!(regrown < grown + grown / 4, "{regrown} after {grown}");
 }
