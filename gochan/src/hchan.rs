@@ -9,6 +9,10 @@
 //! non-blocking operations can read them without a lock, as Go reads them
 //! with plain word loads; they are only written under the whole lock.
 //!
+//! A lock is held by a guard, released when the guard is dropped, and the
+//! operations that need a lock are the methods of its guard (`guard.rs`):
+//! the code that unlocks is the end of a guard's scope.
+//!
 //! Values move by pointer, as Go's `ep` (see `elem.rs`): a send gets a
 //! `*const T` to a value its caller gives up once the send succeeds, a
 //! receive a `*mut T` destination, and each hand-off is one copy.
@@ -29,6 +33,10 @@ use crate::error::CloseError;
 use crate::lock::{SleepLock, SpinLock};
 use crate::ring::{Cursor, Slots};
 use crate::waitq::{Parker, Sudog, WAITING, WaitQ};
+
+mod guard;
+
+pub(crate) use guard::{Guard, Locked};
 
 /// How long an operation may wait.
 #[derive(Clone, Copy, Debug)]
@@ -61,7 +69,8 @@ pub(crate) enum Received {
 
 /// Outcome of a send attempted under the lock.
 pub(crate) enum SendPoll {
-    /// Done (the value was moved out); wake this receiver after unlocking.
+    /// Done (the value was moved out); wake this receiver after unlocking
+    /// (Go's `goready` follows `unlock`).
     Sent(Option<Unparker>),
     /// No room and no receiver.
     Full,
@@ -141,8 +150,8 @@ pub(crate) struct HChan<T> {
     /// guards them (unused when split or unbuffered).
     sendx: Cursor,
     recvx: Cursor,
-    pub(crate) recvq: WaitQ<T>,
-    pub(crate) sendq: WaitQ<T>,
+    recvq: WaitQ<T>,
+    sendq: WaitQ<T>,
     dataqsiz: usize,
     slots: Slots<T>,
     send: Half,
@@ -152,9 +161,10 @@ pub(crate) struct HChan<T> {
 // SAFETY: every `T` crosses threads by value (moved in by a sender, out by a
 // receiver), so `T: Send` suffices; all shared mutable state (the cursors,
 // the slots, the queues' cells, the sudogs they point to) is only accessed
-// under the lock halves that guard it (see `HChan` and `ring.rs`).
+// through a guard of the lock that guards it ([`Guard`], [`SendHalf`],
+// [`RecvHalf`]; see `HChan` and `ring.rs`), on the thread that holds it.
 unsafe impl<T: Send> Send for HChan<T> {}
-// SAFETY: as above; `&HChan` only gives access to locked state and to
+// SAFETY: as above; `&HChan` only gives access to state behind guards and to
 // atomics.
 unsafe impl<T: Send> Sync for HChan<T> {}
 
@@ -188,44 +198,6 @@ impl<T> HChan<T> {
     #[inline]
     fn split(&self) -> bool {
         self.dataqsiz >= SPLIT_MIN_CAP
-    }
-
-    /// Runs `f` under the whole lock.
-    #[inline]
-    fn locked<R>(&self, f: impl FnOnce() -> R) -> R {
-        self.lock();
-        let r = f();
-        // SAFETY: locked just above.
-        unsafe { self.unlock() };
-        r
-    }
-
-    /// Go's `lock(&c.lock)`: the whole channel (both halves of a buffered
-    /// one, send half first).
-    #[inline]
-    pub(crate) fn lock(&self) {
-        if self.split() {
-            self.send.lock.lock();
-            self.recv.lock.lock();
-        } else {
-            self.lock.lock();
-        }
-    }
-
-    /// # Safety
-    /// The caller holds the whole lock (taken with [`HChan::lock`]).
-    #[inline]
-    pub(crate) unsafe fn unlock(&self) {
-        if self.split() {
-            // SAFETY: our caller holds the whole lock (this function's
-            // contract), which for a split channel is both halves.
-            unsafe { self.recv.lock.unlock() };
-            // SAFETY: as above.
-            unsafe { self.send.lock.unlock() };
-        } else {
-            // SAFETY: as above; for an unsplit channel, `lock`.
-            unsafe { self.lock.unlock() };
-        }
     }
 
     /// The send and receive cursors: the halves' when split, else the pair
@@ -306,82 +278,34 @@ impl<T> HChan<T> {
         self.closed.load(Ordering::Acquire) && self.empty()
     }
 
-    /// The buffered send of Go's `chansend` under the send half alone:
-    /// moves the value at `src` into the buffer when no receiver waits, the
-    /// channel is open and there is room. `Full` also means "a receiver
-    /// waits: ask again under the whole lock".
-    ///
-    /// # Safety
-    /// The channel is split; `src` as for [`HChan::poll_send`].
-    #[inline]
-    unsafe fn send_on_half(&self, src: *const T) -> SendPoll {
-        self.send.lock.lock();
-        // `closed` and `recvq` change only under the whole lock, which
-        // includes the half we hold: stable until we release it.
-        let sent = if self.closed.load(Ordering::Relaxed) {
-            SendPoll::Closed
-        } else if !self.recvq.is_empty() {
-            SendPoll::Full
-        } else {
-            // SAFETY: we hold the send half; its cursor is `send.cursor`;
-            // `src` per our contract.
-            let pushed = unsafe { self.slots.push(&self.send.cursor, src) };
-            if pushed {
-                SendPoll::Sent(None)
-            } else {
-                SendPoll::Full
-            }
-        };
-        // SAFETY: locked above.
-        unsafe { self.send.lock.unlock() };
-        sent
-    }
-
-    /// The buffered receive of Go's `chanrecv` under the receive half
-    /// alone: moves the next buffered value into `dst` when no sender
-    /// waits. `false` when the whole lock is needed (a sender waits, or
-    /// nothing buffered: perhaps closed).
-    ///
-    /// # Safety
-    /// The channel is split; `dst` as for [`HChan::poll_recv`].
-    #[inline]
-    unsafe fn recv_on_half(&self, dst: *mut T) -> bool {
-        self.recv.lock.lock();
-        // `sendq` changes only under the whole lock (see `send_on_half`).
-        // SAFETY: we hold the receive half; its cursor is `recv.cursor`;
-        // `dst` per our contract.
-        let got = self.sendq.is_empty() && unsafe { self.slots.pop(&self.recv.cursor, dst) };
-        // SAFETY: locked above.
-        unsafe { self.recv.lock.unlock() };
-        got
-    }
-
     /// A send attempted under as little of the lock as will do (the
     /// first try of `select`'s fast path): the send half of a split lock,
     /// else the whole lock. `Full` may also mean "a receiver waits: ask
     /// again under the whole lock".
     ///
     /// # Safety
-    /// As [`HChan::poll_send`], without the lock.
+    /// `src` as for [`Locked::poll_send`].
     pub(crate) unsafe fn poll_send_alone(&self, src: *const T) -> SendPoll {
-        if self.split() {
-            // SAFETY: split; `src` forwarded.
-            return unsafe { self.send_on_half(src) };
+        if let Some(half) = self.send_half() {
+            // SAFETY: `src` forwarded.
+            return unsafe { half.send(src) };
         }
-        // SAFETY: `locked` holds the whole lock around the call; `src`
-        // forwarded.
-        self.locked(|| unsafe { self.poll_send(src) })
+        let guard = self.lock();
+        // SAFETY: `src` forwarded.
+        unsafe { guard.of(self).poll_send(src) }
     }
 
     /// The receiving twin of [`HChan::poll_send_alone`]; `Empty` may also
     /// mean "a sender waits: ask again under the whole lock".
     ///
     /// # Safety
-    /// As [`HChan::poll_recv`], without the lock.
+    /// `dst` as for [`Locked::poll_recv`].
     pub(crate) unsafe fn poll_recv_alone(&self, dst: *mut T) -> RecvPoll {
-        if self.split() {
-            // SAFETY: split; `dst` forwarded.
-            return if unsafe { self.recv_on_half(dst) } {
+        if let Some(half) = self.recv_half() {
+            // SAFETY: `dst` forwarded.
+            let got = unsafe { half.recv(dst) };
+            drop(half);
+            return if got {
                 RecvPoll::Got(None)
             } else if self.closed_and_drained() {
                 RecvPoll::Closed
@@ -389,96 +313,9 @@ impl<T> HChan<T> {
                 RecvPoll::Empty
             };
         }
-        // SAFETY: `locked` holds the whole lock around the call; `dst`
-        // forwarded.
-        self.locked(|| unsafe { self.poll_recv(dst) })
-    }
-
-    /// A send attempted under the lock (the non-parking half of Go's
-    /// `chansend`, also `selectgo`'s send case): moves the value at `src`
-    /// to a waiting receiver or into the buffer.
-    ///
-    /// # Safety
-    /// The lock is held. `src` holds a value, which the caller gives up
-    /// (must not drop or use again) if this returns `Sent`.
-    #[inline]
-    pub(crate) unsafe fn poll_send(&self, src: *const T) -> SendPoll {
-        if self.closed.load(Ordering::Relaxed) {
-            return SendPoll::Closed;
-        }
-        // SAFETY: lock held.
-        if let Some(sg) = unsafe { self.recvq.dequeue() } {
-            // Go's `send`: hand the value straight to the waiting receiver,
-            // bypassing the buffer (which is empty: a receiver waits).
-            // SAFETY: we dequeued `sg` (a receiver) under the lock we hold;
-            // `src` per our contract.
-            unsafe { (*sg).send_direct(src) };
-            // SAFETY: as above; we do not touch `sg` afterwards.
-            return SendPoll::Sent(Some(unsafe { Sudog::complete(sg, true) }));
-        }
-        let (send, recv) = self.cursors();
-        // SAFETY: the whole lock is held, and these are its cursors; `src`
-        // per our contract.
-        if unsafe { self.slots.push_locked(send, recv, src) } {
-            SendPoll::Sent(None)
-        } else {
-            SendPoll::Full
-        }
-    }
-
-    /// A receive attempted under the lock (the non-parking half of Go's
-    /// `chanrecv`, also `selectgo`'s receive case): moves a value into
-    /// `dst`.
-    ///
-    /// # Safety
-    /// The lock is held. `dst` is valid for a write of one `T` and holds
-    /// no value; it holds one afterwards if this returns `Got`.
-    #[inline]
-    pub(crate) unsafe fn poll_recv(&self, dst: *mut T) -> RecvPoll {
-        let closed = self.closed.load(Ordering::Relaxed);
-        if !closed {
-            // SAFETY: lock held.
-            if let Some(sg) = unsafe { self.sendq.dequeue() } {
-                // SAFETY: lock held, `sg` just dequeued; `dst` forwarded.
-                let u = unsafe { self.recv_from(sg, dst) };
-                return RecvPoll::Got(Some(u));
-            }
-        }
-        let (send, recv) = self.cursors();
-        // SAFETY: the whole lock is held, and these are its cursors; `dst`
-        // forwarded.
-        if unsafe { self.slots.pop_locked(send, recv, dst) } {
-            RecvPoll::Got(None)
-        } else if closed {
-            // Go: closed and `qcount == 0`.
-            RecvPoll::Closed
-        } else {
-            RecvPoll::Empty
-        }
-    }
-
-    /// Go's `recv`: takes the value of the waiting sender `sg`. Unbuffered:
-    /// straight from the sender. Buffered (and so full, since a sender
-    /// waits): take the head of the buffer and move the sender's value into
-    /// the freed tail slot, keeping FIFO order.
-    ///
-    /// # Safety
-    /// The lock is held and `sg` was just dequeued from `sendq`; `dst` as
-    /// for [`HChan::poll_recv`].
-    unsafe fn recv_from(&self, sg: *const Sudog<T>, dst: *mut T) -> Unparker {
-        if self.dataqsiz == 0 {
-            // SAFETY: dequeued under our lock: exclusive access until
-            // complete; `dst` forwarded.
-            unsafe { (*sg).recv_direct(dst) };
-        } else {
-            let (send, recv) = self.cursors();
-            // SAFETY: the whole lock is held (its cursors), and the buffer
-            // is full (a sender waits); the sender gives its value up (it
-            // completes with success); `dst` forwarded.
-            unsafe { self.slots.rotate(send, recv, dst, (*sg).sender_value()) };
-        }
-        // SAFETY: `sg` was dequeued under our lock; not touched afterwards.
-        unsafe { Sudog::complete(sg, true) }
+        let guard = self.lock();
+        // SAFETY: `dst` forwarded.
+        unsafe { guard.of(self).poll_recv(dst) }
     }
 
     /// Go's `chansend` (without the nil-channel case, handled by callers):
@@ -496,40 +333,44 @@ impl<T> HChan<T> {
         if matches!(block, Block::No) && !self.closed.load(Ordering::Relaxed) && self.full() {
             return Err(SendFail::NotReady);
         }
-        if self.split() {
-            // SAFETY: split; `src` forwarded.
-            match unsafe { self.send_on_half(src) } {
+        if let Some(half) = self.send_half() {
+            // SAFETY: `src` forwarded.
+            match unsafe { half.send(src) } {
                 SendPoll::Sent(_) => return Ok(()),
                 SendPoll::Closed => return Err(SendFail::Closed),
                 SendPoll::Full => {}
             }
         }
-        self.lock();
-        // SAFETY: lock held; `src` forwarded.
-        match unsafe { self.poll_send(src) } {
+        // SAFETY: `src` forwarded.
+        unsafe { self.send_locked(src, block) }
+    }
+
+    /// [`HChan::send`] under the whole lock: to a waiting receiver, into
+    /// the buffer, or park. Out of line, so that `send` (the lock-free and
+    /// half-lock fast paths) stays small enough to inline into its callers.
+    ///
+    /// # Safety
+    /// As [`HChan::send`].
+    #[inline(never)]
+    unsafe fn send_locked(&self, src: *const T, block: Block) -> Result<(), SendFail> {
+        let guard = self.lock();
+        // SAFETY: `src` forwarded.
+        match unsafe { guard.of(self).poll_send(src) } {
             SendPoll::Sent(u) => {
-                // SAFETY: we hold the lock.
-                unsafe { self.unlock() };
+                drop(guard);
                 if let Some(u) = u {
                     u.unpark();
                 }
                 Ok(())
             }
-            SendPoll::Closed => {
-                // SAFETY: we hold the lock.
-                unsafe { self.unlock() };
-                Err(SendFail::Closed)
-            }
+            // Unlocked on return, before the caller panics (Go's order).
+            SendPoll::Closed => Err(SendFail::Closed),
             SendPoll::Full => match block {
-                Block::No => {
-                    // SAFETY: we hold the lock.
-                    unsafe { self.unlock() };
-                    Err(SendFail::NotReady)
-                }
-                // SAFETY: we hold the lock; `src` forwarded.
-                Block::Forever => unsafe { self.send_park(src, None) },
+                Block::No => Err(SendFail::NotReady),
+                // SAFETY: `src` forwarded.
+                Block::Forever => unsafe { self.send_park(guard, src, None) },
                 // SAFETY: as above.
-                Block::Until(t) => unsafe { self.send_park(src, Some(t)) },
+                Block::Until(t) => unsafe { self.send_park(guard, src, Some(t)) },
             },
         }
     }
@@ -539,33 +380,32 @@ impl<T> HChan<T> {
     /// `deadline`).
     ///
     /// # Safety
-    /// The lock is held; it is released before parking. `src` as for
-    /// [`HChan::send`].
+    /// `guard` is this channel's; `src` as for [`HChan::send`].
     #[cold]
-    unsafe fn send_park(&self, src: *const T, deadline: Option<Instant>) -> Result<(), SendFail> {
+    unsafe fn send_park(
+        &self,
+        guard: Guard<'_>,
+        src: *const T,
+        deadline: Option<Instant>,
+    ) -> Result<(), SendFail> {
         let parker = Parker::current();
         let sg = Sudog::new();
         // The receiver only reads through the pointer (moves the value out).
         sg.arm(&parker, false, 0, src.cast_mut());
-        // SAFETY: lock held; `sg` stays in this frame until unlinked (below,
-        // either by a counterpart before it publishes `selected`, or by us
-        // under the lock on timeout), and `src` outlives this call.
-        unsafe { self.sendq.enqueue(&sg) };
-        // SAFETY: we hold the lock.
-        unsafe { self.unlock() };
+        // SAFETY: `sg` and `parker` stay in this frame until `sg` is
+        // unlinked (below, either by a counterpart before it publishes
+        // `selected`, or by us on timeout), and `src` outlives this call.
+        unsafe { guard.of(self).sendq().enqueue(&sg) };
+        drop(guard);
         tracing::trace!(chan = self.sortkey(), "chan send: parking");
         if !parker.wait(WaitReason::ChanSend, deadline) {
-            self.lock();
+            let guard = self.lock();
             if parker.selected() == WAITING {
-                // SAFETY: lock held; still linked in sendq (only a dequeue
-                // under this lock unlinks it, and that publishes `selected`).
-                unsafe { self.sendq.remove(&sg) };
-                // SAFETY: we hold the lock.
-                unsafe { self.unlock() };
+                // Still linked: only a dequeue under this lock unlinks it,
+                // and that publishes `selected`.
+                guard.of(self).sendq().remove(&sg);
                 return Err(SendFail::NotReady);
             }
-            // SAFETY: we hold the lock.
-            unsafe { self.unlock() };
         }
         if sg.success() {
             Ok(())
@@ -596,36 +436,40 @@ impl<T> HChan<T> {
                 return Ok(Received::Closed);
             }
         }
-        // SAFETY: split; `dst` forwarded.
-        if self.split() && unsafe { self.recv_on_half(dst) } {
-            return Ok(Received::Value);
+        if let Some(half) = self.recv_half() {
+            // SAFETY: `dst` forwarded.
+            if unsafe { half.recv(dst) } {
+                return Ok(Received::Value);
+            }
         }
-        self.lock();
-        // SAFETY: lock held; `dst` forwarded.
-        match unsafe { self.poll_recv(dst) } {
+        // SAFETY: `dst` forwarded.
+        unsafe { self.recv_locked(dst, block) }
+    }
+
+    /// [`HChan::recv`] under the whole lock: from a waiting sender, from
+    /// the buffer, closed, or park. Out of line, as [`HChan::send_locked`].
+    ///
+    /// # Safety
+    /// As [`HChan::recv`].
+    #[inline(never)]
+    unsafe fn recv_locked(&self, dst: *mut T, block: Block) -> Result<Received, ()> {
+        let guard = self.lock();
+        // SAFETY: `dst` forwarded.
+        match unsafe { guard.of(self).poll_recv(dst) } {
             RecvPoll::Got(u) => {
-                // SAFETY: we hold the lock.
-                unsafe { self.unlock() };
+                drop(guard);
                 if let Some(u) = u {
                     u.unpark();
                 }
                 Ok(Received::Value)
             }
-            RecvPoll::Closed => {
-                // SAFETY: we hold the lock.
-                unsafe { self.unlock() };
-                Ok(Received::Closed)
-            }
+            RecvPoll::Closed => Ok(Received::Closed),
             RecvPoll::Empty => match block {
-                Block::No => {
-                    // SAFETY: we hold the lock.
-                    unsafe { self.unlock() };
-                    Err(())
-                }
-                // SAFETY: we hold the lock; `dst` forwarded.
-                Block::Forever => unsafe { self.recv_park(dst, None) },
+                Block::No => Err(()),
+                // SAFETY: `dst` forwarded.
+                Block::Forever => unsafe { self.recv_park(guard, dst, None) },
                 // SAFETY: as above.
-                Block::Until(t) => unsafe { self.recv_park(dst, Some(t)) },
+                Block::Until(t) => unsafe { self.recv_park(guard, dst, Some(t)) },
             },
         }
     }
@@ -634,29 +478,28 @@ impl<T> HChan<T> {
     /// into `dst`.
     ///
     /// # Safety
-    /// The lock is held; it is released before parking. `dst` as for
-    /// [`HChan::recv`].
+    /// `guard` is this channel's; `dst` as for [`HChan::recv`].
     #[cold]
-    unsafe fn recv_park(&self, dst: *mut T, deadline: Option<Instant>) -> Result<Received, ()> {
+    unsafe fn recv_park(
+        &self,
+        guard: Guard<'_>,
+        dst: *mut T,
+        deadline: Option<Instant>,
+    ) -> Result<Received, ()> {
         let parker = Parker::current();
         let sg = Sudog::new();
         sg.arm(&parker, false, 0, dst);
         // SAFETY: as in `send_park`.
-        unsafe { self.recvq.enqueue(&sg) };
-        // SAFETY: we hold the lock.
-        unsafe { self.unlock() };
+        unsafe { guard.of(self).recvq().enqueue(&sg) };
+        drop(guard);
         tracing::trace!(chan = self.sortkey(), "chan receive: parking");
         if !parker.wait(WaitReason::ChanReceive, deadline) {
-            self.lock();
+            let guard = self.lock();
             if parker.selected() == WAITING {
-                // SAFETY: lock held; still linked (see `send_park`).
-                unsafe { self.recvq.remove(&sg) };
-                // SAFETY: we hold the lock.
-                unsafe { self.unlock() };
+                // Still linked (see `send_park`).
+                guard.of(self).recvq().remove(&sg);
                 return Err(());
             }
-            // SAFETY: we hold the lock.
-            unsafe { self.unlock() };
         }
         Ok(if sg.success() {
             Received::Value
@@ -666,28 +509,11 @@ impl<T> HChan<T> {
     }
 
     /// Go's `closechan`: mark closed, wake every waiting receiver (they see
-    /// closed) and every waiting sender (they panic).
+    /// closed) and every waiting sender (they panic), after unlocking.
     pub(crate) fn close(&self) -> Result<(), CloseError> {
-        self.lock();
-        if self.closed.load(Ordering::Relaxed) {
-            // SAFETY: we hold the lock.
-            unsafe { self.unlock() };
-            return Err(CloseError::Closed);
-        }
-        self.closed.store(true, Ordering::Release);
-        let mut ready: Vec<Unparker> = Vec::new();
-        // SAFETY: lock held; each dequeued sudog is completed before the next.
-        while let Some(sg) = unsafe { self.recvq.dequeue() } {
-            // SAFETY: just dequeued under our lock.
-            ready.push(unsafe { Sudog::complete(sg, false) });
-        }
-        // SAFETY: as above.
-        while let Some(sg) = unsafe { self.sendq.dequeue() } {
-            // SAFETY: just dequeued under our lock.
-            ready.push(unsafe { Sudog::complete(sg, false) });
-        }
-        // SAFETY: we hold the lock.
-        unsafe { self.unlock() };
+        let guard = self.lock();
+        let ready = guard.of(self).close()?;
+        drop(guard);
         tracing::debug!(chan = self.sortkey(), woken = ready.len(), "close");
         for u in ready {
             u.unpark();
@@ -697,8 +523,9 @@ impl<T> HChan<T> {
 
     /// Waiting senders and receivers (tests, debug output).
     pub(crate) fn waiters(&self) -> (usize, usize) {
-        // SAFETY: `locked` holds the whole lock around the reads.
-        self.locked(|| unsafe { (self.sendq.len(), self.recvq.len()) })
+        let guard = self.lock();
+        let locked = guard.of(self);
+        (locked.sendq().len(), locked.recvq().len())
     }
 }
 

@@ -1,42 +1,34 @@
 //! The channel locks: Go's `runtime.mutex` as `hchan.lock` uses it
 //! (`runtime/lock_spinbit.go`, Go 1.27: spin, then yield, then sleep until
 //! the holder wakes you), in two forms, because a channel's lock meets two
-//! kinds of contention.
+//! kinds of contention. Each is held through a guard that releases it when
+//! dropped ([`SleepGuard`], [`SpinGuard`]); `hchan.rs` builds the channel's
+//! own guards from them.
 //!
 //! - [`SleepLock`], the whole lock of an unsplit channel (unbuffered or one
 //!   slot). With goroutines on two Ps its contention is two Ms fighting
 //!   over one channel line. A goroutine's M that finds it held takes one
 //!   more look and then sleeps on a futex, as Go's M sleeps (with its P)
 //!   after a short spin. The sleeper stops pulling the line from the other
-//!   core, and the other M runs both ends of the channel on one core.
-//!   - Measured with goroutines on two Ps (scratch twin of the bench,
-//!     alternating runs), against the spin-and-yield lock used before:
-//!     select_both cap 0 ~1 450 → ~720 ns a message, mpmc cap 1 ~435 →
-//!     ~185, mpmc cap 0 ~485 → ~330.
-//!     In criterion (`cargo xtask bench chan`, 2026-11-26): mpmc cap 1
-//!     222 ns (Go 315), mpmc cap 0 292 (Go 467), select_both cap 0 766
-//!     (Go 1 150).
-//!   - CPU use drops from 1.95 CPUs to ~1.4, with ~8× the context
-//!     switches: Go's own profile on this shape (1.58 CPUs).
-//!   - Its first version hung within seconds: an M sleeping mid-goroutine
-//!     widened a window in gosched's `park`, which cleared its token with
-//!     a plain store that could erase a racing notify (now a swap; see
-//!     `gosched/src/schedpoint.rs: park_current`).
-//!   - Spinning first (60 pauses) kept more of the old cost (select_both
-//!     cap 0 ~870, mpmc cap 1 ~330 in criterion).
+//!   core, and the other M runs both ends of the channel on one core; a
+//!   spin before sleeping only kept the line moving, so there is none.
+//!   - An M sleeping in the middle of a goroutine widens the window between
+//!     a goroutine's wake-up and its next park; this lock relies on
+//!     gosched's `park` consuming its token with a swap, so that a notify
+//!     racing with it is never erased (`gosched/src/schedpoint.rs:
+//!     park_current`).
 //!   - A plain OS thread has no P to hand over, and a futex sleep and wake
-//!     per contended acquisition cost it more than it saved (threads mpmc
-//!     cap 1 838 → 1 030 ns). So a thread spins and yields as
-//!     [`SpinLock`] does, and never sleeps.
+//!     per contended acquisition costs it more than it saves. So a thread
+//!     spins and yields as [`SpinLock`] does, and never sleeps.
 //! - [`SpinLock`], each half of a split channel's lock. Its contention is
 //!   producers (or consumers) sharing one half, over critical sections of
-//!   a few dozen instructions.
-//!   - Waiters that slept there paid a futex sleep and wake each (threads
-//!     mpsc cap N 24 → 66 ns a message), so it spins, then yields, and
-//!     never sleeps.
-//!   - Its unlock is one release store. A sleeping lock's unlock must be
-//!     an atomic exchange (to see sleepers), which costs ~7 ns more on
-//!     this machine on every uncontended operation.
+//!   a few dozen instructions: shorter than a futex sleep and wake, so it
+//!   spins, then yields, and never sleeps. Its unlock is one release store,
+//!   where a sleeping lock's must be an atomic exchange (to see sleepers),
+//!   which every uncontended operation would pay.
+//!
+//! The measured effect of each choice is in the README ("The channel lock
+//! comes in two forms").
 //!
 //! What differs from Go:
 //! - `SleepLock`'s goroutine waiters do not spin (Go: 4 × 30 pauses, one
@@ -54,7 +46,7 @@ pub(crate) struct SpinLock {
 
 impl SpinLock {
     #[inline]
-    pub(crate) fn lock(&self) {
+    pub(crate) fn lock(&self) -> SpinGuard<'_> {
         if self
             .locked
             .compare_exchange_weak(false, true, Ordering::Acquire, Ordering::Relaxed)
@@ -62,6 +54,7 @@ impl SpinLock {
         {
             self.lock_contended();
         }
+        SpinGuard { lock: self }
     }
 
     #[cold]
@@ -75,12 +68,19 @@ impl SpinLock {
                     .is_ok()
         });
     }
+}
 
-    /// # Safety
-    /// The caller holds the lock.
+/// A held [`SpinLock`]; dropping it unlocks.
+#[must_use = "the lock is released as soon as the guard is dropped"]
+#[derive(Debug)]
+pub(crate) struct SpinGuard<'a> {
+    lock: &'a SpinLock,
+}
+
+impl Drop for SpinGuard<'_> {
     #[inline]
-    pub(crate) unsafe fn unlock(&self) {
-        self.locked.store(false, Ordering::Release);
+    fn drop(&mut self) {
+        self.lock.locked.store(false, Ordering::Release);
     }
 }
 
@@ -124,7 +124,7 @@ impl SleepLock {
     }
 
     #[inline]
-    pub(crate) fn lock(&self) {
+    pub(crate) fn lock(&self) -> SleepGuard<'_> {
         if self
             .state
             .compare_exchange_weak(FREE, LOCKED, Ordering::Acquire, Ordering::Relaxed)
@@ -132,6 +132,7 @@ impl SleepLock {
         {
             self.lock_contended();
         }
+        SleepGuard { lock: self }
     }
 
     #[cold]
@@ -166,13 +167,21 @@ impl SleepLock {
                 .compare_exchange(FREE, LOCKED, Ordering::Acquire, Ordering::Relaxed)
                 .is_ok()
     }
+}
 
-    /// # Safety
-    /// The caller holds the lock.
+/// A held [`SleepLock`]; dropping it unlocks, waking a sleeper if one may
+/// be asleep.
+#[must_use = "the lock is released as soon as the guard is dropped"]
+#[derive(Debug)]
+pub(crate) struct SleepGuard<'a> {
+    lock: &'a SleepLock,
+}
+
+impl Drop for SleepGuard<'_> {
     #[inline]
-    pub(crate) unsafe fn unlock(&self) {
-        if self.state.swap(FREE, Ordering::Release) == SLEEPERS {
-            futex_wake_one(&self.state);
+    fn drop(&mut self) {
+        if self.lock.state.swap(FREE, Ordering::Release) == SLEEPERS {
+            futex_wake_one(&self.lock.state);
         }
     }
 }
@@ -232,27 +241,17 @@ mod tests {
 
     /// What both locks offer, for one test.
     trait TestLock: Default + Send + Sync + 'static {
-        fn acquire(&self);
-        /// # Safety
-        /// Held.
-        unsafe fn release(&self);
+        /// Locks until the returned guard is dropped.
+        fn acquire(&self) -> impl Sized + '_;
     }
     impl TestLock for SpinLock {
-        fn acquire(&self) {
-            self.lock();
-        }
-        unsafe fn release(&self) {
-            // SAFETY: forwarded.
-            unsafe { self.unlock() };
+        fn acquire(&self) -> impl Sized + '_ {
+            self.lock()
         }
     }
     impl TestLock for SleepLock {
-        fn acquire(&self) {
-            self.lock();
-        }
-        unsafe fn release(&self) {
-            // SAFETY: forwarded.
-            unsafe { self.unlock() };
+        fn acquire(&self) -> impl Sized + '_ {
+            self.lock()
         }
     }
 
@@ -273,14 +272,12 @@ mod tests {
     /// fall asleep.
     fn increments<L: TestLock>(g: &Guarded<L>) {
         for i in 0..ROUNDS {
-            g.lock.acquire();
-            // SAFETY: we hold the lock.
+            let _held = g.lock.acquire();
+            // SAFETY: we hold the lock (`_held`, dropped after this).
             unsafe { *g.count.get() += 1 };
             if i % 1000 == 0 {
                 std::thread::sleep(std::time::Duration::from_micros(50));
             }
-            // SAFETY: acquired above.
-            unsafe { g.lock.release() };
         }
     }
 
@@ -314,11 +311,9 @@ mod tests {
         for t in threads {
             t.join().unwrap();
         }
-        g.lock.acquire();
+        let _held = g.lock.acquire();
         // SAFETY: we hold the lock; every worker has finished.
         assert_eq!(unsafe { *g.count.get() }, WORKERS * ROUNDS);
-        // SAFETY: acquired above.
-        unsafe { g.lock.release() };
     }
 
     #[test]

@@ -52,6 +52,9 @@ impl Cursor {
     /// c.dataqsiz { c.sendx = 0 }`). `pos` is published (Release) before the
     /// slot's stamp is, so a reader of the two positions never sees a
     /// receive counted before the send it took (see [`Slots::len`]).
+    // Not generic: without `#[inline]` every operation on a channel made
+    // in another crate would call it.
+    #[inline]
     fn advance(&self, cap: u32) {
         let next = self.index.get() + 1;
         self.index.set(if next == cap { 0 } else { next });

@@ -12,9 +12,11 @@
 //!    there. Closed channels count as ready as in Go's poll loop, so the
 //!    first ready case in a uniformly random order is still Go's uniform
 //!    choice among the ready ones.
-//! 2. Lock every channel once (`sellock`), poll the cases in poll order; the
-//!    first ready one runs and the select returns (`send on closed channel`
-//!    panics after unlocking). With `default`, return now.
+//! 2. Lock every channel once ([`SelLock`], Go's `sellock`: a guard for
+//!    each, which the cases' operations under the locks borrow; dropping it
+//!    is `selunlock`), poll the cases in poll order; the first ready one
+//!    runs and the select returns (`send on closed channel` panics after
+//!    unlocking). With `default`, return now.
 //! 3. Otherwise enqueue one sudog per case (they all share one `Parker`),
 //!    unlock, park with reason `select`.
 //! 4. Woken: the counterpart that fired claimed the parker for its case (see
@@ -29,11 +31,12 @@ use std::cell::Cell;
 use std::fmt;
 
 use gosched::{Unparker, WaitReason};
+use smallvec::SmallVec;
 
 use crate::chan::{CanRecv, CanSend, block_forever};
 use crate::elem::Elem;
 use crate::error::SEND_ON_CLOSED;
-use crate::hchan::{HChan, Received, RecvPoll, SendPoll};
+use crate::hchan::{Guard, HChan, Locked, Received, RecvPoll, SendPoll};
 use crate::waitq::{Parker, Sudog};
 
 /// Outcome of polling one case under the locks.
@@ -44,10 +47,11 @@ enum Poll {
 }
 
 /// One case as `selectgo` sees it (Go's `scase` plus the code of its
-/// `goto` targets).
-trait CaseOps {
+/// `goto` targets). `'c` is how long its channel is borrowed, so the
+/// select's guards ([`SelLock`]) can outlive a borrow of the case.
+trait CaseOps<'c> {
     /// The channel, as far as locking goes, or `None` for a nil channel.
-    fn chan(&self) -> Option<&dyn WholeLock>;
+    fn chan(&self) -> Option<&'c dyn WholeLock>;
     /// The channel's `sortkey`, or `None` for nil.
     fn key(&self) -> Option<usize> {
         self.chan().map(WholeLock::sortkey)
@@ -56,61 +60,37 @@ trait CaseOps {
     /// `empty`/`full` word reads and `closed`): a closed channel is ready,
     /// for a receive (it reports closed) and for a send (it panics).
     fn looks_ready(&self) -> bool;
-    fn lock(&self) {
-        if let Some(c) = self.chan() {
-            c.lock();
-        }
-    }
-    /// # Safety
-    /// The caller holds this case's channel lock.
-    unsafe fn unlock(&self) {
-        if let Some(c) = self.chan() {
-            // SAFETY: our caller holds this channel's lock (this
-            // method's contract), which is all `WholeLock::unlock` asks.
-            unsafe { c.unlock() };
-        }
-    }
-    /// # Safety
-    /// The channel lock is held.
-    unsafe fn poll(&mut self) -> Poll;
+    /// The case's operation, under the select's locks.
+    fn poll(&mut self, locks: &SelLock<'_, 'c>) -> Poll;
     /// [`CaseOps::poll`] without the caller holding any lock (the channel
     /// takes what it needs); `Pending` may be a false negative.
     fn poll_alone(&mut self) -> Poll;
-    /// # Safety
-    /// The channel lock is held; `self` and `parker` stay put until
-    /// [`CaseOps::dequeue`] or a counterpart unlinks the sudog.
-    unsafe fn enqueue(&mut self, parker: &Parker, case: usize);
-    /// # Safety
-    /// The channel lock is held.
-    unsafe fn dequeue(&mut self);
-    /// The outcome after this case fired while parked; `false` for a send
-    /// woken by close.
+    /// Links the case's sudog into its channel's queue.
     ///
     /// # Safety
-    /// The channel lock is held and this case's sudog fired.
-    unsafe fn finish(&mut self) -> bool;
+    /// `self` and `parker` stay put until [`CaseOps::dequeue`] or a
+    /// counterpart unlinks the sudog.
+    unsafe fn enqueue(&mut self, locks: &SelLock<'_, 'c>, parker: &Parker, case: usize);
+    /// Unlinks the case's sudog if it is still linked.
+    fn dequeue(&mut self, locks: &SelLock<'_, 'c>);
+    /// The outcome after this case fired while parked; `false` for a send
+    /// woken by close. Under the select's locks, so its counterpart is done.
+    fn finish(&mut self, locks: &SelLock<'_, 'c>) -> bool;
 }
 
 /// A channel's whole lock (Go's `c.lock`) and its `sortkey`, whatever the
 /// element type: `selectgo` locks channels of several types in one order.
 trait WholeLock {
     fn sortkey(&self) -> usize;
-    fn lock(&self);
-    /// # Safety
-    /// The caller holds the lock.
-    unsafe fn unlock(&self);
+    fn lock(&self) -> Guard<'_>;
 }
 
 impl<T> WholeLock for HChan<T> {
     fn sortkey(&self) -> usize {
         HChan::sortkey(self)
     }
-    fn lock(&self) {
-        HChan::lock(self);
-    }
-    unsafe fn unlock(&self) {
-        // SAFETY: forwarded contract: the caller holds the lock.
-        unsafe { HChan::unlock(self) };
+    fn lock(&self) -> Guard<'_> {
+        HChan::lock(self)
     }
 }
 
@@ -152,7 +132,7 @@ impl<'a, T> RecvCase<'a, T> {
     }
 
     /// Receives with `recv` into the slot; records the outcome.
-    fn attempt(&mut self, recv: impl FnOnce(&HChan<T>, *mut T) -> RecvPoll) -> Poll {
+    fn attempt(&mut self, recv: impl FnOnce(&'a HChan<T>, *mut T) -> RecvPoll) -> Poll {
         let Some(h) = self.h else {
             return Poll::Pending;
         };
@@ -170,36 +150,37 @@ impl<'a, T> RecvCase<'a, T> {
     }
 }
 
-impl<T> CaseOps for RecvCase<'_, T> {
-    fn chan(&self) -> Option<&dyn WholeLock> {
+// A case's channel outlives any borrow of the case (`'a: 'c`), which
+// [`Case`] erases to that borrow's lifetime.
+impl<'a: 'c, 'c, T> CaseOps<'c> for RecvCase<'a, T> {
+    fn chan(&self) -> Option<&'c dyn WholeLock> {
         self.h.map(|h| h as &dyn WholeLock)
     }
     fn looks_ready(&self) -> bool {
         self.h.is_some_and(HChan::recv_ready)
     }
-    unsafe fn poll(&mut self) -> Poll {
-        // SAFETY: the channel lock is held (forwarded); the slot is empty
-        // (a case is polled until it fires) and stays put during the call.
-        self.attempt(|h, dst| unsafe { h.poll_recv(dst) })
+    fn poll(&mut self, locks: &SelLock<'_, 'c>) -> Poll {
+        // SAFETY: the slot is empty (a case is polled until it fires) and
+        // stays put during the call.
+        self.attempt(|h, dst| unsafe { locks.chan(h).poll_recv(dst) })
     }
     fn poll_alone(&mut self) -> Poll {
-        // SAFETY: as in `poll`, without the lock.
+        // SAFETY: as in `poll`.
         self.attempt(|h, dst| unsafe { h.poll_recv_alone(dst) })
     }
-    unsafe fn enqueue(&mut self, parker: &Parker, case: usize) {
+    unsafe fn enqueue(&mut self, locks: &SelLock<'_, 'c>, parker: &Parker, case: usize) {
         if let Some(h) = self.h {
             self.sg.arm(parker, true, case, self.slot.as_mut_ptr());
             // SAFETY: forwarded; the slot stays put with `self`.
-            unsafe { h.recvq.enqueue(&self.sg) };
+            unsafe { locks.chan(h).recvq().enqueue(&self.sg) };
         }
     }
-    unsafe fn dequeue(&mut self) {
+    fn dequeue(&mut self, locks: &SelLock<'_, 'c>) {
         if let Some(h) = self.h {
-            // SAFETY: forwarded; if linked, it is in this channel's recvq.
-            unsafe { h.recvq.remove(&self.sg) };
+            locks.chan(h).recvq().remove(&self.sg);
         }
     }
-    unsafe fn finish(&mut self) -> bool {
+    fn finish(&mut self, _locks: &SelLock<'_, 'c>) -> bool {
         // A sender that completed us moved its value into the slot.
         self.got = Some(if self.sg.success() {
             Received::Value
@@ -248,9 +229,9 @@ impl<'a, T> SendCase<'a, T> {
     }
 }
 
-impl<T> SendCase<'_, T> {
+impl<'a, T> SendCase<'a, T> {
     /// Offers the case's value with `send`; keeps it if not taken.
-    fn attempt(&mut self, send: impl FnOnce(&HChan<T>, *const T) -> SendPoll) -> Poll {
+    fn attempt(&mut self, send: impl FnOnce(&'a HChan<T>, *const T) -> SendPoll) -> Poll {
         let Some(h) = self.h else {
             return Poll::Pending;
         };
@@ -275,38 +256,36 @@ impl<T> Drop for SendCase<'_, T> {
     }
 }
 
-impl<T> CaseOps for SendCase<'_, T> {
-    fn chan(&self) -> Option<&dyn WholeLock> {
+impl<'a: 'c, 'c, T> CaseOps<'c> for SendCase<'a, T> {
+    fn chan(&self) -> Option<&'c dyn WholeLock> {
         self.h.map(|h| h as &dyn WholeLock)
     }
     fn looks_ready(&self) -> bool {
         self.h.is_some_and(HChan::send_ready)
     }
-    unsafe fn poll(&mut self) -> Poll {
-        // SAFETY: the channel lock is held (forwarded); the value is there
-        // (`select!` loads a case before the select; a case is polled until
-        // it fires) and given up only when `Sent` (then no longer `loaded`,
-        // so not dropped).
-        self.attempt(|h, src| unsafe { h.poll_send(src) })
+    fn poll(&mut self, locks: &SelLock<'_, 'c>) -> Poll {
+        // SAFETY: the value is there (`select!` loads a case before the
+        // select; a case is polled until it fires) and given up only when
+        // `Sent` (then no longer `loaded`, so not dropped).
+        self.attempt(|h, src| unsafe { locks.chan(h).poll_send(src) })
     }
     fn poll_alone(&mut self) -> Poll {
-        // SAFETY: as in `poll`, without the lock.
+        // SAFETY: as in `poll`.
         self.attempt(|h, src| unsafe { h.poll_send_alone(src) })
     }
-    unsafe fn enqueue(&mut self, parker: &Parker, case: usize) {
+    unsafe fn enqueue(&mut self, locks: &SelLock<'_, 'c>, parker: &Parker, case: usize) {
         if let Some(h) = self.h {
             self.sg.arm(parker, true, case, self.value.as_mut_ptr());
             // SAFETY: forwarded; the value stays put with `self`.
-            unsafe { h.sendq.enqueue(&self.sg) };
+            unsafe { locks.chan(h).sendq().enqueue(&self.sg) };
         }
     }
-    unsafe fn dequeue(&mut self) {
+    fn dequeue(&mut self, locks: &SelLock<'_, 'c>) {
         if let Some(h) = self.h {
-            // SAFETY: forwarded; if linked, it is in this channel's sendq.
-            unsafe { h.sendq.remove(&self.sg) };
+            locks.chan(h).sendq().remove(&self.sg);
         }
     }
-    unsafe fn finish(&mut self) -> bool {
+    fn finish(&mut self, _locks: &SelLock<'_, 'c>) -> bool {
         // A receiver that completed us moved the value out.
         let sent = self.sg.success();
         self.loaded = !sent;
@@ -316,7 +295,7 @@ impl<T> CaseOps for SendCase<'_, T> {
 
 /// A type-erased case handed to [`select`].
 #[doc(hidden)]
-pub struct Case<'a>(&'a mut dyn CaseOps);
+pub struct Case<'a>(&'a mut dyn CaseOps<'a>);
 
 impl fmt::Debug for Case<'_> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
@@ -348,7 +327,7 @@ const INLINE_CASES: usize = 16;
 /// # Panics
 /// `send on closed channel` if the chosen send case's channel is closed.
 #[doc(hidden)]
-pub fn select(cases: &mut [Case<'_>], block: bool) -> Option<usize> {
+pub fn select<'c>(cases: &mut [Case<'c>], block: bool) -> Option<usize> {
     let n = cases.len();
     if n == 0 {
         if block {
@@ -423,82 +402,108 @@ pub fn select(cases: &mut [Case<'_>], block: bool) -> Option<usize> {
     }
     let lockorder = &*lockorder;
 
-    sellock(cases, lockorder);
+    let mut guards = Guards::new();
+    let locks = SelLock::new(&mut guards, cases, lockorder);
     for &i in pollorder {
         let i = usize::from(i);
-        // SAFETY: all channels of the select are locked.
-        match unsafe { cases[i].0.poll() } {
+        match cases[i].0.poll(&locks) {
             Poll::Pending => continue,
             Poll::Ready(u) => {
-                selunlock(cases, lockorder);
+                drop(locks);
                 if let Some(u) = u {
                     u.unpark();
                 }
                 return Some(i);
             }
             Poll::SendClosed => {
-                selunlock(cases, lockorder);
+                drop(locks);
                 panic!("{SEND_ON_CLOSED}");
             }
         }
     }
     if !block {
-        selunlock(cases, lockorder);
-        return None;
+        return None; // unlocking as `locks` goes
     }
 
     // Park on every channel at once.
     let parker = Parker::current();
     for &i in lockorder {
-        // SAFETY: locked; `cases` (and their sudogs) and `parker` stay in
-        // place until the dequeue pass below, which this function always
-        // reaches before returning (nothing between here and there panics).
-        unsafe { cases[usize::from(i)].0.enqueue(&parker, usize::from(i)) };
+        let i = usize::from(i);
+        // SAFETY: `cases` (and their sudogs) and `parker` stay in place
+        // until the dequeue pass below, which this function always reaches
+        // before returning (nothing between here and there panics).
+        unsafe { cases[i].0.enqueue(&locks, &parker, i) };
     }
-    selunlock(cases, lockorder);
+    drop(locks);
     tracing::trace!(cases = n, "select: parking");
     parker.wait(WaitReason::Select, None);
 
-    sellock(cases, lockorder);
+    let locks = SelLock::new(&mut guards, cases, lockorder);
     let won = parker.selected();
     for &i in lockorder {
         let i = usize::from(i);
         if i != won {
-            // SAFETY: locked; unlinks our sudog if still linked.
-            unsafe { cases[i].0.dequeue() };
+            cases[i].0.dequeue(&locks);
         }
     }
-    // SAFETY: locked, and case `won` fired (its counterpart claimed the
-    // parker for it and finished under a lock we now hold).
-    let ok = unsafe { cases[won].0.finish() };
-    selunlock(cases, lockorder);
+    // Case `won` fired: its counterpart claimed the parker for it and
+    // finished under a lock we now hold.
+    let ok = cases[won].0.finish(&locks);
+    drop(locks);
     if !ok {
         panic!("{SEND_ON_CLOSED}");
     }
     Some(won)
 }
 
-/// Go's `sellock`: each distinct channel once, in address order.
-fn sellock(cases: &[Case<'_>], lockorder: &[u16]) {
-    let mut last = None;
-    for &i in lockorder {
-        let c = &cases[usize::from(i)].0;
-        if c.key() != last {
-            last = c.key();
-            c.lock();
+/// Where a select keeps its [`Guard`]s: on the stack up to
+/// `INLINE_CASES` channels, uninitialised until locked, and reused by the
+/// second all-locks pass (the first is also what a `select` with `default`
+/// that finds nothing ready costs, so it should cost little more than the
+/// locks).
+type Guards<'c> = SmallVec<[Guard<'c>; INLINE_CASES]>;
+
+/// The whole lock of every channel of a select, held: a [`Guard`] for each
+/// distinct channel, in address order (so two selects over the same
+/// channels cannot deadlock). Made by Go's `sellock` ([`SelLock::new`]);
+/// dropping it is Go's `selunlock`, in reverse order. The cases'
+/// operations under the locks borrow it ([`SelLock::chan`]).
+struct SelLock<'s, 'c> {
+    /// The select's storage, empty outside a `SelLock`'s life.
+    guards: &'s mut Guards<'c>,
+}
+
+impl<'s, 'c> SelLock<'s, 'c> {
+    /// Go's `sellock`: each distinct channel once, in address order.
+    fn new(guards: &'s mut Guards<'c>, cases: &[Case<'c>], lockorder: &[u16]) -> Self {
+        debug_assert!(guards.is_empty(), "select: one all-locks pass at a time");
+        for &i in lockorder {
+            let Some(c) = cases[usize::from(i)].0.chan() else {
+                continue;
+            };
+            // Duplicates are adjacent in lock order.
+            if guards.last().map(Guard::key) != Some(c.sortkey()) {
+                guards.push(c.lock());
+            }
         }
+        SelLock { guards }
+    }
+
+    /// `h`, one of the select's channels, with its lock held.
+    fn chan<'g, T>(&'g self, h: &'g HChan<T>) -> Locked<'g, T> {
+        let key = h.sortkey();
+        self.guards
+            .iter()
+            .find(|g| g.key() == key)
+            .expect("select: every case's channel is locked")
+            .of(h)
     }
 }
 
-/// Go's `selunlock`: the reverse, each distinct channel once.
-fn selunlock(cases: &[Case<'_>], lockorder: &[u16]) {
-    for k in (0..lockorder.len()).rev() {
-        let c = &cases[usize::from(lockorder[k])].0;
-        if k > 0 && c.key() == cases[usize::from(lockorder[k - 1])].0.key() {
-            continue;
-        }
-        // SAFETY: `sellock` locked each distinct channel once.
-        unsafe { c.unlock() };
+impl Drop for SelLock<'_, '_> {
+    /// Go's `selunlock`: the reverse of the lock order.
+    fn drop(&mut self) {
+        while self.guards.pop().is_some() {}
     }
 }
 

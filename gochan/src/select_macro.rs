@@ -1,7 +1,7 @@
 //! The `select!` macro: Go's `select` statement, compiled the way Go's
 //! compiler lowers it (`cmd/compile/internal/walk/select.go`, Go 1.27) into
-//! one call of `selectgo` ([`crate::select`]'s engine) and a jump on the
-//! chosen case.
+//! one call of `selectgo` (the engine in [`mod@crate::select`]) and a jump
+//! on the chosen case.
 
 /// Go's `select` statement.
 ///

@@ -9,26 +9,34 @@
 //!
 //! # The protocol (every step under the channel's lock unless said)
 //!
+//! The lock is held through `hchan.rs`'s guards; a queue can only be
+//! changed through the [`LockedQ`] such a guard lends out, so the steps
+//! below that say "under the lock" cannot be taken without it.
+//!
 //! 1. The waiter sets up a [`Parker`] (`selected = WAITING`) and its sudogs,
-//!    links them into the channel queues, unlocks, and parks until
-//!    `selected != WAITING`.
-//! 2. A counterpart [`WaitQ::dequeue`]s the first sudog. For a select sudog it
-//!    first claims the parker (`CAS WAITING -> case`, Go's `selectDone`); a
-//!    sudog whose select already fired is dropped from the queue and skipped.
+//!    links them into the channel queues ([`LockedQ::enqueue`], the one
+//!    step whose promise the type system cannot check: the sudog, its
+//!    parker and its storage stay put until unlinked), unlocks, and parks
+//!    until `selected != WAITING`.
+//! 2. A counterpart [`LockedQ::dequeue`]s the first sudog, as a [`Waiter`].
+//!    For a select sudog it first claims the parker (`CAS WAITING -> case`,
+//!    Go's `selectDone`); a sudog whose select already fired is dropped
+//!    from the queue and skipped.
 //! 3. The counterpart moves the value into or out of the waiter's storage
 //!    (`Sudog::elem` points to it, in the waiter's frame or on the heap
-//!    owned by that frame: [`Sudog::send_direct`], [`Sudog::recv_direct`]),
-//!    then calls [`Sudog::complete`], which sets `success`, takes the
-//!    [`Unparker`] and, for a plain operation, publishes `selected`
-//!    (Release). That store is the counterpart's **last** access to the
-//!    sudog, the parker or the storage. It unlocks and unparks.
+//!    owned by that frame: [`Waiter::send_direct`], [`Waiter::recv_direct`]),
+//!    then consumes the `Waiter` with [`Waiter::complete`], which sets
+//!    `success`, takes the [`Unparker`] and, for a plain operation,
+//!    publishes `selected` (Release). That store is the counterpart's
+//!    **last** access to the sudog, the parker or the storage. It unlocks
+//!    and unparks.
 //! 4. A plain waiter that sees `selected != WAITING` (Acquire) owns its sudog
 //!    again and returns. A select waiter first locks all its channels (the
 //!    counterpart still holds one of them until step 3 is done), unlinks its
 //!    other sudogs, and only then returns.
 //! 5. A waiter that gives up (timeout) locks the channel; if `selected` is
 //!    still `WAITING` its sudog is still linked (only step 2 unlinks, under
-//!    the same lock) and it unlinks it itself.
+//!    the same lock) and it unlinks it itself ([`LockedQ::remove`]).
 //!
 //! So a sudog is linked only while its owner's frame is blocked in one of
 //! the functions above, and the owner never leaves that frame before the
@@ -36,6 +44,7 @@
 
 use std::cell::{Cell, UnsafeCell};
 use std::fmt;
+use std::marker::PhantomData;
 use std::ptr;
 use std::sync::atomic::{AtomicPtr, AtomicUsize, Ordering};
 
@@ -71,8 +80,8 @@ impl Parker {
     }
 
     /// The completed case, or `WAITING` (Acquire: pairs with the
-    /// counterpart's publication in [`Sudog::complete`] or its claim in
-    /// [`WaitQ::dequeue`]).
+    /// counterpart's publication in [`Waiter::complete`] or its claim in
+    /// [`LockedQ::dequeue`]).
     #[inline]
     pub(crate) fn selected(&self) -> usize {
         self.selected.load(Ordering::Acquire)
@@ -139,7 +148,8 @@ impl fmt::Debug for Parker {
 pub(crate) struct Sudog<T> {
     prev: Cell<*const Sudog<T>>,
     next: Cell<*const Sudog<T>>,
-    linked: Cell<bool>,
+    /// The queue this sudog is linked in, or null.
+    queue: Cell<*const WaitQ<T>>,
     parker: Cell<*const Parker>,
     is_select: Cell<bool>,
     case: Cell<usize>,
@@ -158,7 +168,7 @@ impl<T> Sudog<T> {
         Sudog {
             prev: Cell::new(ptr::null()),
             next: Cell::new(ptr::null()),
-            linked: Cell::new(false),
+            queue: Cell::new(ptr::null()),
             parker: Cell::new(ptr::null()),
             is_select: Cell::new(false),
             case: Cell::new(0),
@@ -183,85 +193,22 @@ impl<T> Sudog<T> {
     pub(crate) fn success(&self) -> bool {
         self.success.get()
     }
-
-    /// Go's `sendDirect`: moves the value at `src` into this waiting
-    /// receiver's destination.
-    ///
-    /// # Safety
-    /// The caller dequeued this (receiver's) sudog and holds the channel
-    /// lock; `src` holds a value the caller gives up (it must not be
-    /// dropped or read as a value again).
-    pub(crate) unsafe fn send_direct(&self, src: *const T) {
-        // SAFETY: `elem` is the parked receiver's destination, valid while
-        // it waits (the waiter's frame stays put) and written by no one
-        // else (we dequeued it); `src` is readable (our contract), and the
-        // two never overlap (two parties' storage).
-        unsafe { ptr::copy_nonoverlapping(src, self.elem.get(), 1) };
-    }
-
-    /// Go's `recvDirect`: moves this waiting sender's value into `dst`.
-    ///
-    /// # Safety
-    /// The caller dequeued this (sender's) sudog and holds the channel lock;
-    /// `dst` is valid for a write of one `T` and holds no value.
-    pub(crate) unsafe fn recv_direct(&self, dst: *mut T) {
-        // SAFETY: `elem` is the parked sender's value (initialised, valid
-        // while it waits, which then gives it up: `success`); `dst` per our
-        // contract; distinct parties' storage, no overlap.
-        unsafe { ptr::copy_nonoverlapping(self.elem.get(), dst, 1) };
-    }
-
-    /// Where a waiting sender's value is (for Go's `recv` on a full buffer,
-    /// which moves it into the buffer; see [`Sudog::recv_direct`] for when
-    /// that may be done).
-    pub(crate) fn sender_value(&self) -> *const T {
-        self.elem.get()
-    }
-
-    /// Step 3 of the protocol: records the outcome and hands back the
-    /// waiter's unparker, to be unparked **after** the channel is unlocked
-    /// (Go's `send`/`recv`/`closechan` ready the goroutine after unlock).
-    ///
-    /// # Safety
-    /// `sg` was just returned by [`WaitQ::dequeue`] of a channel whose lock
-    /// the caller still holds. After this call the caller must not touch
-    /// `*sg` again.
-    pub(crate) unsafe fn complete(sg: *const Sudog<T>, success: bool) -> Unparker {
-        // SAFETY: `sg` is live: it was dequeued under the lock we hold, and its
-        // owner cannot leave its frame until `selected` is published below
-        // (plain) or until it takes this lock (select).
-        let s = unsafe { &*sg };
-        s.success.set(success);
-        // SAFETY: the parker lives in the owner's frame, as long as the sudog.
-        let parker = unsafe { &*s.parker.get() };
-        // SAFETY: exactly one counterpart completes an operation of a given
-        // parker (a plain waiter has one sudog, dequeued once; a select's
-        // sudogs are completed only by the winner of the `selected` CAS),
-        // and the owner never touches `unparker` after creating it: this
-        // access is exclusive.
-        let unparker = unsafe { (*parker.unparker.get()).take() }.expect("a parker completes once");
-        if !s.is_select.get() {
-            // Last access: once published the owner may return and free both.
-            parker.selected.store(s.case.get(), Ordering::Release);
-        }
-        unparker
-    }
 }
 
 impl<T> fmt::Debug for Sudog<T> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("Sudog")
-            .field("linked", &self.linked.get())
+            .field("linked", &!self.queue.get().is_null())
             .field("is_select", &self.is_select.get())
             .field("case", &self.case.get())
             .finish_non_exhaustive()
     }
 }
 
-/// A FIFO of sudogs (Go's `waitq`). Only changed under the whole channel
-/// lock; `first` is also read under a half of it (a buffered channel's fast
-/// paths) and racily (Relaxed) by the lock-free "would this non-blocking
-/// operation fail" checks, as Go's `full`/`empty`.
+/// A FIFO of sudogs (Go's `waitq`). Changed only under the whole channel
+/// lock, through [`LockedQ`]; `first` is also read under a half of it (a
+/// buffered channel's fast paths) and racily (Relaxed) by the lock-free
+/// "would this non-blocking operation fail" checks, as Go's `full`/`empty`.
 pub(crate) struct WaitQ<T> {
     first: AtomicPtr<Sudog<T>>,
     last: Cell<*const Sudog<T>>,
@@ -283,42 +230,63 @@ impl<T> WaitQ<T> {
         self.first.load(Ordering::Relaxed).is_null()
     }
 
+    /// The operations that change the queue, for the holder of the lock
+    /// it changes under.
+    ///
+    /// # Safety
+    /// For as long as the view lives, the caller holds the whole lock of
+    /// the channel this queue belongs to.
+    #[inline]
+    pub(crate) unsafe fn locked(&self) -> LockedQ<'_, T> {
+        LockedQ { q: self }
+    }
+}
+
+/// A wait queue whose channel lock is held (lent out by `hchan.rs`'s
+/// guards): Go's `waitq` operations, which run under `c.lock`.
+pub(crate) struct LockedQ<'g, T> {
+    q: &'g WaitQ<T>,
+}
+
+impl<'g, T> LockedQ<'g, T> {
     /// Appends `sg` (Go's `waitq.enqueue`).
     ///
     /// # Safety
-    /// The channel lock is held; `sg` is unlinked, armed, and stays at its
-    /// address until it is unlinked again (see the module protocol).
+    /// `sg` is unlinked and armed, and it, its parker and its storage stay
+    /// at their addresses until it is unlinked again (step 1 of the module
+    /// protocol).
+    #[inline]
     pub(crate) unsafe fn enqueue(&self, sg: &Sudog<T>) {
+        debug_assert!(sg.queue.get().is_null(), "a sudog waits in one queue");
         sg.next.set(ptr::null());
-        sg.linked.set(true);
-        let last = self.last.get();
+        sg.queue.set(self.q);
+        let last = self.q.last.get();
         sg.prev.set(last);
         if last.is_null() {
-            self.first
+            self.q
+                .first
                 .store(ptr::from_ref(sg).cast_mut(), Ordering::Relaxed);
         } else {
-            // SAFETY: linked sudogs are live (module protocol), lock held.
+            // SAFETY: linked sudogs are live (`enqueue`'s contract); the
+            // lock we hold makes this the only access to the links.
             unsafe { (*last).next.set(sg) };
         }
-        self.last.set(sg);
+        self.q.last.set(sg);
     }
 
     /// Removes and returns the first sudog whose operation may still happen
     /// (Go's `waitq.dequeue`): a select sudog is claimed for its case first,
     /// and skipped if its select already fired elsewhere.
-    ///
-    /// # Safety
-    /// The channel lock is held.
-    pub(crate) unsafe fn dequeue(&self) -> Option<*const Sudog<T>> {
+    #[inline]
+    pub(crate) fn dequeue(&self) -> Option<Waiter<'g, T>> {
         loop {
-            let sg: *const Sudog<T> = self.first.load(Ordering::Relaxed);
+            let sg: *const Sudog<T> = self.q.first.load(Ordering::Relaxed);
             if sg.is_null() {
                 return None;
             }
-            // SAFETY: linked sudogs are live; we hold the lock.
+            // SAFETY: linked sudogs are live (`enqueue`'s contract).
             let s = unsafe { &*sg };
-            // SAFETY: as above.
-            unsafe { self.unlink(s) };
+            self.remove(s);
             if s.is_select.get() {
                 // SAFETY: the parker outlives its linked sudogs.
                 let parker = unsafe { &*s.parker.get() };
@@ -330,55 +298,124 @@ impl<T> WaitQ<T> {
                     continue;
                 }
             }
-            return Some(sg);
+            return Some(Waiter {
+                sg,
+                _queue: PhantomData,
+            });
         }
     }
 
-    /// Unlinks `sg` if it is still linked (Go's `waitq.dequeueSudoG`).
-    ///
-    /// # Safety
-    /// The channel lock is held; if `sg` is linked, it is linked in `self`.
-    pub(crate) unsafe fn remove(&self, sg: &Sudog<T>) {
-        if sg.linked.get() {
-            // SAFETY: forwarded.
-            unsafe { self.unlink(sg) };
+    /// Unlinks `sg` if it is linked in this queue (Go's
+    /// `waitq.dequeueSudoG`).
+    #[inline]
+    pub(crate) fn remove(&self, sg: &Sudog<T>) {
+        if !ptr::eq(sg.queue.get(), self.q) {
+            return;
         }
-    }
-
-    /// # Safety
-    /// The channel lock is held and `sg` is linked in `self`.
-    unsafe fn unlink(&self, sg: &Sudog<T>) {
         let prev = sg.prev.get();
         let next = sg.next.get();
         if prev.is_null() {
-            self.first.store(next.cast_mut(), Ordering::Relaxed);
+            self.q.first.store(next.cast_mut(), Ordering::Relaxed);
         } else {
             // SAFETY: neighbours of a linked sudog are linked, hence live.
             unsafe { (*prev).next.set(next) };
         }
         if next.is_null() {
-            self.last.set(prev);
+            self.q.last.set(prev);
         } else {
             // SAFETY: as above.
             unsafe { (*next).prev.set(prev) };
         }
         sg.prev.set(ptr::null());
         sg.next.set(ptr::null());
-        sg.linked.set(false);
+        sg.queue.set(ptr::null());
     }
 
     /// Number of linked sudogs (tests and debug output; O(n)).
-    ///
-    /// # Safety
-    /// The channel lock is held.
-    pub(crate) unsafe fn len(&self) -> usize {
+    pub(crate) fn len(&self) -> usize {
         let mut n = 0;
-        let mut p: *const Sudog<T> = self.first.load(Ordering::Relaxed);
+        let mut p: *const Sudog<T> = self.q.first.load(Ordering::Relaxed);
         while !p.is_null() {
             n += 1;
-            // SAFETY: linked sudogs are live; lock held.
+            // SAFETY: linked sudogs are live.
             p = unsafe { (*p).next.get() };
         }
         n
+    }
+}
+
+/// A sudog just dequeued, whose operation the holder of its channel's
+/// lock completes (steps 2 and 3 of the module protocol). Its waiter stays
+/// parked, and its storage valid, until [`Waiter::complete`] consumes it.
+#[must_use = "a dequeued waiter stays parked until completed"]
+pub(crate) struct Waiter<'g, T> {
+    sg: *const Sudog<T>,
+    /// Lives no longer than the lock it was dequeued under.
+    _queue: PhantomData<LockedQ<'g, T>>,
+}
+
+impl<T> Waiter<'_, T> {
+    /// Go's `sendDirect`: moves the value at `src` into this waiting
+    /// receiver's destination.
+    ///
+    /// # Safety
+    /// This is a receiver's sudog; `src` holds a value the caller gives up
+    /// (it must not be dropped or read as a value again).
+    #[inline]
+    pub(crate) unsafe fn send_direct(&self, src: *const T) {
+        // SAFETY: `elem` is the parked receiver's destination, valid until
+        // we complete it (the waiter's frame stays put) and written by no
+        // one else (we dequeued it); `src` is readable (our contract), and
+        // the two never overlap (two parties' storage).
+        unsafe { ptr::copy_nonoverlapping(src, (*self.sg).elem.get(), 1) };
+    }
+
+    /// Go's `recvDirect`: moves this waiting sender's value into `dst`.
+    ///
+    /// # Safety
+    /// This is a sender's sudog, which the caller completes with success
+    /// (the sender then gives the value up); `dst` is valid for a write of
+    /// one `T` and holds no value.
+    #[inline]
+    pub(crate) unsafe fn recv_direct(&self, dst: *mut T) {
+        // SAFETY: `elem` is the parked sender's value (initialised, valid
+        // until we complete it); `dst` per our contract; distinct parties'
+        // storage, no overlap.
+        unsafe { ptr::copy_nonoverlapping(self.sender_value(), dst, 1) };
+    }
+
+    /// Where a waiting sender's value is: valid for reads until this
+    /// waiter is completed, and given up by the sender if that is with
+    /// success (Go's `recv` on a full buffer moves it into the buffer).
+    #[inline]
+    pub(crate) fn sender_value(&self) -> *const T {
+        // SAFETY: dequeued, not yet completed: the sudog is live.
+        unsafe { (*self.sg).elem.get() }
+    }
+
+    /// Step 3's end: records the outcome and hands back the waiter's
+    /// unparker, to be unparked **after** the channel is unlocked (Go's
+    /// `send`/`recv`/`closechan` ready the goroutine after unlock).
+    #[inline]
+    pub(crate) fn complete(self, success: bool) -> Unparker {
+        // SAFETY: the sudog is live: it was dequeued under the lock still
+        // held (this `Waiter` borrows it), and its owner cannot leave its
+        // frame until `selected` is published below (plain) or until it
+        // takes this lock (select).
+        let s = unsafe { &*self.sg };
+        s.success.set(success);
+        // SAFETY: the parker lives in the owner's frame, as long as the sudog.
+        let parker = unsafe { &*s.parker.get() };
+        // SAFETY: exactly one counterpart completes an operation of a given
+        // parker (a plain waiter has one sudog, dequeued once; a select's
+        // sudogs are completed only by the winner of the `selected` CAS),
+        // and the owner never touches `unparker` after creating it: this
+        // access is exclusive.
+        let unparker = unsafe { (*parker.unparker.get()).take() }.expect("a parker completes once");
+        if !s.is_select.get() {
+            // Last access: once published the owner may return and free both.
+            parker.selected.store(s.case.get(), Ordering::Release);
+        }
+        unparker
     }
 }
