@@ -511,8 +511,9 @@ impl<T> HChan<T> {
     /// Go's `closechan`: mark closed, wake every waiting receiver (they see
     /// closed) and every waiting sender (they panic), after unlocking.
     pub(crate) fn close(&self) -> Result<(), CloseError> {
+        let mut ready = Vec::new();
         let guard = self.lock();
-        let ready = guard.of(self).close()?;
+        guard.of(self).close(&mut ready)?;
         drop(guard);
         tracing::debug!(chan = self.sortkey(), woken = ready.len(), "close");
         for u in ready {

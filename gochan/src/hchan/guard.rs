@@ -237,21 +237,22 @@ impl<'g, T> Locked<'g, T> {
     }
 
     /// The part of Go's `closechan` under the lock: mark closed and release
-    /// every waiting party, whose unparkers the caller wakes after
+    /// every waiting party into `ready`, for the caller to wake after
     /// unlocking.
-    pub(super) fn close(&self) -> Result<Vec<Unparker>, CloseError> {
+    #[inline]
+    pub(super) fn close(&self, ready: &mut Vec<Unparker>) -> Result<(), CloseError> {
         let c = self.chan;
         if c.closed.load(Ordering::Relaxed) {
             return Err(CloseError::Closed);
         }
         c.closed.store(true, Ordering::Release);
-        let mut ready: Vec<Unparker> = Vec::new();
-        for q in [self.recvq(), self.sendq()] {
-            while let Some(w) = q.dequeue() {
-                ready.push(w.complete(false));
-            }
+        while let Some(receiver) = self.recvq().dequeue() {
+            ready.push(receiver.complete(false));
         }
-        Ok(ready)
+        while let Some(sender) = self.sendq().dequeue() {
+            ready.push(sender.complete(false));
+        }
+        Ok(())
     }
 }
 
