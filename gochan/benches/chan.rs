@@ -38,8 +38,9 @@ trait Flavor {
     fn select_send(txs: &[Self::Tx], v: usize) -> Option<()>;
 }
 
-struct Go;
-impl Flavor for Go {
+/// This crate's channels (the id `go`, in the goroutine groups, is real Go).
+struct Gochan;
+impl Flavor for Gochan {
     const NAME: &'static str = "gochan";
     type Tx = gochan::Chan<usize>;
     type Rx = gochan::Chan<usize>;
@@ -307,7 +308,7 @@ fn bench_threads(c: &mut Criterion) {
             "seq",
             &[n],
             [
-                Some(shape::seq::<Go>),
+                Some(shape::seq::<Gochan>),
                 Some(shape::seq::<Crossbeam>),
                 Some(shape::seq::<Flume>),
                 Some(shape::seq::<Std>),
@@ -317,7 +318,7 @@ fn bench_threads(c: &mut Criterion) {
             "spsc",
             &[0, 1, n],
             [
-                Some(shape::spsc::<Go>),
+                Some(shape::spsc::<Gochan>),
                 Some(shape::spsc::<Crossbeam>),
                 Some(shape::spsc::<Flume>),
                 Some(shape::spsc::<Std>),
@@ -327,7 +328,7 @@ fn bench_threads(c: &mut Criterion) {
             "mpsc",
             &[0, 1, n],
             [
-                Some(shape::mpsc::<Go>),
+                Some(shape::mpsc::<Gochan>),
                 Some(shape::mpsc::<Crossbeam>),
                 Some(shape::mpsc::<Flume>),
                 Some(shape::mpsc::<Std>),
@@ -337,7 +338,7 @@ fn bench_threads(c: &mut Criterion) {
             "mpmc",
             &[0, 1, n],
             [
-                Some(shape::mpmc::<Go>),
+                Some(shape::mpmc::<Gochan>),
                 Some(shape::mpmc::<Crossbeam>),
                 Some(shape::mpmc::<Flume>),
                 None,
@@ -347,7 +348,7 @@ fn bench_threads(c: &mut Criterion) {
             "select_rx",
             &[0, 1, n],
             [
-                Some(shape::select_rx::<Go>),
+                Some(shape::select_rx::<Gochan>),
                 Some(shape::select_rx::<Crossbeam>),
                 Some(shape::select_rx::<Flume>),
                 None,
@@ -357,14 +358,14 @@ fn bench_threads(c: &mut Criterion) {
             "select_both",
             &[0, 1, n],
             [
-                Some(shape::select_both::<Go>),
+                Some(shape::select_both::<Gochan>),
                 Some(shape::select_both::<Crossbeam>),
                 Some(shape::select_both::<Flume>),
                 None,
             ],
         ),
     ];
-    let names = [Go::NAME, Crossbeam::NAME, Flume::NAME, Std::NAME];
+    let names = [Gochan::NAME, Crossbeam::NAME, Flume::NAME, Std::NAME];
     for (shape, caps, fns) in shapes {
         for &cap in *caps {
             let label = if cap == n {
