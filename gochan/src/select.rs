@@ -168,6 +168,8 @@ impl<'a: 'c, 'c, T> CaseOps<'c> for RecvCase<'a, T> {
         // SAFETY: as in `poll`.
         self.attempt(|h, dst| unsafe { h.poll_recv_alone(dst) })
     }
+    /// # Safety
+    /// As [`CaseOps::enqueue`].
     unsafe fn enqueue(&mut self, locks: &SelLock<'_, 'c>, parker: &Parker, case: usize) {
         if let Some(h) = self.h {
             self.sg.arm(parker, true, case, self.slot.as_mut_ptr());
@@ -273,6 +275,8 @@ impl<'a: 'c, 'c, T> CaseOps<'c> for SendCase<'a, T> {
         // SAFETY: as in `poll`.
         self.attempt(|h, src| unsafe { h.poll_send_alone(src) })
     }
+    /// # Safety
+    /// As [`CaseOps::enqueue`].
     unsafe fn enqueue(&mut self, locks: &SelLock<'_, 'c>, parker: &Parker, case: usize) {
         if let Some(h) = self.h {
             self.sg.arm(parker, true, case, self.value.as_mut_ptr());
