@@ -36,6 +36,7 @@
 //! - There is no spin bit (Go lets one waiter spin).
 //! - `SpinLock` has no sleeping stage.
 
+use std::marker::PhantomData;
 use std::sync::atomic::{AtomicBool, AtomicU32, Ordering};
 
 /// A spin-then-yield lock: the halves of a split channel's lock.
@@ -54,7 +55,10 @@ impl SpinLock {
         {
             self.lock_contended();
         }
-        SpinGuard { lock: self }
+        SpinGuard {
+            lock: self,
+            _not_shared: PhantomData,
+        }
     }
 
     #[cold]
@@ -70,11 +74,14 @@ impl SpinLock {
     }
 }
 
-/// A held [`SpinLock`]; dropping it unlocks.
+/// A held [`SpinLock`]; dropping it unlocks. Neither `Send` nor `Sync`,
+/// as std's `MutexGuard`: what the lock guards is used, and unlocked, by
+/// the thread that locked it.
 #[must_use = "the lock is released as soon as the guard is dropped"]
 #[derive(Debug)]
 pub(crate) struct SpinGuard<'a> {
     lock: &'a SpinLock,
+    _not_shared: PhantomData<*const ()>,
 }
 
 impl Drop for SpinGuard<'_> {
@@ -132,7 +139,10 @@ impl SleepLock {
         {
             self.lock_contended();
         }
-        SleepGuard { lock: self }
+        SleepGuard {
+            lock: self,
+            _not_shared: PhantomData,
+        }
     }
 
     #[cold]
@@ -170,11 +180,12 @@ impl SleepLock {
 }
 
 /// A held [`SleepLock`]; dropping it unlocks, waking a sleeper if one may
-/// be asleep.
+/// be asleep. Neither `Send` nor `Sync`, as [`SpinGuard`].
 #[must_use = "the lock is released as soon as the guard is dropped"]
 #[derive(Debug)]
 pub(crate) struct SleepGuard<'a> {
     lock: &'a SleepLock,
+    _not_shared: PhantomData<*const ()>,
 }
 
 impl Drop for SleepGuard<'_> {

@@ -43,7 +43,6 @@ impl<T> HChan<T> {
         Guard {
             key: self.sortkey(),
             _held: held,
-            _not_shared: PhantomData,
         }
     }
 
@@ -71,14 +70,14 @@ impl<T> HChan<T> {
 /// released when dropped. [`Guard::of`] gives the operations that run
 /// under it.
 ///
-/// Neither `Send` nor `Sync`: the thread that locked is the one that uses
-/// the channel's locked state, and unlocks.
+/// Neither `Send` nor `Sync`, as the lock guards it is made of: the thread
+/// that locked is the one that uses the channel's locked state, and
+/// unlocks. So are [`Locked`], [`SendHalf`] and [`RecvHalf`].
 #[must_use = "the lock is released as soon as the guard is dropped"]
 pub(crate) struct Guard<'a> {
     /// The locked channel's `sortkey`.
     key: usize,
     _held: Held<'a>,
-    _not_shared: PhantomData<*const ()>,
 }
 
 /// The lock guards a [`Guard`] is made of.
@@ -315,5 +314,39 @@ impl<T> RecvHalf<'_, T> {
         // channel, and `recv.cursor` is the cursor it guards; `dst` per our
         // contract.
         c.sendq.is_empty() && unsafe { c.slots.pop(&c.recv.cursor, dst) }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Compiles only if `$t` is neither `Send` nor `Sync` (the trick of
+    /// `static_assertions::assert_not_impl_any!`: with two blanket impls
+    /// applying, the call below is ambiguous).
+    macro_rules! assert_not_send_nor_sync {
+        ($($t:ty),* $(,)?) => {$({
+            trait AmbiguousIfImpl<A> {
+                fn some_item() {}
+            }
+            impl<T: ?Sized> AmbiguousIfImpl<()> for T {}
+            struct IfSend;
+            impl<T: ?Sized + Send> AmbiguousIfImpl<IfSend> for T {}
+            struct IfSync;
+            impl<T: ?Sized + Sync> AmbiguousIfImpl<IfSync> for T {}
+            let _ = <$t as AmbiguousIfImpl<_>>::some_item;
+        })*};
+    }
+
+    #[test]
+    fn what_a_lock_guards_stays_on_the_thread_that_locked_it() {
+        assert_not_send_nor_sync!(
+            Guard<'static>,
+            Locked<'static, u64>,
+            SendHalf<'static, u64>,
+            RecvHalf<'static, u64>,
+            LockedQ<'static, u64>,
+            Waiter<'static, u64>,
+        );
     }
 }
