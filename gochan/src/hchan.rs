@@ -326,7 +326,13 @@ impl<T> HChan<T> {
     /// sender's value is read by its receiver); on `Ok` the caller has
     /// given it up and must not drop or use it again; on `Err` it is
     /// untouched.
-    #[inline]
+    // Always inline, whole-lock path included (only parking is out of
+    // line), so that no operation makes a call before it parks: with the
+    // whole-lock path out of line that call cost ~30 instructions an
+    // operation between goroutines (registers saved and restored), and
+    // with plain `#[inline]` the compiler left `send` itself out of line,
+    // costing the half-lock fast path as much (callgrind, README).
+    #[inline(always)]
     pub(crate) unsafe fn send(&self, src: *const T, block: Block) -> Result<(), SendFail> {
         // Fast path: a failing non-blocking send without the lock (see
         // `chansend`'s comment on why the two racy reads are enough).
@@ -346,12 +352,11 @@ impl<T> HChan<T> {
     }
 
     /// [`HChan::send`] under the whole lock: to a waiting receiver, into
-    /// the buffer, or park. Out of line, so that `send` (the lock-free and
-    /// half-lock fast paths) stays small enough to inline into its callers.
+    /// the buffer, or park.
     ///
     /// # Safety
     /// As [`HChan::send`].
-    #[inline(never)]
+    #[inline]
     unsafe fn send_locked(&self, src: *const T, block: Block) -> Result<(), SendFail> {
         let guard = self.lock();
         // SAFETY: `src` forwarded.
@@ -381,7 +386,10 @@ impl<T> HChan<T> {
     ///
     /// # Safety
     /// `guard` is this channel's; `src` as for [`HChan::send`].
+    // Out of line: parking is the slow path, and `send` is inlined into
+    // every caller.
     #[cold]
+    #[inline(never)]
     unsafe fn send_park(
         &self,
         guard: Guard<'_>,
@@ -424,7 +432,8 @@ impl<T> HChan<T> {
     /// valid until this returns (a parked receiver's destination is written
     /// by its sender); it holds a value afterwards iff this returns
     /// `Ok(Received::Value)`.
-    #[inline]
+    // Always inline, as `send`.
+    #[inline(always)]
     pub(crate) unsafe fn recv(&self, dst: *mut T, block: Block) -> Result<Received, ()> {
         // Go's lock-free paths for a non-blocking receive: nothing there
         // and open fails; nothing there and closed reports closed.
@@ -447,11 +456,11 @@ impl<T> HChan<T> {
     }
 
     /// [`HChan::recv`] under the whole lock: from a waiting sender, from
-    /// the buffer, closed, or park. Out of line, as [`HChan::send_locked`].
+    /// the buffer, closed, or park.
     ///
     /// # Safety
     /// As [`HChan::recv`].
-    #[inline(never)]
+    #[inline]
     unsafe fn recv_locked(&self, dst: *mut T, block: Block) -> Result<Received, ()> {
         let guard = self.lock();
         // SAFETY: `dst` forwarded.
@@ -479,7 +488,9 @@ impl<T> HChan<T> {
     ///
     /// # Safety
     /// `guard` is this channel's; `dst` as for [`HChan::recv`].
+    // Out of line, as `send_park`.
     #[cold]
+    #[inline(never)]
     unsafe fn recv_park(
         &self,
         guard: Guard<'_>,
