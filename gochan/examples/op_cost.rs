@@ -27,13 +27,7 @@ const OPS: &[(&str, &str, Op)] = &[
     (
         "send_recv_cap64",
         "send + recv, capacity 64 (split lock: each under its half)",
-        |n| {
-            let c = make::<u64>(64);
-            for i in 0..n {
-                c.send(i);
-                black_box(c.recv());
-            }
-        },
+        |n| send_recv(64, n),
     ),
     (
         "seq",
@@ -56,13 +50,7 @@ const OPS: &[(&str, &str, Op)] = &[
     (
         "send_recv_cap1",
         "send + recv, capacity 1 (the whole lock each)",
-        |n| {
-            let c = make::<u64>(1);
-            for i in 0..n {
-                c.send(i);
-                black_box(c.recv());
-            }
-        },
+        |n| send_recv(1, n),
     ),
     (
         "try_recv_empty_cap0",
@@ -145,32 +133,12 @@ const OPS: &[(&str, &str, Op)] = &[
     (
         "select_default_2_empty_cap1",
         "select! over two empty one-slot channels with default (the all-locks pass)",
-        |n| {
-            let c: [Chan<u64>; 2] = [make(1), make(1)];
-            for _ in 0..n {
-                let k = select! {
-                    recv(c[0]) -> _ => 0,
-                    recv(c[1]) -> _ => 1,
-                    default => 2,
-                };
-                black_box(k);
-            }
-        },
+        |n| select_default_over_empty(1, n),
     ),
     (
         "select_default_2_empty_cap4",
         "select! over two empty split channels with default (the all-locks pass)",
-        |n| {
-            let c: [Chan<u64>; 2] = [make(4), make(4)];
-            for _ in 0..n {
-                let k = select! {
-                    recv(c[0]) -> _ => 0,
-                    recv(c[1]) -> _ => 1,
-                    default => 2,
-                };
-                black_box(k);
-            }
-        },
+        |n| select_default_over_empty(4, n),
     ),
     (
         "go1_mpsc_cap0",
@@ -193,6 +161,29 @@ const OPS: &[(&str, &str, Op)] = &[
         |n| on_one_p(move || multi(20_000, n, 4, 4, true)),
     ),
 ];
+
+/// `n` sends, each followed by a receive, on one channel of capacity `cap`.
+fn send_recv(cap: usize, n: u64) {
+    let c = make::<u64>(cap);
+    for i in 0..n {
+        c.send(i);
+        black_box(c.recv());
+    }
+}
+
+/// `n` selects with `default` over two empty channels of capacity `cap`:
+/// no case looks ready, so each is the all-locks pass alone.
+fn select_default_over_empty(cap: usize, n: u64) {
+    let c: [Chan<u64>; 2] = [make(cap), make(cap)];
+    for _ in 0..n {
+        let k = select! {
+            recv(c[0]) -> _ => 0,
+            recv(c[1]) -> _ => 1,
+            default => 2,
+        };
+        black_box(k);
+    }
+}
 
 /// Runs `f` on a gosched runtime with one P, where the order in which
 /// goroutines run, and so the instructions, repeat from run to run.
