@@ -4,6 +4,9 @@
 //! on PATH (or `--go PATH`) and checks every row against the model for that
 //! release. One line per comparison; exit 1 if any row differs.
 //!
+//! The toolchain is found as `go` finds itself: `go env GOVERSION GOROOT`
+//! names its release and its installation (GOROOT), printed first.
+//!
 //! The map generator reads the classic `hmap`, so it runs only on Go 1.9–1.23.
 //! Needs no network: both generators use only the standard library.
 
@@ -31,14 +34,14 @@ pub(crate) fn run(args: &[String]) -> ExitCode {
             }
         }
     }
-    let release = match go_release(&go) {
-        Ok(r) => r,
+    let (release, goroot) = match go_release(&go) {
+        Ok(found) => found,
         Err(e) => {
             eprintln!("error: {e}");
             return ExitCode::FAILURE;
         }
     };
-    println!("oracle: {} ({})", release, go.display());
+    println!("oracle: {release} ({}, GOROOT={goroot})", go.display());
     let mut failed = false;
     match release.parse::<GoVersion>() {
         Ok(v) => failed |= !report("slice growth", compare_slices(&go, v)),
@@ -58,10 +61,10 @@ pub(crate) fn run(args: &[String]) -> ExitCode {
     }
 }
 
-/// `go1.N` of the toolchain (from `go env GOVERSION`).
-fn go_release(go: &Path) -> Result<String, String> {
+/// `go1.N` of the toolchain and its GOROOT (from `go env GOVERSION GOROOT`).
+fn go_release(go: &Path) -> Result<(String, String), String> {
     let out = Command::new(go)
-        .args(["env", "GOVERSION"])
+        .args(["env", "GOVERSION", "GOROOT"])
         .output()
         .map_err(|e| {
             format!(
@@ -69,12 +72,19 @@ fn go_release(go: &Path) -> Result<String, String> {
                 go.display()
             )
         })?;
-    let text = String::from_utf8_lossy(&out.stdout).trim().to_owned();
-    let release: String = text.split('.').take(2).collect::<Vec<_>>().join(".");
+    let text = String::from_utf8_lossy(&out.stdout);
+    let mut lines = text.lines();
+    let version = lines.next().unwrap_or_default().trim();
+    let goroot = lines.next().unwrap_or_default().trim().to_owned();
+    let release: String = version.split('.').take(2).collect::<Vec<_>>().join(".");
     if !out.status.success() || !release.starts_with("go1.") {
-        return Err(format!("`{} env GOVERSION` said `{text}`", go.display()));
+        return Err(format!(
+            "`{} env GOVERSION GOROOT` said `{}`",
+            go.display(),
+            text.trim()
+        ));
     }
-    Ok(release)
+    Ok((release, goroot))
 }
 
 /// `go run .` in a generator directory, offline, in a private cache.

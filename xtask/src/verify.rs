@@ -251,6 +251,11 @@ const CHECKS: &[Check] = &[
         shows: "chapter 4's programs print the notes' output; gen's leak found by the leak report",
         cargo_test: &["-p", "goctx", "--test", "seed"],
     },
+    Check {
+        name: "goruntime/tour",
+        shows: "the tour runs chapters 1-8 printing the notes' lines; repr(C) offsets/sizes match Go 1.27",
+        cargo_test: &["-p", "goruntime", "--test", "tour"],
+    },
 ];
 
 const DEFAULT_CASES: &str = "256";
