@@ -1,5 +1,8 @@
 //! `cargo xtask verify [--deep] [FILTER]`: the cross-crate property,
-//! invariant and golden-data suite, one summary line per check.
+//! invariant and golden-data suite, one summary line per check, then a
+//! table per crate. While a check runs, a progress line names it and its
+//! elapsed time (redrawn each second on a terminal, one line every 30 s in
+//! a log).
 //!
 //! Each check is a test target (or a filter inside one) run through
 //! `cargo test`, so a check that fails here fails the same way under
@@ -9,8 +12,10 @@
 //! scenario read (gosched's lost-panic storm: 500 rounds instead of 50), for
 //! long runs that do not belong in CI.
 
-use std::process::{Command, ExitCode};
-use std::time::Instant;
+use std::io::{IsTerminal, Write};
+use std::process::{Command, ExitCode, Output};
+use std::sync::mpsc;
+use std::time::{Duration, Instant};
 
 use crate::cli::project_root;
 
@@ -292,17 +297,19 @@ pub(crate) fn run(args: &[String]) -> ExitCode {
         selected.len()
     );
     let mut failed = 0;
+    let mut results = Vec::new();
     let started = Instant::now();
     for check in &selected {
         let t0 = Instant::now();
-        let output = Command::new(env!("CARGO"))
+        let mut cargo = Command::new(env!("CARGO"));
+        cargo
             .current_dir(project_root())
             .arg("test")
             .args(check.cargo_test)
             .args(["--", "--test-threads=2"])
             .env("PROPTEST_CASES", &cases)
-            .envs(deep.then_some(("GORUNTIME_DEEP", "1")))
-            .output();
+            .envs(deep.then_some(("GORUNTIME_DEEP", "1")));
+        let output = with_progress(check.name, move || cargo.output());
         let secs = t0.elapsed().as_secs_f64();
         match output {
             Ok(out) => {
@@ -314,6 +321,13 @@ pub(crate) fn run(args: &[String]) -> ExitCode {
                     "{verdict} {:<22} {:>4} passed {:>3} failed {:>7.1}s  {}",
                     check.name, passed, fails, secs, check.shows
                 );
+                results.push(Outcome {
+                    name: check.name,
+                    ok,
+                    passed,
+                    failed: fails,
+                    secs,
+                });
                 if !ok {
                     failed += 1;
                     if passed == 0 && fails == 0 {
@@ -324,10 +338,19 @@ pub(crate) fn run(args: &[String]) -> ExitCode {
             }
             Err(e) => {
                 failed += 1;
+                results.push(Outcome {
+                    name: check.name,
+                    ok: false,
+                    passed: 0,
+                    failed: 0,
+                    secs,
+                });
                 println!("FAIL {:<22} could not run cargo test: {e}", check.name);
             }
         }
     }
+    println!();
+    print!("{}", summary_table(&results));
     println!(
         "{} passed, {} failed ({:.1}s)",
         selected.len() - failed,
@@ -339,6 +362,101 @@ pub(crate) fn run(args: &[String]) -> ExitCode {
     } else {
         ExitCode::FAILURE
     }
+}
+
+/// What one check came to.
+struct Outcome {
+    name: &'static str,
+    ok: bool,
+    passed: usize,
+    failed: usize,
+    secs: f64,
+}
+
+/// Runs `job` on a thread while stderr shows which check runs and for how
+/// long: redrawn every second on a terminal, a line every 30 s otherwise
+/// (CI logs), so a long check never looks like a hang.
+fn with_progress(
+    name: &str,
+    job: impl FnOnce() -> std::io::Result<Output> + Send,
+) -> std::io::Result<Output> {
+    let terminal = std::io::stderr().is_terminal();
+    let every = Duration::from_secs(if terminal { 1 } else { 30 });
+    let t0 = Instant::now();
+    std::thread::scope(|scope| {
+        let (done, finished) = mpsc::channel();
+        scope.spawn(move || done.send(job()));
+        loop {
+            match finished.recv_timeout(every) {
+                Ok(output) => {
+                    if terminal {
+                        eprint!("\r\x1b[K");
+                    }
+                    return output;
+                }
+                Err(mpsc::RecvTimeoutError::Timeout) => {
+                    let secs = t0.elapsed().as_secs();
+                    if terminal {
+                        eprint!("\r\x1b[K  running {name} ({secs}s)");
+                    } else {
+                        eprintln!("  still running {name} ({secs}s)");
+                    }
+                    let _ = std::io::stderr().flush();
+                }
+                Err(mpsc::RecvTimeoutError::Disconnected) => {
+                    unreachable!(
+                        "the job's thread sends before it ends (a panic there propagates at the scope's end)"
+                    )
+                }
+            }
+        }
+    })
+}
+
+/// The table per crate (markdown): checks passed of those run, tests
+/// passed and failed, time.
+fn summary_table(results: &[Outcome]) -> String {
+    #[derive(Default)]
+    struct Row {
+        checks_ok: usize,
+        checks: usize,
+        passed: usize,
+        failed: usize,
+        secs: f64,
+    }
+    let mut rows: Vec<(&str, Row)> = Vec::new();
+    let mut total = Row::default();
+    for r in results {
+        let krate = r.name.split('/').next().unwrap_or(r.name);
+        let at = match rows.iter().position(|(k, _)| *k == krate) {
+            Some(at) => at,
+            None => {
+                rows.push((krate, Row::default()));
+                rows.len() - 1
+            }
+        };
+        for row in [&mut rows[at].1, &mut total] {
+            row.checks += 1;
+            row.checks_ok += usize::from(r.ok);
+            row.passed += r.passed;
+            row.failed += r.failed;
+            row.secs += r.secs;
+        }
+    }
+    let mut out = String::from(
+        "| crate | checks ok | tests passed | tests failed | time |\n|---|---:|---:|---:|---:|\n",
+    );
+    let line = |name: &str, r: &Row| {
+        format!(
+            "| {name} | {}/{} | {} | {} | {:.1}s |\n",
+            r.checks_ok, r.checks, r.passed, r.failed, r.secs
+        )
+    };
+    for (krate, row) in &rows {
+        out.push_str(&line(krate, row));
+    }
+    out.push_str(&line("**all**", &total));
+    out
 }
 
 /// Sums libtest's `test result: ok. N passed; M failed; ...` lines.
@@ -370,7 +488,31 @@ fn print_tail(stdout: &str, stderr: &str) {
 
 #[cfg(test)]
 mod tests {
-    use super::count_results;
+    use super::{Outcome, count_results, summary_table};
+
+    #[test]
+    fn the_table_sums_checks_per_crate_in_run_order() {
+        let outcome = |name, ok, passed, failed, secs| Outcome {
+            name,
+            ok,
+            passed,
+            failed,
+            secs,
+        };
+        let table = summary_table(&[
+            outcome("goslice/model", true, 3, 0, 1.0),
+            outcome("gomap/model", false, 1, 2, 0.5),
+            outcome("goslice/golden", true, 4, 0, 2.0),
+        ]);
+        assert_eq!(
+            table,
+            "| crate | checks ok | tests passed | tests failed | time |\n\
+             |---|---:|---:|---:|---:|\n\
+             | goslice | 2/2 | 7 | 0 | 3.0s |\n\
+             | gomap | 0/1 | 1 | 2 | 0.5s |\n\
+             | **all** | 2/3 | 8 | 2 | 3.5s |\n"
+        );
+    }
 
     #[test]
     fn counts_libtest_summaries() {
