@@ -111,7 +111,15 @@ pub(crate) fn run(args: &[String]) -> ExitCode {
             .args(criterion_args)
             .status();
         match status {
-            Ok(s) if s.success() => {}
+            Ok(s) if s.success() => {
+                let dir = crate::report::default_dir();
+                if let Err(e) = crate::provenance::record_bench_run(&dir, topic.name) {
+                    eprintln!(
+                        "warning: could not log the run under {}: {e}",
+                        dir.display()
+                    );
+                }
+            }
             Ok(s) => {
                 eprintln!("error: bench {} failed: {s}", topic.name);
                 return ExitCode::FAILURE;

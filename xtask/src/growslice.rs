@@ -88,21 +88,35 @@ fn answer(args: &Args, out: &mut impl Write) -> std::io::Result<Result<(), Runti
             Ok(new_cap) => writeln!(out, "{} {new_cap}", len + add).map(Ok),
             Err(e) => Ok(Err(e)),
         },
-        Query::Upto(upto) => {
-            let mut cap = 0;
-            for len in 0..upto {
-                match append_cap(args.version, args.elem, len, cap, 1) {
-                    Ok(new_cap) if new_cap != cap => {
-                        cap = new_cap;
-                        writeln!(out, "{} {cap}", len + 1)?;
-                    }
-                    Ok(_) => {}
-                    Err(e) => return Ok(Err(e)),
+        Query::Upto(upto) => match regrowths(args.version, args.elem, upto) {
+            Ok(steps) => {
+                for (len, cap) in steps {
+                    writeln!(out, "{len} {cap}")?;
                 }
+                Ok(Ok(()))
             }
-            Ok(Ok(()))
+            Err(e) => Ok(Err(e)),
+        },
+    }
+}
+
+/// `(len, cap)` after each regrowth while appending one element at a time
+/// to a nil slice, up to `upto` elements.
+pub(crate) fn regrowths(
+    version: GoVersion,
+    elem: ElemType,
+    upto: usize,
+) -> Result<Vec<(usize, usize)>, RuntimeError> {
+    let mut steps = Vec::new();
+    let mut cap = 0;
+    for len in 0..upto {
+        let new_cap = append_cap(version, elem, len, cap, 1)?;
+        if new_cap != cap {
+            cap = new_cap;
+            steps.push((len + 1, cap));
         }
     }
+    Ok(steps)
 }
 
 pub(crate) fn run(args: &[String]) -> ExitCode {

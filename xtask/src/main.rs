@@ -7,7 +7,9 @@
 //! - `mapgrowth` — "what would Go do?" for a map's `B`;
 //! - `gc_explore` — gogc's schedule explorer: which barrier loses objects;
 //! - `oracle` — the same questions put to a real `go`, row by row;
-//! - `report` — the README tables, read back from criterion's output;
+//! - `report` — the README tables, read back from criterion's output, and
+//!   with `--plots` (`plots`) the SVG figures of `docs/report.md`;
+//! - `provenance` — the machine, load and date a figure names;
 //!
 //! and `tidy`, the house rules, which runs as tests (`cargo test -p xtask`).
 
@@ -19,6 +21,8 @@ mod idle;
 mod json;
 mod mapgrowth;
 mod oracle;
+mod plots;
+mod provenance;
 mod report;
 #[cfg(test)]
 mod tidy;
@@ -37,7 +41,8 @@ commands:
   gc-explore --barrier B --cases N [--seed S]
                              random GC schedules: does barrier B lose objects?
   oracle [--go PATH]         compare the models with a real go toolchain
-  report [TOPIC] [--dir DIR] tables of the last bench results (markdown)";
+  report [TOPIC] [--dir DIR] tables of the last bench results (markdown)
+  report --plots [--docs DIR] SVG figures and docs/report.md (models + bench results)";
 
 fn main() -> ExitCode {
     let mut args = std::env::args().skip(1);

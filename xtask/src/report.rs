@@ -1,5 +1,7 @@
 //! `cargo xtask report [TOPIC] [--dir PATH]`: the tables the crate READMEs
 //! quote, read back from criterion's output of `cargo xtask bench`.
+//! `--plots [--docs DIR]` draws the figures of `docs/report.md` instead
+//! (`plots.rs`).
 //!
 //! Every criterion benchmark leaves `new/benchmark.json` (its group,
 //! function and parameter, and the throughput it declared) and
@@ -36,11 +38,18 @@ pub(crate) struct Measurement {
 pub(crate) fn run(args: &[String]) -> ExitCode {
     let mut dir = None;
     let mut topic = None;
+    let mut plots = false;
+    let mut docs = project_root().join("docs");
     let mut it = args.iter();
     while let Some(a) = it.next() {
         match a.as_str() {
             "--dir" => match crate::cli::value_of("--dir", &mut it) {
                 Ok(v) => dir = Some(PathBuf::from(v)),
+                Err(e) => return usage_error(e),
+            },
+            "--plots" => plots = true,
+            "--docs" => match crate::cli::value_of("--docs", &mut it) {
+                Ok(v) => docs = PathBuf::from(v),
                 Err(e) => return usage_error(e),
             },
             name if topic.is_none() && !name.starts_with('-') => topic = Some(name.to_owned()),
@@ -52,6 +61,21 @@ pub(crate) fn run(args: &[String]) -> ExitCode {
         Err(e) => return usage_error(e),
     };
     let dir = dir.unwrap_or_else(default_dir);
+    if plots {
+        return match crate::plots::write_all(&dir, &docs) {
+            Ok(files) => {
+                for file in files {
+                    println!("{}", docs.join(file).display());
+                }
+                println!("{}", docs.join("report.md").display());
+                ExitCode::SUCCESS
+            }
+            Err(e) => {
+                eprintln!("error: {e}");
+                ExitCode::FAILURE
+            }
+        };
+    }
     let all = match collect(&dir) {
         Ok(all) => all,
         Err(e) => return usage_error(format!("{}: {e}", dir.display())),
@@ -73,7 +97,7 @@ pub(crate) fn run(args: &[String]) -> ExitCode {
 }
 
 /// `$CARGO_TARGET_DIR/criterion`, else `target/criterion` in the workspace.
-fn default_dir() -> PathBuf {
+pub(crate) fn default_dir() -> PathBuf {
     std::env::var_os("CARGO_TARGET_DIR")
         .map(PathBuf::from)
         .unwrap_or_else(|| project_root().join("target"))
@@ -129,20 +153,27 @@ fn read_one(bench_json: &Path) -> Option<Measurement> {
     })
 }
 
-/// The markdown table of one topic, or `None` if it has no results.
-pub(crate) fn table(topic: &Topic, all: &[Measurement]) -> Option<String> {
-    let is_ours = |f: &str| f.starts_with(topic.ours);
-    // Rows: (group, param) in which one of ours ran.
+/// A topic's rows: each `(group, param)` in which one of its own functions
+/// ran, with every measurement of that row, in the order they were run.
+pub(crate) type TopicRow<'a> = ((&'a str, &'a str), Vec<&'a Measurement>);
+
+pub(crate) fn topic_rows<'a>(topic: &Topic, all: &'a [Measurement]) -> Vec<TopicRow<'a>> {
     let mut rows: BTreeMap<(&str, &str), Vec<&Measurement>> = BTreeMap::new();
     for m in all {
         rows.entry((&m.group, &m.param)).or_default().push(m);
     }
-    rows.retain(|_, ms| ms.iter().any(|m| is_ours(&m.function)));
-    if rows.is_empty() {
-        return None;
-    }
+    rows.retain(|_, ms| ms.iter().any(|m| m.function.starts_with(topic.ours)));
     let mut ordered: Vec<_> = rows.into_iter().collect();
     ordered.sort_by_key(|(_, ms)| ms.iter().map(|m| m.when).min());
+    ordered
+}
+
+/// The markdown table of one topic, or `None` if it has no results.
+pub(crate) fn table(topic: &Topic, all: &[Measurement]) -> Option<String> {
+    let ordered = topic_rows(topic, all);
+    if ordered.is_empty() {
+        return None;
+    }
     let mut out = String::new();
     let _ = writeln!(
         out,
