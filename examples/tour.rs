@@ -219,11 +219,31 @@ fn chapter4_context(out: &mut String) {
     );
 }
 
-/// Chapter 5's struct with padding between its fields, laid out as Go lays
-/// out the same declaration (`examples/go/unsafe.go`).
-#[repr(C)]
-#[allow(dead_code, reason = "only its layout is read")]
-pub(crate) struct MixedC {
+/// Chapter 5's struct, declared twice from one field list: `MixedC` laid
+/// out as Go lays out the same declaration (`examples/go/unsafe.go`: in
+/// order, each field at the next multiple of its alignment), `MixedRust` in
+/// Rust's default layout, which may reorder fields to save padding.
+/// `mixed_offsets()` gives `(field, offset in MixedC, offset in MixedRust)`.
+macro_rules! mixed {
+    ($($field:ident: $ty:ty),* $(,)?) => {
+        #[repr(C)]
+        #[allow(dead_code, reason = "only its layout is read")]
+        pub(crate) struct MixedC { $($field: $ty),* }
+
+        #[allow(dead_code, reason = "only its layout is read")]
+        pub(crate) struct MixedRust { $($field: $ty),* }
+
+        pub(crate) fn mixed_offsets() -> Vec<(&'static str, usize, usize)> {
+            vec![$((
+                stringify!($field),
+                offset_of!(MixedC, $field),
+                offset_of!(MixedRust, $field),
+            )),*]
+        }
+    };
+}
+
+mixed! {
     flag: bool,
     count: i64,
     port: i16,
@@ -231,40 +251,6 @@ pub(crate) struct MixedC {
     tag: [u8; 3],
     id: u32,
     next: *const (),
-}
-
-/// The same fields in Rust's default layout, which may reorder them.
-#[allow(dead_code, reason = "only its layout is read")]
-pub(crate) struct MixedRust {
-    flag: bool,
-    count: i64,
-    port: i16,
-    name: &'static str,
-    tag: [u8; 3],
-    id: u32,
-    next: *const (),
-}
-
-/// `(field, offset_of!(MixedC, field), offset_of!(MixedRust, field))`.
-pub(crate) fn mixed_offsets() -> [(&'static str, usize, usize); 7] {
-    macro_rules! row {
-        ($f:ident) => {
-            (
-                stringify!($f),
-                offset_of!(MixedC, $f),
-                offset_of!(MixedRust, $f),
-            )
-        };
-    }
-    [
-        row!(flag),
-        row!(count),
-        row!(port),
-        row!(name),
-        row!(tag),
-        row!(id),
-        row!(next),
-    ]
 }
 
 /// Real Go 1.27's answers on amd64 (`go run unsafe.go > unsafe.golden`).

@@ -531,18 +531,7 @@ mod tests {
     fn writes_every_figure_and_a_report_naming_them() {
         let dir = std::env::temp_dir().join(format!("xtask-plots-{}", std::process::id()));
         let criterion = dir.join("criterion");
-        let new = criterion.join("insert_u64/gomap/1000/new");
-        std::fs::create_dir_all(&new).unwrap();
-        std::fs::write(
-            new.join("benchmark.json"),
-            r#"{"group_id":"insert_u64","function_id":"gomap","value_str":"1000","throughput":{"Elements":1000}}"#,
-        )
-        .unwrap();
-        std::fs::write(
-            new.join("estimates.json"),
-            r#"{"mean":{"point_estimate":25640.0}}"#,
-        )
-        .unwrap();
+        crate::report::tests::write_one_result(&criterion);
         let docs = dir.join("docs");
         let files = write_all(&criterion, &docs).unwrap();
         let report = std::fs::read_to_string(docs.join("report.md")).unwrap();

@@ -47,7 +47,8 @@ pub(crate) fn utc(t: SystemTime) -> String {
 }
 
 /// Days since 1970-01-01 to (year, month, day), proleptic Gregorian
-/// (Howard Hinnant's `civil_from_days`).
+/// (Howard Hinnant's `civil_from_days`, as goctx's `gofmt.rs` has it for
+/// `Time.String`; xtask does not depend on goctx for nine lines).
 fn civil_from_days(z: i64) -> (i64, u32, u32) {
     let z = z + 719_468;
     let era = z.div_euclid(146_097);
