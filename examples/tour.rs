@@ -20,7 +20,7 @@ use std::time::Duration;
 
 use goruntime::chan::{after, make, select};
 use goruntime::gc::{Barrier, Field, GcStep, Heap, Object, Settings};
-use goruntime::map::{HashMap, RandomSeed};
+use goruntime::map::{GoVersion as MapVersion, HashMap, RandomSeed};
 use goruntime::sched::leak::{LeakReport, find};
 use goruntime::sched::{Runtime, WaitGroup, go, sched_stats};
 use goruntime::slice::{ElemType, GoVersion, growslice};
@@ -114,10 +114,10 @@ fn chapter1_slices(out: &mut String) {
 }
 
 fn chapter2_maps(out: &mut String) {
-    // Go 1.23's classic map: 2^B buckets of 8 slots, doubled once the load
-    // (count / 2^B) would pass 6.5; each doubling evacuates the old buckets
-    // a little at every write.
-    let mut m = HashMap::with_hasher(RandomSeed::fixed(7));
+    // The notes' map, Go 1.19's classic hmap: 2^B buckets of 8 slots,
+    // doubled once the load (count / 2^B) would pass 6.5; each doubling
+    // evacuates the old buckets a little at every write.
+    let mut m = HashMap::with_options(0, RandomSeed::fixed(7), MapVersion::V1_19);
     let mut last_b = m.b();
     let mut evacuating_writes = 0;
     for k in 0..1000u64 {
