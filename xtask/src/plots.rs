@@ -163,6 +163,18 @@ pub(crate) fn write_all(criterion_dir: &Path, docs: &Path) -> Result<Vec<String>
     }
     let _ = writeln!(
         md,
+        "## Not drawn here\n\n\
+         Figures the crates measure with their own programs rather than\n\
+         criterion, each beside Go's twin (see the crate READMEs): a GC pause\n\
+         against the number of goroutine stacks per barrier (`cargo run\n\
+         --release -p gogc --example stw -- --barrier dijkstra --stacks N`),\n\
+         binary-trees beside Go (`gogc/examples/binarytrees`), a parked\n\
+         goroutine's memory beside Go's (`cargo run --release -p gosched\n\
+         --example parked`), spawn and switch beside Go\n\
+         (`sh gosched/benches/go/compare.sh`).\n"
+    );
+    let _ = writeln!(
+        md,
         "---\nWritten by `cargo xtask report --plots` on {here}, {now}, load average {}.",
         loadavg()
     );
