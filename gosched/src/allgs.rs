@@ -1,118 +1,77 @@
-//! `allgs`: the registry of live goroutines behind goroutine dumps, leak
+//! `allgs`: every G the runtime ever made, behind goroutine dumps, leak
 //! reports and deadlock detection (`runtime/proc.go: allgadd, forEachG`,
 //! Go 1.27).
 //!
-//! Go appends every G to one slice under `allglock` and never removes it
-//! (dead Gs are reused from free lists). Here a dead G is removed, so the
-//! registry is a set of slabs: each shard is a `Vec` of slots plus a free
-//! list, a G remembers its slot, and insert and remove are O(1) with no
-//! hashing. Shards are picked by goroutine id, so a spawner and the M that
-//! retires an older goroutine rarely contend for the same lock.
+//! As in Go, the registry only grows, and only when a spawn finds no dead
+//! G to reuse (`gfree.rs`): a dead G stays registered while it waits on a
+//! free list, and whoever reads the registry skips the dead. So spawning
+//! and exiting cost it nothing in a steady state, and it holds as many Gs
+//! as were ever alive at once.
 //!
-//! The registry is generic over what it holds ([`Registered`]: the
-//! scheduler registers `G`s), so it sits below the G.
+//! The registry is generic over what it holds, so it sits below the G.
 
-use std::sync::atomic::{AtomicU32, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard};
-
-const SHARDS: usize = 16;
-
-/// What the registry needs of a goroutine: its id, and a place to keep
-/// its slot.
-pub(crate) trait Registered {
-    fn id(&self) -> u64;
-    fn reg_slot(&self) -> &AtomicU32;
-}
-
-struct Shard<G> {
-    slots: Vec<Option<Arc<G>>>,
-    free: Vec<u32>,
-}
 
 /// The registry.
 pub(crate) struct AllGs<G> {
-    shards: Box<[Mutex<Shard<G>>]>,
+    gs: Mutex<Vec<Arc<G>>>,
 }
 
 impl<G> std::fmt::Debug for AllGs<G> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("AllGs").finish_non_exhaustive()
+        f.debug_struct("AllGs")
+            .field("len", &self.lock().len())
+            .finish()
     }
 }
 
-impl<G: Registered> AllGs<G> {
+impl<G> AllGs<G> {
     pub(crate) fn new() -> AllGs<G> {
         AllGs {
-            shards: (0..SHARDS)
-                .map(|_| {
-                    Mutex::new(Shard {
-                        slots: Vec::new(),
-                        free: Vec::new(),
-                    })
-                })
-                .collect(),
+            gs: Mutex::new(Vec::new()),
         }
     }
 
-    fn shard(&self, id: u64) -> MutexGuard<'_, Shard<G>> {
-        self.shards[(id as usize) % SHARDS]
-            .lock()
-            .unwrap_or_else(|e| e.into_inner())
+    fn lock(&self) -> MutexGuard<'_, Vec<Arc<G>>> {
+        self.gs.lock().unwrap_or_else(|e| e.into_inner())
     }
 
-    /// `allgadd`.
+    /// `allgadd`: a newly made G.
     pub(crate) fn add(&self, g: &Arc<G>) {
-        let mut s = self.shard(g.id());
-        let slot = match s.free.pop() {
-            Some(i) => {
-                s.slots[i as usize] = Some(Arc::clone(g));
-                i
-            }
-            None => {
-                s.slots.push(Some(Arc::clone(g)));
-                u32::try_from(s.slots.len() - 1).expect("under 2^32 goroutines per shard")
-            }
-        };
-        g.reg_slot().store(slot, Ordering::Relaxed);
+        self.lock().push(Arc::clone(g));
     }
 
-    /// Removes a dead G (a no-op if the registry was emptied at shutdown).
-    pub(crate) fn remove(&self, g: &G) {
-        let slot = g.reg_slot().load(Ordering::Relaxed);
-        let mut s = self.shard(g.id());
-        let ours = s
-            .slots
-            .get(slot as usize)
-            .and_then(Option::as_ref)
-            .is_some_and(|t| std::ptr::eq(Arc::as_ptr(t), g));
-        if !ours {
-            return;
-        }
-        let taken = s.slots[slot as usize].take();
-        s.free.push(slot);
-        drop(s);
-        drop(taken);
+    /// Gs made so far (`allglen`).
+    pub(crate) fn len(&self) -> usize {
+        self.lock().len()
     }
 
-    /// Every registered G, by id.
+    /// Every registered G, dead ones included, in the order they were made.
     pub(crate) fn snapshot(&self) -> Vec<Arc<G>> {
-        let mut out = Vec::new();
-        for s in &self.shards[..] {
-            let s = s.lock().unwrap_or_else(|e| e.into_inner());
-            out.extend(s.slots.iter().flatten().cloned());
-        }
-        out.sort_by_key(|g| g.id());
-        out
+        self.lock().clone()
     }
 
     /// Empties the registry (runtime shutdown), returning what it held.
     pub(crate) fn take_all(&self) -> Vec<Arc<G>> {
-        let mut out = Vec::new();
-        for s in &self.shards[..] {
-            let mut s = s.lock().unwrap_or_else(|e| e.into_inner());
-            out.extend(s.slots.drain(..).flatten());
-            s.free.clear();
-        }
-        out
+        std::mem::take(&mut *self.lock())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::AllGs;
+    use std::sync::Arc;
+
+    #[test]
+    fn grows_only_and_empties_at_shutdown() {
+        let r = AllGs::new();
+        let (a, b) = (Arc::new(1), Arc::new(2));
+        r.add(&a);
+        r.add(&b);
+        assert_eq!(r.len(), 2);
+        assert_eq!(*r.snapshot()[1], 2);
+        assert_eq!(r.take_all().len(), 2);
+        assert_eq!(r.len(), 0);
+        assert_eq!(Arc::strong_count(&a), 1, "the registry let go of its Gs");
     }
 }

@@ -1,6 +1,6 @@
 //! The calling thread's M (Go's `getg().m`, `runtime/proc.go: acquirep,
 //! releasep, resetspinning`, Go 1.27): what an M's own thread keeps — its
-//! P, whether it spins, the G it runs, a cache of stacks — and the
+//! P, whether it spins, the G it runs — and the
 //! accessors through which any code reaches the current M, G and runtime.
 //!
 //! The context lives in a thread-local pointer. Code on a goroutine's stack
@@ -8,7 +8,7 @@
 //! compiler cannot keep an address computed before a switch — after a
 //! switch the goroutine may be on another M.
 
-use std::cell::{Cell, RefCell};
+use std::cell::Cell;
 use std::marker::PhantomData;
 use std::sync::Arc;
 use std::sync::atomic::Ordering;
@@ -16,12 +16,7 @@ use std::sync::atomic::Ordering;
 use crate::g::G;
 use crate::m::M;
 use crate::p::{NO_P, P, P_RUNNING};
-use crate::report;
 use crate::sched::Sched;
-use crate::stack::{self, PooledStack};
-
-/// Stacks an M keeps for reuse before returning them to the global pool.
-const STACK_CACHE: usize = 32;
 
 /// Per-M state, owned by the M's thread.
 pub(crate) struct MCtx {
@@ -32,7 +27,6 @@ pub(crate) struct MCtx {
     pub(crate) spinning: Cell<bool>,
     /// The running G (kept alive by `execute`'s `Arc`).
     pub(crate) curg: Cell<*const G>,
-    stacks: RefCell<Vec<PooledStack>>,
     rng: Cell<u64>,
 }
 
@@ -117,31 +111,6 @@ impl MCtx {
         p
     }
 
-    #[inline]
-    pub(crate) fn take_stack(&self) -> PooledStack {
-        let size = self.sched.cfg.stack_size;
-        if let Some(s) = self.stacks.borrow_mut().pop() {
-            if s.size() == size {
-                return s;
-            }
-            stack::free_many([s]);
-        }
-        stack::alloc(size).unwrap_or_else(|e| {
-            report::fatal(&format!("runtime: cannot allocate goroutine stack: {e}"))
-        })
-    }
-
-    #[inline]
-    pub(crate) fn put_stack(&self, s: PooledStack) {
-        let mut c = self.stacks.borrow_mut();
-        c.push(s);
-        if c.len() > STACK_CACHE {
-            let half: Vec<_> = c.drain(..STACK_CACHE / 2).collect();
-            drop(c);
-            stack::free_many(half);
-        }
-    }
-
     /// `resetspinning`.
     #[inline]
     pub(crate) fn reset_spinning(&self) {
@@ -151,11 +120,6 @@ impl MCtx {
         if prev == 1 {
             self.sched.wakep();
         }
-    }
-
-    /// Returns the cached stacks to the pool (the M is exiting).
-    pub(crate) fn free_stacks(&self) {
-        stack::free_many(self.stacks.borrow_mut().drain(..));
     }
 
     #[inline]
@@ -175,7 +139,6 @@ impl MCtx {
             p: Cell::new(NO_P),
             spinning: Cell::new(false),
             curg: Cell::new(std::ptr::null()),
-            stacks: RefCell::new(Vec::new()),
             rng: Cell::new(seed),
         }
     }

@@ -5,23 +5,26 @@
 //! A G is shared as `Arc<G>` between run queues, the `allgs` registry and
 //! [`Unparker`](crate::Unparker)s, and holds its scheduler (the one link
 //! up from here: a G is always some runtime's, as a task is its
-//! scheduler's in tokio). Its coroutine is touched only by the M that
-//! currently owns the G (it took the G out of a run queue, or is running it),
-//! which is what makes the `UnsafeCell`s below sound.
-
+//! scheduler's in tokio). As in Go, a G outlives its goroutine: a dead G
+//! keeps its stack and waits on a free list (`gfree.rs`) for the next
+//! `newproc`, which gives it a new id and body ([`G::reuse`]). So what
+//! names the goroutine (id, parent, spawn site, function) is atomics that
+//! a report may read while the G is being reused, and its coroutine is
+//! touched only by whoever owns the G (took it off a free list, out of a
+//! run queue, or is running it), which is what makes the `UnsafeCell`s
+//! below sound.
 use std::cell::{Cell, UnsafeCell};
 use std::fmt::{self, Display};
 use std::panic::Location;
-use std::sync::atomic::{AtomicBool, AtomicPtr, AtomicU8, AtomicU32, AtomicU64, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicPtr, AtomicU8, AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 
 use corosensei::{Coroutine, Yielder};
 
-use crate::allgs::Registered;
 use crate::parktoken::ParkToken;
 use crate::report::{self, PanicSite};
 use crate::sched::Sched;
-use crate::stack::{PooledStack, StackBounds};
+use crate::stack::{self, PooledStack, StackBounds};
 use crate::status::{GStatus, OTHER_CODE, WaitReason};
 
 /// What a goroutine asks its M to do when it switches back to the scheduler.
@@ -40,7 +43,10 @@ pub(crate) enum Switch {
 
 pub(crate) type Coro = Coroutine<(), Switch, (), PooledStack>;
 pub(crate) type GYielder = Yielder<(), Switch>;
-pub(crate) type Body = Box<dyn FnOnce() + Send + 'static>;
+
+/// The name of a goroutine's function: `std::any::type_name::<F>` of its
+/// closure, a thin pointer where the name itself (`&str`) is two words.
+pub(crate) type EntryName = fn() -> &'static str;
 
 /// What the spawner knows about a new goroutine.
 #[derive(Clone, Copy, Debug)]
@@ -48,22 +54,36 @@ pub(crate) struct Spawn {
     /// Id of the spawning goroutine (0: a thread, or a timer).
     pub(crate) parent: u64,
     pub(crate) at: &'static Location<'static>,
-    /// The function it runs: `std::any::type_name` of the closure.
-    pub(crate) entry: &'static str,
+    /// The function it runs.
+    pub(crate) entry: EntryName,
     /// A runtime's main goroutine (Go prints no creator for it).
     pub(crate) main: bool,
 }
 
+impl Spawn {
+    /// A goroutine running `f`, started by `parent` at `at`.
+    pub(crate) fn of<F>(parent: u64, at: &'static Location<'static>, _f: &F) -> Spawn {
+        Spawn {
+            parent,
+            at,
+            entry: std::any::type_name::<F>,
+            main: false,
+        }
+    }
+}
+
 /// A goroutine.
 pub(crate) struct G {
-    pub(crate) id: u64,
+    /// Goroutine id; a new one each time the G is reused.
+    id: AtomicU64,
     /// Id of the goroutine that spawned this one (0: spawned from a thread).
-    pub(crate) parent: u64,
-    pub(crate) spawned_at: &'static Location<'static>,
-    /// The function it runs (a Rust type path; see `report.rs`).
-    pub(crate) entry: &'static str,
+    parent: AtomicU64,
+    /// Always a `&'static Location`.
+    spawned_at: AtomicPtr<Location<'static>>,
+    /// Always an [`EntryName`].
+    entry: AtomicPtr<()>,
     /// A runtime's main goroutine.
-    pub(crate) main: bool,
+    main: AtomicBool,
     pub(crate) sched: Arc<Sched>,
     status: AtomicU8,
     /// Its park token (`parktoken.rs`).
@@ -84,30 +104,31 @@ pub(crate) struct G {
     /// Where its panic started (set with `unwinding`; boxed, as few Gs
     /// ever panic).
     panic_site: Mutex<Option<Box<PanicSite>>>,
-    /// The body, until the G first runs.
-    body: UnsafeCell<Option<Body>>,
-    /// The coroutine, from the first run until the G is dead.
+    /// The coroutine, from spawn until the G is dead; its body waits on
+    /// its stack until the first run (Go's `newproc` copies the arguments
+    /// onto the new stack too).
     coro: UnsafeCell<Option<Coro>>,
+    /// A dead G's stack, kept for its next goroutine (Go's `gfput`).
+    spare_stack: UnsafeCell<Option<PooledStack>>,
     /// The coroutine's yielder while it runs (lives on the coroutine stack).
     yielder: Cell<*const GYielder>,
-    /// Its stack, from the first run on (see the `Sync` argument below).
+    /// Its stack's bounds (see the `Sync` argument below).
     pub(crate) stack: Cell<StackBounds>,
-    /// Its slot in the `allgs` registry.
-    pub(crate) reg_slot: AtomicU32,
     /// Id of the M that last ran it (`scheddetail`'s `m=`).
     pub(crate) m: AtomicU64,
 }
 
-// SAFETY: `body`, `coro` and `yielder` are only touched by the single M that
-// owns the G at that moment: ownership passes through the run queues (whose
-// CAS/locks order the hand-over) or through the park token protocol, never
-// two Ms at once. `stack` is written once, by the M that first runs the G,
-// before it arms the stack's canary (a Release store); the only reader
-// besides the owner is an overflow report that found the G through that
-// canary (an Acquire load), so the write happens before the read.
-// Everything else is atomics or mutexes. The body is `Send`, and the
-// coroutine only ever holds `Send` data of ours plus the user's `Send`
-// closure's frames (see the crate docs on thread-locals).
+// SAFETY: `coro`, `spare_stack` and `yielder` are only touched by the single
+// thread that owns the G at that moment: its spawner (which took it off a
+// free list or made it), then the M running it; ownership passes through the
+// run queues and free lists (whose CAS/locks order the hand-over) or through
+// the park token protocol, never two threads at once. `stack` is written by
+// the spawner before it arms the stack's canary (a Release store) and
+// publishes the G; the only reader besides the owner is an overflow report
+// that found the G through that canary (an Acquire load), so the write
+// happens before the read. Everything else is atomics or mutexes. The body
+// is `Send`, and the coroutine only ever holds `Send` data of ours plus the
+// user's `Send` closure's frames (see the crate docs on thread-locals).
 unsafe impl Send for G {}
 // SAFETY: as for `Send`: shared access goes through atomics and mutexes; the
 // cells are owner-only, or (`stack`) written once before being shared.
@@ -116,37 +137,115 @@ unsafe impl Sync for G {}
 impl fmt::Debug for G {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("G")
-            .field("id", &self.id)
+            .field("id", &self.id())
             .field("status", &self.status())
-            .field("spawned_at", &self.spawned_at)
+            .field("spawned_at", &self.spawned_at())
             .finish_non_exhaustive()
     }
 }
 
 impl G {
-    pub(crate) fn new(id: u64, spawn: Spawn, sched: Arc<Sched>, body: Body) -> G {
+    /// `malg`: a G for goroutine `id`, without a coroutine yet.
+    pub(crate) fn new(id: u64, spawn: Spawn, sched: Arc<Sched>) -> G {
         G {
-            id,
-            parent: spawn.parent,
-            spawned_at: spawn.at,
-            entry: spawn.entry,
-            main: spawn.main,
+            id: AtomicU64::new(id),
+            parent: AtomicU64::new(spawn.parent),
+            spawned_at: AtomicPtr::new(std::ptr::from_ref(spawn.at).cast_mut()),
+            entry: AtomicPtr::new(spawn.entry as *mut ()),
+            main: AtomicBool::new(spawn.main),
             sched,
             status: AtomicU8::new(GStatus::Runnable as u8),
-            token: ParkToken::new(),
+            token: ParkToken::new(id),
             wait_reason: AtomicU8::new(0),
             wait_other: Mutex::new(""),
             wait_since: AtomicU64::new(0),
             park_site: AtomicPtr::new(std::ptr::null_mut()),
             unwinding: AtomicBool::new(false),
             panic_site: Mutex::new(None),
-            body: UnsafeCell::new(Some(body)),
             coro: UnsafeCell::new(None),
+            spare_stack: UnsafeCell::new(None),
             yielder: Cell::new(std::ptr::null()),
             stack: Cell::new(StackBounds::default()),
-            reg_slot: AtomicU32::new(u32::MAX),
             m: AtomicU64::new(0),
         }
+    }
+
+    /// `newproc1` on a G from a free list: it becomes goroutine `id`.
+    /// The caller owns the dead G.
+    pub(crate) fn reuse(&self, id: u64, spawn: Spawn) {
+        self.id.store(id, Ordering::Relaxed);
+        self.parent.store(spawn.parent, Ordering::Relaxed);
+        self.spawned_at
+            .store(std::ptr::from_ref(spawn.at).cast_mut(), Ordering::Relaxed);
+        self.entry.store(spawn.entry as *mut (), Ordering::Relaxed);
+        self.main.store(spawn.main, Ordering::Relaxed);
+        self.token.reset(id);
+        self.wait_reason.store(0, Ordering::Relaxed);
+        self.park_site.store(std::ptr::null_mut(), Ordering::Relaxed);
+        self.set_status(GStatus::Runnable);
+    }
+
+    /// Goroutine id.
+    #[inline]
+    pub(crate) fn id(&self) -> u64 {
+        self.id.load(Ordering::Relaxed)
+    }
+
+    /// Id of the goroutine that spawned it (0: a thread, or a timer).
+    pub(crate) fn parent(&self) -> u64 {
+        self.parent.load(Ordering::Relaxed)
+    }
+
+    /// Where it was spawned.
+    #[inline]
+    pub(crate) fn spawned_at(&self) -> &'static Location<'static> {
+        // SAFETY: `spawned_at` only ever holds pointers made from
+        // `&'static Location<'static>`s.
+        unsafe { &*self.spawned_at.load(Ordering::Relaxed) }
+    }
+
+    /// The function it runs (a Rust type path; see `report.rs`).
+    pub(crate) fn entry(&self) -> &'static str {
+        let f = self.entry.load(Ordering::Relaxed);
+        // SAFETY: `entry` only ever holds an `EntryName` cast to a data
+        // pointer (same size on every platform Rust supports).
+        let f: EntryName = unsafe { std::mem::transmute::<*mut (), EntryName>(f) };
+        f()
+    }
+
+    /// A runtime's main goroutine.
+    pub(crate) fn is_main(&self) -> bool {
+        self.main.load(Ordering::Relaxed)
+    }
+
+    /// Gives the G its coroutine: `body` on `st` (the body is moved onto
+    /// the stack, not boxed), with the canary armed for goroutine `id`.
+    /// The caller owns the G, which has no coroutine.
+    pub(crate) fn start(&self, st: PooledStack, body: impl FnOnce(&GYielder) + Send + 'static) {
+        let bounds = st.bounds();
+        self.stack.set(bounds);
+        bounds.arm(self.id());
+        // SAFETY: the caller owns the G (contract above).
+        let slot = unsafe { &mut *self.coro.get() };
+        debug_assert!(slot.is_none());
+        *slot = Some(Coroutine::with_stack(st, move |y, ()| body(y)));
+    }
+
+    /// The stack a dead G kept, if any. The caller owns the G.
+    pub(crate) fn take_spare_stack(&self) -> Option<PooledStack> {
+        // SAFETY: the caller owns the G (contract above).
+        unsafe { (*self.spare_stack.get()).take() }
+    }
+
+    /// The goroutine returned: keeps its stack for the G's next goroutine.
+    /// The caller owns the G.
+    pub(crate) fn finish(&self) {
+        // SAFETY: the caller owns the G (contract above).
+        let c = unsafe { (*self.coro.get()).take() }.expect("a running G has its coroutine");
+        let st = c.into_stack();
+        st.bounds().disarm();
+        // SAFETY: as above.
+        unsafe { *self.spare_stack.get() = Some(st) };
     }
 
     pub(crate) fn status(&self) -> GStatus {
@@ -236,11 +335,11 @@ impl G {
             (s, _) => (s.as_str(), 0),
         };
         report::Goroutine {
-            id: self.id,
+            id: self.id(),
             status: status_text,
             waiting_minutes,
             throwing: None,
-            function: self.entry,
+            function: self.entry(),
             frame_at,
             created_by: self.created_by(),
         }
@@ -248,24 +347,15 @@ impl G {
 
     /// Its `created by` line; none for a runtime's main goroutine.
     pub(crate) fn created_by(&self) -> Option<report::CreatedBy<'static>> {
-        (!self.main).then(|| report::CreatedBy {
-            function: report::creator(self.entry),
-            goroutine: self.parent,
-            at: self.spawned_at,
+        (!self.is_main()).then(|| report::CreatedBy {
+            function: report::creator(self.entry()),
+            goroutine: self.parent(),
+            at: self.spawned_at(),
         })
     }
 
     pub(crate) fn wait_since(&self) -> u64 {
         self.wait_since.load(Ordering::Relaxed)
-    }
-
-    /// Takes the body out for the first run.
-    ///
-    /// # Safety
-    /// The caller owns the G (see the type's docs).
-    pub(crate) unsafe fn take_body(&self) -> Option<Body> {
-        // SAFETY: the caller owns the G, so nobody else touches `body`.
-        unsafe { (*self.body.get()).take() }
     }
 
     /// The coroutine slot.
@@ -299,25 +389,25 @@ impl G {
     }
 }
 
-impl Registered for G {
-    fn id(&self) -> u64 {
-        self.id
-    }
-    fn reg_slot(&self) -> &AtomicU32 {
-        &self.reg_slot
-    }
-}
-
 impl Drop for G {
     fn drop(&mut self) {
         // A goroutine still blocked when its runtime shut down: leak its
         // stack rather than unwind it on some unrelated thread (Go's die
-        // with the process). Finished or never-started coroutines drop
-        // normally.
-        if let Some(c) = self.coro.get_mut().take() {
+        // with the process). A never-started one drops its body; its
+        // stack, and a dead G's, go back to the pool.
+        let mut spare = self.spare_stack.get_mut().take();
+        if let Some(mut c) = self.coro.get_mut().take() {
             if c.started() && !c.done() {
                 std::mem::forget(c);
+            } else {
+                c.force_unwind();
+                let st = c.into_stack();
+                st.bounds().disarm();
+                spare = Some(st);
             }
+        }
+        if let Some(st) = spare {
+            stack::free_many([st]);
         }
     }
 }

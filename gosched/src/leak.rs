@@ -96,25 +96,25 @@ pub fn snapshot() -> Vec<GoroutineInfo> {
         .map(|g| {
             let status = g.status();
             GoroutineInfo {
-                id: g.id,
-                parent: g.parent,
+                id: g.id(),
+                parent: g.parent(),
                 status,
                 wait_reason: if status == GStatus::Waiting {
                     g.wait_reason()
                 } else {
                     None
                 },
-                spawned_at: g.spawned_at.to_string(),
+                spawned_at: g.spawned_at().to_string(),
                 waiting_for: if status == GStatus::Waiting {
                     Duration::from_nanos(now.saturating_sub(g.wait_since()))
                 } else {
                     Duration::ZERO
                 },
-                function: g.entry,
+                function: g.entry(),
                 parked_at: (status == GStatus::Waiting)
                     .then(|| g.park_site().map(ToString::to_string))
                     .flatten(),
-                main: g.main,
+                main: g.is_main(),
             }
         })
         .collect()
@@ -156,7 +156,7 @@ impl std::error::Error for LeakReport {}
 /// }).unwrap();
 /// ```
 pub fn find(timeout: Duration, ignore: &[u64]) -> Result<(), LeakReport> {
-    let me = with_g(|g| g.id);
+    let me = with_g(|g| g.id());
     let deadline = Instant::now().checked_add(timeout);
     let mut delay = Duration::from_micros(1);
     loop {

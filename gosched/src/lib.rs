@@ -125,6 +125,7 @@ mod g;
 
 // 4. The scheduler core.
 mod current;
+mod gfree;
 mod m;
 mod mstart;
 mod overflow;

@@ -21,7 +21,7 @@ use std::sync::Arc;
 use std::sync::atomic::Ordering;
 use std::time::Duration;
 
-use corosensei::{Coroutine, CoroutineResult};
+use corosensei::CoroutineResult;
 
 use crate::current::MCtx;
 use crate::g::{G, Switch};
@@ -64,7 +64,6 @@ pub(crate) fn mstart(sched: Arc<Sched>, m: Arc<M>) {
         execute(&ctx, g, inherit);
     }
     drop(entered);
-    ctx.free_stacks();
     ctx.sched.mcount.fetch_sub(1, Ordering::SeqCst);
     tracing::trace!(m = ctx.m.id, "M exited");
 }
@@ -291,28 +290,19 @@ fn execute(ctx: &MCtx, g: Arc<G>, inherit: bool) {
         pp.runs
             .store(pp.runs.load(Ordering::Relaxed) + 1, Ordering::Relaxed);
         g.set_status(GStatus::Running);
-        pp.curg.store(g.id, Ordering::Relaxed);
+        let goid = g.id();
+        pp.curg.store(goid, Ordering::Relaxed);
         pp.curg_site.store(
-            std::ptr::from_ref(g.spawned_at).cast_mut(),
+            std::ptr::from_ref(g.spawned_at()).cast_mut(),
             Ordering::Relaxed,
         );
         g.m.store(ctx.m.id, Ordering::Relaxed);
-        ctx.m.curg.store(g.id, Ordering::Relaxed);
+        ctx.m.curg.store(goid, Ordering::Relaxed);
         ctx.curg.set(Arc::as_ptr(&g));
         // SAFETY: we own `g`: it came out of a run queue (or we just
         // re-took it after a failed park commit).
         let slot = unsafe { g.coro_slot() };
-        if slot.is_none() {
-            // SAFETY: as above; the body is taken exactly once.
-            let body = unsafe { g.take_body() }.expect("a new G has its body");
-            let mut st = ctx.take_stack();
-            st.committed = true;
-            g.stack.set(st.bounds());
-            st.bounds().arm(g.id);
-            *slot = Some(Coroutine::with_stack(st, move |y, ()| {
-                panic::goroutine_entry(y, body)
-            }));
-        } else if !g.stack.get().intact() {
+        if !g.stack.get().intact() {
             // A goroutine above overflowed into this stack: it must not run
             // on clobbered frames. Report the one that overflowed.
             let culprit = g.stack.get().culprit().and_then(|id| sched.find_g(id));
@@ -325,16 +315,13 @@ fn execute(ctx: &MCtx, g: Arc<G>, inherit: bool) {
         if g.stack.get().overflowed_below() {
             overflow::overflow_exit(g.stack.get().size(), Some(&g));
         }
-        if let Some(p) = (ctx.p.get() != NO_P).then(|| ctx.p()) {
-            p.curg.store(0, Ordering::Relaxed);
+        let p = (ctx.p.get() != NO_P).then(|| ctx.p.get());
+        if let Some(p) = p {
+            sched.ps[p].curg.store(0, Ordering::Relaxed);
         }
         match res {
             CoroutineResult::Return(()) => {
-                let c = slot.take().expect("coroutine present");
-                let st = c.into_stack();
-                st.bounds().disarm();
-                ctx.put_stack(st);
-                sched.g_dead(&g);
+                sched.g_dead(p, g);
                 return;
             }
             CoroutineResult::Yield(Switch::Yield) => {

@@ -63,7 +63,7 @@ pub(crate) fn write_overflow(limit: usize, g: Option<&G>, sp: Option<usize>, mp:
     // Built from fields that need no lock: this may run in a signal
     // handler. It was running when it overflowed.
     let report = g.map(|g| report::Goroutine {
-        id: g.id,
+        id: g.id(),
         status: "running",
         waiting_minutes: 0,
         throwing: Some(Throwing {
@@ -71,7 +71,7 @@ pub(crate) fn write_overflow(limit: usize, g: Option<&G>, sp: Option<usize>, mp:
             m: g.m.load(Ordering::Relaxed),
             mp,
         }),
-        function: g.entry,
+        function: g.entry(),
         frame_at: None,
         created_by: g.created_by(),
     });

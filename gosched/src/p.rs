@@ -3,11 +3,23 @@
 //! Go 1.27).
 
 use std::panic::Location;
-use std::sync::Mutex;
+use std::sync::{Arc, Mutex};
 use std::sync::atomic::{AtomicBool, AtomicPtr, AtomicU8, AtomicU32, AtomicU64, Ordering};
 
 use crate::g::G;
 use crate::runq::RunQueue;
+
+/// What only the P's owner uses on every spawn and exit (`gfree.rs`):
+/// behind a lock nobody else takes but at shutdown, so it costs an
+/// uncontended lock, never a cache line another M writes.
+#[derive(Debug, Default)]
+pub(crate) struct PLocal {
+    /// Dead Gs with their stacks (`p.gFree`).
+    pub(crate) gfree: Vec<Arc<G>>,
+    /// The P's next goroutine id and the end of its batch (`goidcache`).
+    pub(crate) goid_next: u64,
+    pub(crate) goid_end: u64,
+}
 
 /// "No P" where a P index is kept (`m.p == nil`).
 pub(crate) const NO_P: usize = usize::MAX;
@@ -50,6 +62,12 @@ pub(crate) struct P {
     /// `global_pulls`: a runtime-wide counter bumped on every park is a
     /// cache line every M writes).
     pub(crate) parks: AtomicU64,
+    /// Goroutines spawned and exited on this P (their difference, summed
+    /// over Ps, is `gcount`).
+    pub(crate) spawned: AtomicU64,
+    pub(crate) exited: AtomicU64,
+    /// Free Gs and goroutine ids (`gfree.rs`).
+    pub(crate) local: Mutex<PLocal>,
     /// Set by sysmon when one time slice ran over 10 ms (`preemptone`);
     /// honoured at the P's next schedule point.
     pub(crate) preempt: AtomicBool,
@@ -92,6 +110,9 @@ impl P {
             runs: AtomicU64::new(0),
             global_pulls: AtomicU64::new(0),
             parks: AtomicU64::new(0),
+            spawned: AtomicU64::new(0),
+            exited: AtomicU64::new(0),
+            local: Mutex::new(PLocal::default()),
         }
     }
 }

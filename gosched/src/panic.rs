@@ -16,7 +16,7 @@ use std::panic::AssertUnwindSafe;
 use std::sync::{Arc, Once};
 
 use crate::current::with_g;
-use crate::g::{Body, G, GYielder};
+use crate::g::{G, GYielder};
 use crate::outcome::{Outcome, RunError};
 use crate::report::{self, PanicSite};
 use crate::sched::Sched;
@@ -47,7 +47,7 @@ pub(crate) fn install_hook() {
 }
 
 /// The first code on every goroutine stack (`goexit` is the return).
-pub(crate) fn goroutine_entry(y: &GYielder, body: Body) {
+pub(crate) fn goroutine_entry(y: &GYielder, body: impl FnOnce()) {
     with_g(|g| g.set_yielder(y));
     let result = std::panic::catch_unwind(AssertUnwindSafe(body));
     with_g(|g| match result {
@@ -73,9 +73,9 @@ fn fatal_panic(g: &G, payload: &(dyn Any + Send)) {
     let mut text = String::new();
     let _ = report::panic(&mut text, &message, repanicked, &g.report(sched.now(), at));
     let err = RunError::Panic {
-        goroutine: g.id,
+        goroutine: g.id(),
         message,
-        spawned_at: g.spawned_at.to_string(),
+        spawned_at: g.spawned_at().to_string(),
         report: text,
     };
     fail(sched, err, site.as_deref());

@@ -50,14 +50,15 @@ pub struct Unparker {
 #[derive(Clone)]
 enum Inner {
     Thread(std::thread::Thread),
-    Goroutine(Arc<G>),
+    /// The G and the goroutine on it (a G outlives its goroutine).
+    Goroutine(Arc<G>, u64),
 }
 
 impl fmt::Debug for Unparker {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match &self.inner {
             Inner::Thread(t) => f.debug_tuple("Unparker::Thread").field(&t.id()).finish(),
-            Inner::Goroutine(g) => f.debug_tuple("Unparker::Goroutine").field(&g.id).finish(),
+            Inner::Goroutine(_, id) => f.debug_tuple("Unparker::Goroutine").field(id).finish(),
         }
     }
 }
@@ -67,7 +68,10 @@ impl Unparker {
     /// (as `std::thread::current()` is the handle to unpark a thread).
     pub fn current() -> Unparker {
         let inner = match current_g() {
-            Some(g) => Inner::Goroutine(g),
+            Some(g) => {
+                let id = g.id();
+                Inner::Goroutine(g, id)
+            }
             None => Inner::Thread(std::thread::current()),
         };
         Unparker { inner }
@@ -90,7 +94,7 @@ impl Unparker {
     pub fn unpark(self) {
         match self.inner {
             Inner::Thread(t) => t.unpark(),
-            Inner::Goroutine(g) => schedpoint::unpark(g),
+            Inner::Goroutine(g, id) => schedpoint::unpark(g, id),
         }
     }
 
@@ -107,7 +111,7 @@ impl Unparker {
     pub fn unpark_by_ref(&self) {
         match &self.inner {
             Inner::Thread(t) => t.unpark(),
-            Inner::Goroutine(g) => schedpoint::unpark_by_ref(g),
+            Inner::Goroutine(g, id) => schedpoint::unpark_by_ref(g, *id),
         }
     }
 
@@ -115,7 +119,7 @@ impl Unparker {
     pub fn goid(&self) -> Option<u64> {
         match &self.inner {
             Inner::Thread(_) => None,
-            Inner::Goroutine(g) => Some(g.id),
+            Inner::Goroutine(_, id) => Some(*id),
         }
     }
 }

@@ -4,7 +4,10 @@
 //! enqueue a waiter under its lock, drop the lock, and only then park,
 //! without losing a wake-up that comes in between.
 //!
-//! One byte, three states:
+//! Three states, in the low two bits of a word whose other bits hold the
+//! id of the goroutine the G currently runs (a G is reused for goroutine
+//! after goroutine, `gfget`), so that an [`Unparker`](crate::Unparker)
+//! kept past its goroutine's exit wakes nobody: its id no longer matches.
 //!
 //! | state      | meaning                                                    |
 //! |------------|------------------------------------------------------------|
@@ -22,34 +25,45 @@
 //!    goroutine again right away.
 //! 3. A waker sets `NOTIFIED` ([`notify`](ParkToken::notify)); if it
 //!    replaced `PARKED`, the park had committed and the waker makes the
-//!    goroutine runnable (exactly one waker sees `PARKED`).
+//!    goroutine runnable (exactly one waker sees `PARKED`). A waker for
+//!    an earlier goroutine on the same G changes nothing.
 //! 4. The goroutine, resumed, clears the token
 //!    ([`clear_after_wake`](ParkToken::clear_after_wake)) and its caller
 //!    re-checks the condition it waited for.
 
-use std::sync::atomic::{AtomicU8, Ordering};
+use std::sync::atomic::{AtomicU64, Ordering};
 
-const EMPTY: u8 = 0;
-const NOTIFIED: u8 = 1;
-const PARKED: u8 = 2;
+const EMPTY: u64 = 0;
+const NOTIFIED: u64 = 1;
+const PARKED: u64 = 2;
+const STATE: u64 = 3;
+const ID_SHIFT: u32 = 2;
 
 /// A goroutine's park token (see the module docs).
 #[derive(Debug)]
-pub(crate) struct ParkToken(AtomicU8);
+pub(crate) struct ParkToken(AtomicU64);
 
 impl ParkToken {
-    pub(crate) const fn new() -> ParkToken {
-        ParkToken(AtomicU8::new(EMPTY))
+    /// The token of goroutine `goid`, nothing pending.
+    pub(crate) const fn new(goid: u64) -> ParkToken {
+        ParkToken(AtomicU64::new(goid << ID_SHIFT))
+    }
+
+    /// The G now runs goroutine `goid` (it was dead, so no waker for it
+    /// can exist yet; a waker for the previous one now finds no match).
+    pub(crate) fn reset(&self, goid: u64) {
+        self.0.store(goid << ID_SHIFT, Ordering::Release);
     }
 
     /// Step 1: consumes a pending wake-up. Reads first, so the common case
     /// (none pending) costs a load rather than a locked CAS.
     #[inline]
     pub(crate) fn take_notified(&self) -> bool {
-        self.0.load(Ordering::Acquire) == NOTIFIED
+        let t = self.0.load(Ordering::Acquire);
+        t & STATE == NOTIFIED
             && self
                 .0
-                .compare_exchange(NOTIFIED, EMPTY, Ordering::AcqRel, Ordering::Acquire)
+                .compare_exchange(t, t & !STATE, Ordering::AcqRel, Ordering::Acquire)
                 .is_ok()
     }
 
@@ -57,32 +71,49 @@ impl ParkToken {
     /// park committed, false when a wake-up arrived meanwhile.
     #[inline]
     pub(crate) fn commit_park(&self) -> bool {
+        let t = self.0.load(Ordering::Relaxed) & !STATE;
         self.0
-            .compare_exchange(EMPTY, PARKED, Ordering::AcqRel, Ordering::Acquire)
+            .compare_exchange(t | EMPTY, t | PARKED, Ordering::AcqRel, Ordering::Acquire)
             .is_ok()
     }
 
-    /// Step 3: leaves the wake-up; true when the park had committed, so the
-    /// caller must make the goroutine runnable.
+    /// Step 3: leaves the wake-up for goroutine `goid`; true when its park
+    /// had committed, so the caller must make the goroutine runnable. A
+    /// no-op when the G runs another goroutine by now.
     #[inline]
-    pub(crate) fn notify(&self) -> bool {
-        self.0.swap(NOTIFIED, Ordering::AcqRel) == PARKED
+    pub(crate) fn notify(&self, goid: u64) -> bool {
+        let mine = goid << ID_SHIFT;
+        let mut t = self.0.load(Ordering::Relaxed);
+        loop {
+            if t & !STATE != mine {
+                return false;
+            }
+            match self.0.compare_exchange_weak(
+                t,
+                mine | NOTIFIED,
+                Ordering::AcqRel,
+                Ordering::Relaxed,
+            ) {
+                Ok(prev) => return prev & STATE == PARKED,
+                Err(now) => t = now,
+            }
+        }
     }
 
     /// Step 4, on the goroutine once it runs again (woken, or its park did
     /// not commit): consumes the token.
     ///
-    /// A swap, not a store: the caller re-checks its wake-up condition
+    /// A read-modify-write, not a store: the caller re-checks its wake-up condition
     /// next, and a plain store could land after a concurrent
     /// [`notify`](Self::notify) (erasing its wake-up) while that re-check,
     /// reordered before the store, still read the condition as unmet: the
-    /// goroutine would then park with nobody left to wake it. The swap
+    /// goroutine would then park with nobody left to wake it. The RMW
     /// either reads that notify's token (Acquire: the condition it
     /// published is visible to the re-check) or comes first (the token
     /// stays for the next park).
     #[inline]
     pub(crate) fn clear_after_wake(&self) {
-        self.0.swap(EMPTY, Ordering::AcqRel);
+        self.0.fetch_and(!STATE, Ordering::AcqRel);
     }
 }
 
@@ -92,17 +123,17 @@ mod tests {
 
     #[test]
     fn a_wake_up_before_the_park_is_kept() {
-        let t = ParkToken::new();
-        assert!(!t.notify(), "nobody parked: no ready");
+        let t = ParkToken::new(7);
+        assert!(!t.notify(7), "nobody parked: no ready");
         assert!(t.take_notified());
         assert!(!t.take_notified(), "consumed once");
     }
 
     #[test]
     fn a_wake_up_between_switch_and_commit_fails_the_commit() {
-        let t = ParkToken::new();
+        let t = ParkToken::new(7);
         assert!(!t.take_notified());
-        assert!(!t.notify());
+        assert!(!t.notify(7));
         assert!(!t.commit_park(), "the M runs the goroutine again");
         t.clear_after_wake();
         assert!(!t.take_notified());
@@ -110,11 +141,23 @@ mod tests {
 
     #[test]
     fn a_committed_park_is_readied_by_exactly_one_waker() {
-        let t = ParkToken::new();
+        let t = ParkToken::new(7);
         assert!(t.commit_park());
-        assert!(t.notify(), "the first waker readies");
-        assert!(!t.notify(), "a second one does not");
+        assert!(t.notify(7), "the first waker readies");
+        assert!(!t.notify(7), "a second one does not");
         t.clear_after_wake();
         assert!(t.commit_park(), "the next park commits again");
+    }
+
+    #[test]
+    fn a_waker_of_an_earlier_goroutine_on_the_g_wakes_nobody() {
+        let t = ParkToken::new(7);
+        t.reset(8);
+        assert!(t.commit_park());
+        assert!(!t.notify(7), "goroutine 7 is gone; 8 stays parked");
+        assert!(t.notify(8));
+        t.clear_after_wake();
+        assert!(!t.notify(7));
+        assert!(!t.take_notified(), "the stale wake-up left no token");
     }
 }

@@ -38,7 +38,7 @@ use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use crate::current::{current_sched, with_g};
-use crate::g::{Body, Spawn};
+use crate::g::Spawn;
 use crate::outcome::{Outcome, RunError};
 use crate::sched::{Config, Sched, default_gomaxprocs};
 use crate::schedpoint::{enter_syscall, exit_syscall, sleep_current, spawn_g, yield_current};
@@ -138,23 +138,20 @@ impl Runtime {
         main: impl FnOnce() -> T + Send + 'static,
     ) -> Result<T, RunError> {
         let spawn = Spawn {
-            parent: 0,
-            at: Location::caller(),
-            entry: std::any::type_name_of_val(&main),
             main: true,
+            ..Spawn::of(0, Location::caller(), &main)
         };
         signal::install_handlers();
         let sched = Sched::new(self.cfg);
         let result: Arc<Mutex<Option<T>>> = Arc::new(Mutex::new(None));
         let slot = Arc::clone(&result);
         let s2 = Arc::clone(&sched);
-        let body: Body = Box::new(move || {
+        let g = sched.new_g(spawn, move || {
             let v = main();
             await_panics(&s2);
             *slot.lock().unwrap_or_else(|e| e.into_inner()) = Some(v);
             s2.outcome.finish(Outcome::MainReturned);
         });
-        let g = sched.new_g(spawn, body);
         let sysmon = sysmon::start(Arc::clone(&sched));
         spawn_g(g);
         // On a goroutine (a nested runtime), wait as a syscall so the outer
@@ -215,7 +212,7 @@ fn await_panics(sched: &Sched) {
 /// ```
 #[track_caller]
 pub fn go(f: impl FnOnce() + Send + 'static) {
-    spawn::spawn(spawn::spawned_here(Location::caller(), &f), Box::new(f));
+    spawn::spawn(spawn::spawned_here(Location::caller(), &f), f);
 }
 
 /// A handle on a runtime, to spawn goroutines onto it from any thread (they
@@ -253,7 +250,7 @@ impl Handle {
         }
         let g = self
             .sched
-            .new_g(spawn::spawned_here(Location::caller(), &f), Box::new(f));
+            .new_g(spawn::spawned_here(Location::caller(), &f), f);
         spawn_g(g);
     }
 
@@ -264,7 +261,7 @@ impl Handle {
     /// assert_eq!(n, 1);
     /// ```
     pub fn num_goroutine(&self) -> usize {
-        self.sched.ngoroutines.load(Ordering::Acquire)
+        self.sched.gcount()
     }
 
     /// Scheduler counters.
@@ -302,7 +299,7 @@ pub fn yield_now() {
 /// assert_eq!(gosched::Runtime::new().run(gosched::goid).unwrap(), Some(1));
 /// ```
 pub fn goid() -> Option<u64> {
-    with_g(|g| g.id)
+    with_g(|g| g.id())
 }
 
 /// Live goroutines of the caller's runtime (`runtime.NumGoroutine`); on a
@@ -315,7 +312,7 @@ pub fn goid() -> Option<u64> {
 pub fn num_goroutine() -> usize {
     current_sched()
         .or_else(spawn::default_sched_if_started)
-        .map_or(0, |s| s.ngoroutines.load(Ordering::Acquire))
+        .map_or(0, |s| s.gcount())
 }
 
 /// The caller's runtime's `GOMAXPROCS`; on a plain thread, what a new
@@ -348,6 +345,11 @@ pub struct SchedStats {
     pub global_pulls: u64,
     /// Goroutines spawned.
     pub spawned: u64,
+    /// Gs made (Go's `allglen`): a dead goroutine's G, with its stack, is
+    /// reused by a later spawn, so this stays near the most goroutines
+    /// ever alive at once (plus up to 64 resting Gs per P), however many
+    /// were spawned.
+    pub gs_made: usize,
     /// Parks that committed.
     pub parks: u64,
     /// Goroutines sysmon saw running over 10 ms without yielding.
@@ -371,7 +373,8 @@ impl SchedStats {
                 .iter()
                 .map(|p| p.global_pulls.load(Ordering::Relaxed))
                 .sum(),
-            spawned: c.spawned.load(Ordering::Relaxed),
+            spawned: s.spawned(),
+            gs_made: s.gs_made(),
             parks: s.ps.iter().map(|p| p.parks.load(Ordering::Relaxed)).sum(),
             long_runners: c.long_runners.load(Ordering::Relaxed),
             threads: s.mcount.load(Ordering::Relaxed),

@@ -26,7 +26,7 @@ use std::sync::{Arc, Condvar, Mutex, MutexGuard};
 use std::time::{Duration, Instant};
 
 use crate::allgs::AllGs;
-use crate::g::{Body, G, Spawn};
+use crate::g::G;
 use crate::m::M;
 use crate::mstart::mstart;
 use crate::outcome::RunOutcome;
@@ -53,7 +53,6 @@ pub(crate) struct Counters {
     pub(crate) stolen_gs: AtomicU64,
     pub(crate) handoffs: AtomicU64,
 
-    pub(crate) spawned: AtomicU64,
     pub(crate) long_runners: AtomicU64,
 }
 
@@ -129,13 +128,18 @@ pub(crate) struct Sched {
     next_mid: AtomicU64,
     /// Goroutines inside `syscall`.
     pub(crate) nsyscall: AtomicUsize,
-    /// Live goroutines (not dead).
-    pub(crate) ngoroutines: AtomicUsize,
+    /// Goroutines spawned and exited off any P (from threads, and timer
+    /// callbacks off a runtime); the rest are counted per P.
+    pub(crate) spawned_off_p: AtomicU64,
+    pub(crate) exited_off_p: AtomicU64,
     /// Goroutines unwinding from a panic not yet caught (Go's
     /// `runningPanicDefers`): main waits for them before it ends the run.
     pub(crate) unwinding: AtomicUsize,
-    next_gid: AtomicU64,
-    allgs: AllGs<G>,
+    pub(crate) next_gid: AtomicU64,
+    pub(crate) allgs: AllGs<G>,
+    /// The global free list of dead Gs (`sched.gFree`) and its length.
+    pub(crate) gfree: Mutex<Vec<Arc<G>>>,
+    pub(crate) gfree_len: AtomicUsize,
     pub(crate) timers: TimerHeap,
     pub(crate) counters: Counters,
     pub(crate) shutdown: AtomicBool,
@@ -149,7 +153,7 @@ impl std::fmt::Debug for Sched {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("Sched")
             .field("gomaxprocs", &self.cfg.gomaxprocs)
-            .field("ngoroutines", &self.ngoroutines.load(Ordering::Relaxed))
+            .field("ngoroutines", &self.gcount())
             .finish_non_exhaustive()
     }
 }
@@ -178,10 +182,13 @@ impl Sched {
             mcount: AtomicUsize::new(0),
             next_mid: AtomicU64::new(1),
             nsyscall: AtomicUsize::new(0),
-            ngoroutines: AtomicUsize::new(0),
+            spawned_off_p: AtomicU64::new(0),
+            exited_off_p: AtomicU64::new(0),
             unwinding: AtomicUsize::new(0),
             next_gid: AtomicU64::new(1),
             allgs: AllGs::new(),
+            gfree: Mutex::new(Vec::new()),
+            gfree_len: AtomicUsize::new(0),
             timers: TimerHeap::new(),
             counters: Counters::default(),
             shutdown: AtomicBool::new(false),
@@ -209,33 +216,21 @@ impl Sched {
 
     // ---- goroutines -------------------------------------------------------
 
-    /// `newproc1`: makes a runnable G (its stack comes at first run).
-    pub(crate) fn new_g(self: &Arc<Self>, spawn: Spawn, body: Body) -> Arc<G> {
-        let id = self.next_gid.fetch_add(1, Ordering::Relaxed);
-        let g = Arc::new(G::new(id, spawn, Arc::clone(self), body));
-        self.allgs.add(&g);
-        self.ngoroutines.fetch_add(1, Ordering::AcqRel);
-        self.counters.spawned.fetch_add(1, Ordering::Relaxed);
-        tracing::trace!(goroutine = id, parent = spawn.parent, spawned_at = %spawn.at, "spawn");
-        g
-    }
-
     /// The live G with this id, if any (a report naming a goroutine found
     /// by id).
     pub(crate) fn find_g(&self, id: u64) -> Option<Arc<G>> {
-        self.allgs.snapshot().into_iter().find(|g| g.id == id)
+        self.allgs
+            .snapshot()
+            .into_iter()
+            .find(|g| g.id() == id && g.status() != GStatus::Dead)
     }
 
-    /// `gdestroy`: the G returned.
-    pub(crate) fn g_dead(&self, g: &G) {
-        g.set_status(GStatus::Dead);
-        self.allgs.remove(g);
-        self.ngoroutines.fetch_sub(1, Ordering::AcqRel);
-    }
-
-    /// Every live G (a snapshot).
+    /// Every live G (a snapshot), by id.
     pub(crate) fn all_gs(&self) -> Vec<Arc<G>> {
-        self.allgs.snapshot()
+        let mut gs = self.allgs.snapshot();
+        gs.retain(|g| g.status() != GStatus::Dead);
+        gs.sort_by_key(|g| g.id());
+        gs
     }
 
     // ---- global run queue ---------------------------------------------------
@@ -475,6 +470,7 @@ impl Sched {
             drop(p.runq.drain());
         }
         self.timers.clear();
+        drop(self.gfpurge());
         let forget = self.allgs.take_all();
         drop(forget);
     }

@@ -19,8 +19,8 @@ use crate::timerheap::{Origin, Timer};
 /// Wakes `g` (the core of [`Unparker::unpark`](crate::Unparker::unpark)):
 /// leaves its wake-up token and, if its park had committed, readies it.
 #[inline]
-pub(crate) fn unpark(g: Arc<G>) {
-    if g.token.notify() {
+pub(crate) fn unpark(g: Arc<G>, goid: u64) {
+    if g.token.notify(goid) {
         ready(g);
     }
 }
@@ -28,8 +28,8 @@ pub(crate) fn unpark(g: Arc<G>) {
 /// [`unpark`] for a caller that keeps its reference: the G is cloned only
 /// when it must be readied.
 #[inline]
-pub(crate) fn unpark_by_ref(g: &Arc<G>) {
-    if g.token.notify() {
+pub(crate) fn unpark_by_ref(g: &Arc<G>, goid: u64) {
+    if g.token.notify(goid) {
         ready(Arc::clone(g));
     }
 }
@@ -153,7 +153,7 @@ fn stop_if_shut_down(g: &G) {
 #[cold]
 #[inline(never)]
 fn stop(g: &G) -> ! {
-    tracing::debug!(goroutine = g.id, "stopped: the runtime has shut down");
+    tracing::debug!(goroutine = g.id(), "stopped: the runtime has shut down");
     g.switch(Switch::Stop);
     unreachable!("a stopped goroutine is never resumed");
 }
@@ -177,7 +177,7 @@ pub(crate) fn park_current(reason: WaitReason, at: &'static Location<'static>) -
         }
         g.set_waiting(reason, at, g.sched.coarse_now());
         g.set_status(GStatus::Waiting);
-        tracing::trace!(goroutine = g.id, reason = reason.as_str(), "park");
+        tracing::trace!(goroutine = g.id(), reason = reason.as_str(), "park");
         g.switch(Switch::Park);
         // Woken (or the park did not commit): consume the token.
         g.token.clear_after_wake();
@@ -220,8 +220,8 @@ fn unpark_after(g: &Arc<G>, d: Duration, at: &'static Location<'static>) -> Time
         at,
         entry: "gosched::schedpoint::unpark_after",
     };
-    let who = Arc::clone(g);
-    g.sched.add_timer(d, origin, Box::new(move || unpark(who)))
+    let (who, goid) = (Arc::clone(g), g.id());
+    g.sched.add_timer(d, origin, Box::new(move || unpark(who, goid)))
 }
 
 /// `park_current` that returns after `d` at the latest. False when the

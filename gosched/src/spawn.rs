@@ -7,7 +7,7 @@ use std::panic::Location;
 use std::sync::{Arc, OnceLock};
 
 use crate::current::{current_sched, with_g};
-use crate::g::{Body, Spawn};
+use crate::g::Spawn;
 use crate::sched::{Config, Sched};
 use crate::schedpoint::spawn_g;
 use crate::signal;
@@ -39,16 +39,11 @@ pub(crate) fn default_sched_if_started() -> Option<Arc<Sched>> {
 /// What `go` records about a goroutine it starts from the caller: its
 /// parent (the calling goroutine), `at`, and the function `f` is.
 pub(crate) fn spawned_here<F>(at: &'static Location<'static>, f: &F) -> Spawn {
-    Spawn {
-        parent: with_g(|g| g.id).unwrap_or(0),
-        at,
-        entry: std::any::type_name_of_val(f),
-        main: false,
-    }
+    Spawn::of(with_g(|g| g.id()).unwrap_or(0), at, f)
 }
 
 /// Starts a goroutine on the caller's runtime, or the default one.
-pub(crate) fn spawn(spawn: Spawn, body: Body) {
+pub(crate) fn spawn(spawn: Spawn, body: impl FnOnce() + Send + 'static) {
     let sched = current_sched().unwrap_or_else(default_sched);
     spawn_g(sched.new_g(spawn, body));
 }

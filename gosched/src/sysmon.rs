@@ -155,7 +155,7 @@ fn retake(sched: &Arc<Sched>, now: u64) -> usize {
 
 /// Everything parked, nothing that could wake it.
 fn looks_dead(s: &Sched) -> bool {
-    s.ngoroutines.load(Ordering::SeqCst) > 0
+    s.gcount() > 0
         && s.nsyscall.load(Ordering::SeqCst) == 0
         && s.npidle.load(Ordering::SeqCst) == s.cfg.gomaxprocs
         && s.nmspinning.load(Ordering::SeqCst) == 0
@@ -263,7 +263,7 @@ pub(crate) fn schedtrace(s: &Sched, detailed: bool, now: u64) -> String {
             let _ = writeln!(
                 out,
                 "  G{}: status={code}({reason}) m={m} lockedm=nil",
-                g.id
+                g.id()
             );
         }
     } else {

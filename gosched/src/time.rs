@@ -42,15 +42,10 @@ use crate::timerthread::add_thread_timer;
 /// ```
 #[track_caller]
 pub fn after_func(d: Duration, f: impl FnOnce() + Send + 'static) -> Timer {
-    let spawn = Spawn {
-        parent: 0,
-        at: Location::caller(),
-        entry: std::any::type_name_of_val(&f),
-        main: false,
-    };
+    let spawn = Spawn::of(0, Location::caller(), &f);
     let origin = Origin {
         at: spawn.at,
-        entry: spawn.entry,
+        entry: (spawn.entry)(),
     };
     match current_sched() {
         Some(sched) => {
@@ -58,12 +53,12 @@ pub fn after_func(d: Duration, f: impl FnOnce() + Send + 'static) -> Timer {
             sched.add_timer(
                 d,
                 origin,
-                Box::new(move || spawn_g(on.new_g(spawn, Box::new(f)))),
+                Box::new(move || spawn_g(on.new_g(spawn, f))),
             )
         }
         None => add_thread_timer(d, origin, move || {
             let sched = spawn::default_sched();
-            spawn_g(sched.new_g(spawn, Box::new(f)));
+            spawn_g(sched.new_g(spawn, f));
         }),
     }
 }

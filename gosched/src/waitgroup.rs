@@ -148,12 +148,10 @@ impl WaitGroup {
         let spawn = spawn::spawned_here(Location::caller(), &f);
         spawn::spawn(
             spawn,
-            Box::new(
-                move || match std::panic::catch_unwind(AssertUnwindSafe(f)) {
-                    Ok(()) => wg.done(),
-                    Err(payload) => std::panic::resume_unwind(Box::new(Repanicked(payload))),
-                },
-            ),
+            move || match std::panic::catch_unwind(AssertUnwindSafe(f)) {
+                Ok(()) => wg.done(),
+                Err(payload) => std::panic::resume_unwind(Box::new(Repanicked(payload))),
+            },
         );
     }
 }
