@@ -181,7 +181,8 @@ impl G {
         self.main.store(spawn.main, Ordering::Relaxed);
         self.token.reset(id);
         self.wait_reason.store(0, Ordering::Relaxed);
-        self.park_site.store(std::ptr::null_mut(), Ordering::Relaxed);
+        self.park_site
+            .store(std::ptr::null_mut(), Ordering::Relaxed);
         self.set_status(GStatus::Runnable);
     }
 

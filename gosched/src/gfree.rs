@@ -47,10 +47,7 @@ impl Sched {
     }
 
     fn local(&self, p: usize) -> MutexGuard<'_, PLocal> {
-        self.ps[p]
-            .local
-            .lock()
-            .unwrap_or_else(|e| e.into_inner())
+        self.ps[p].local.lock().unwrap_or_else(|e| e.into_inner())
     }
 
     /// `newproc1`: a runnable G for `body`, reused from a free list when

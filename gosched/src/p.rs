@@ -3,8 +3,8 @@
 //! Go 1.27).
 
 use std::panic::Location;
-use std::sync::{Arc, Mutex};
 use std::sync::atomic::{AtomicBool, AtomicPtr, AtomicU8, AtomicU32, AtomicU64, Ordering};
+use std::sync::{Arc, Mutex};
 
 use crate::g::G;
 use crate::runq::RunQueue;

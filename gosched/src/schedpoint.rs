@@ -221,7 +221,8 @@ fn unpark_after(g: &Arc<G>, d: Duration, at: &'static Location<'static>) -> Time
         entry: "gosched::schedpoint::unpark_after",
     };
     let (who, goid) = (Arc::clone(g), g.id());
-    g.sched.add_timer(d, origin, Box::new(move || unpark(who, goid)))
+    g.sched
+        .add_timer(d, origin, Box::new(move || unpark(who, goid)))
 }
 
 /// `park_current` that returns after `d` at the latest. False when the

@@ -5,7 +5,7 @@
 //! let the kernel commit pages on first touch).
 //!
 //! Stacks are carved out of slabs: one `mmap(MAP_NORESERVE)` holds
-//! `SLAB_STACKS` slots laid out as
+//! 64 slots (1 024 when they have no guard pages of their own) laid out as
 //!
 //! ```text
 //!  low addresses                                              high addresses
@@ -30,6 +30,17 @@
 //! process (`vm.max_map_count`, 65 530 by default), so those are budgeted
 //! ([`guard_budget`]): past it, new slabs come with one guard page below
 //! all their slots, and each stack relies on canaries instead.
+//!
+//! What counts is mappings, not stacks: an `mprotect`ed guard splits its
+//! slab's mapping, so costs two; an unguarded slab costs two in all (its
+//! mapping and its own guard page), whatever its size. The budget spends a
+//! quarter of the cap on per-stack guards (8 191 stacks by default) and
+//! unguarded slabs hold 1 024 stacks, so a million live goroutines take
+//! about 18 000 mappings: under the default cap with room for the
+//! allocator, threads and libraries. The limits: the slab table's 32 768
+//! slabs (two million stacks with lightweight guards, more without), and
+//! address space (a million 256 KiB stacks reserve 256 GiB, committed only
+//! as touched).
 //!
 //! # Canaries
 //! The top [`CANARY_BYTES`] of every slot, above the coroutine's first
@@ -62,8 +73,11 @@ use corosensei::stack::{Stack, StackPointer};
 /// by copying, up to 1 GB; Rust frames cannot move.)
 pub const DEFAULT_STACK_SIZE: usize = 256 * 1024;
 
-/// Slots per slab.
+/// Slots per slab of stacks with guard pages of their own.
 const SLAB_STACKS: usize = 64;
+/// Slots per slab of canary-checked stacks: one mapping and one guard page
+/// however many, so many.
+const UNGUARDED_SLAB_STACKS: usize = 1024;
 /// Capacity of the slab table the signal handler scans.
 const MAX_SLABS: usize = 1 << 15;
 /// Bytes at the top of each slot kept for its canary: the process's canary
@@ -86,7 +100,7 @@ pub(crate) fn page_size() -> usize {
     }
 }
 
-/// One registered slab: `[base, base + stride * SLAB_STACKS)`, `guard` bytes
+/// One registered slab: `[base, base + stride * slots)`, `guard` bytes
 /// of guard at the bottom of each `stride`-byte slot (0: unguarded). An
 /// unguarded slab has one guard page of its own just below `base`, at
 /// `low` (0: none), so an overflow that runs through its slots still faults
@@ -94,6 +108,7 @@ pub(crate) fn page_size() -> usize {
 struct SlabEntry {
     base: AtomicUsize,
     stride: AtomicUsize,
+    slots: AtomicUsize,
     guard: AtomicUsize,
     low: AtomicUsize,
 }
@@ -102,6 +117,7 @@ struct SlabEntry {
 const EMPTY_SLAB: SlabEntry = SlabEntry {
     base: AtomicUsize::new(0),
     stride: AtomicUsize::new(0),
+    slots: AtomicUsize::new(0),
     guard: AtomicUsize::new(0),
     low: AtomicUsize::new(0),
 };
@@ -109,10 +125,10 @@ static SLABS: [SlabEntry; MAX_SLABS] = [EMPTY_SLAB; MAX_SLABS];
 static NSLABS: AtomicUsize = AtomicUsize::new(0);
 static GUARDED_LIVE: AtomicUsize = AtomicUsize::new(0);
 
-/// How many stacks may have a guard page of their own at once: all of
-/// them with lightweight guards, else a third of `vm.max_map_count` (each
-/// `mprotect`ed guard costs two mappings), leaving the rest to the
-/// allocator, threads and libraries. `GOSCHED_GUARD_BUDGET=N` overrides it
+/// How many stacks may have a guard page of their own: all of them with
+/// lightweight guards, else an eighth of `vm.max_map_count` (each
+/// `mprotect`ed guard costs two mappings: a quarter of the cap), leaving
+/// the rest to unguarded slabs, the allocator, threads and libraries. `GOSCHED_GUARD_BUDGET=N` overrides it
 /// (tests use 0 to exercise unguarded, canary-checked slabs).
 pub(crate) fn guard_budget() -> usize {
     static BUDGET: AtomicUsize = AtomicUsize::new(usize::MAX);
@@ -125,7 +141,7 @@ pub(crate) fn guard_budget() -> usize {
                     .ok()
                     .and_then(|s| s.trim().parse::<usize>().ok())
                     .unwrap_or(65_530);
-                (max / 3).max(64)
+                (max / 8).max(SLAB_STACKS)
             };
             let b = std::env::var("GOSCHED_GUARD_BUDGET")
                 .ok()
@@ -140,10 +156,15 @@ pub(crate) fn guard_budget() -> usize {
 }
 
 /// Whether the kernel has lightweight guard regions (Linux 6.13+), probed
-/// once on a scratch page.
+/// once on a scratch page. `GOSCHED_LIGHT_GUARDS=0` says no, to run the
+/// path older kernels take.
 fn light_guards() -> bool {
     static STATE: AtomicUsize = AtomicUsize::new(0); // 0 unknown, 1 no, 2 yes
     match STATE.load(Ordering::Relaxed) {
+        0 if std::env::var_os("GOSCHED_LIGHT_GUARDS").is_some_and(|v| v == "0") => {
+            STATE.store(1, Ordering::Relaxed);
+            false
+        }
         0 => {
             let page = page_size();
             // SAFETY: a fresh private anonymous page, advised and unmapped
@@ -177,12 +198,13 @@ pub(crate) fn guard_hit(addr: usize) -> Option<usize> {
     for e in &SLABS[..n] {
         let base = e.base.load(Ordering::Acquire);
         let stride = e.stride.load(Ordering::Relaxed);
+        let slots = e.slots.load(Ordering::Relaxed);
         let guard = e.guard.load(Ordering::Relaxed);
         let low = e.low.load(Ordering::Relaxed);
         if low != 0 && addr >= low && addr < low + page_size() {
             return Some(stride - guard);
         }
-        if base == 0 || stride == 0 || addr < base || addr >= base + stride * SLAB_STACKS {
+        if base == 0 || stride == 0 || addr < base || addr >= base + stride * slots {
             continue;
         }
         if guard != 0 && (addr - base) % stride < guard {
@@ -262,9 +284,10 @@ impl StackBounds {
         let e = &SLABS[self.canary_slab as usize];
         let base = e.base.load(Ordering::Acquire);
         let stride = e.stride.load(Ordering::Relaxed);
+        let slots = e.slots.load(Ordering::Relaxed);
         let start = self.top - stride;
         let below = if start == base { 0 } else { start };
-        (below, stride, base + stride * SLAB_STACKS)
+        (below, stride, base + stride * slots)
     }
 
     /// Marks the stack as in use by goroutine `goid`.
@@ -467,9 +490,14 @@ fn new_slab(size: usize) -> io::Result<Vec<PooledStack>> {
     let guarded = GUARDED_LIVE.load(Ordering::Relaxed) + SLAB_STACKS <= guard_budget();
     let guard = if guarded { page } else { 0 };
     let stride = size + guard;
+    let slots = if guarded {
+        SLAB_STACKS
+    } else {
+        UNGUARDED_SLAB_STACKS
+    };
     // Unguarded slabs get one guard page of their own below the first slot.
     let lead = if guarded { 0 } else { page };
-    let len = lead + stride * SLAB_STACKS;
+    let len = lead + stride * slots;
     // SAFETY: an anonymous private mapping at a kernel-chosen address has no
     // preconditions; MAP_NORESERVE keeps untouched pages uncommitted.
     let base = unsafe {
@@ -497,7 +525,7 @@ fn new_slab(size: usize) -> io::Result<Vec<PooledStack>> {
     // With a guard below every slot, all of them, or none (out of mappings
     // after all: the slab is canary-checked instead).
     let guarded = guarded
-        && (0..SLAB_STACKS).all(|i| {
+        && (0..slots).all(|i| {
             // SAFETY: `[start, start + page)` lies inside the mapping made
             // above, which nothing else uses yet.
             unsafe { install_guard(base + i * stride, page) }
@@ -507,8 +535,8 @@ fn new_slab(size: usize) -> io::Result<Vec<PooledStack>> {
     } else {
         u32::try_from(slot).expect("MAX_SLABS fits in u32")
     };
-    let mut out = Vec::with_capacity(SLAB_STACKS);
-    for i in (0..SLAB_STACKS).rev() {
+    let mut out = Vec::with_capacity(slots);
+    for i in (0..slots).rev() {
         let start = base + i * stride;
         let limit = start + guard;
         out.push(PooledStack {
@@ -526,6 +554,7 @@ fn new_slab(size: usize) -> io::Result<Vec<PooledStack>> {
     }
     let e = &SLABS[slot];
     e.stride.store(stride, Ordering::Relaxed);
+    e.slots.store(slots, Ordering::Relaxed);
     // A slab laid out with guard pages keeps them in the table even if some
     // could not be installed: a fault there is still this slab's overflow.
     e.guard.store(guard, Ordering::Relaxed);

@@ -50,11 +50,7 @@ pub fn after_func(d: Duration, f: impl FnOnce() + Send + 'static) -> Timer {
     match current_sched() {
         Some(sched) => {
             let on = Arc::clone(&sched);
-            sched.add_timer(
-                d,
-                origin,
-                Box::new(move || spawn_g(on.new_g(spawn, f))),
-            )
+            sched.add_timer(d, origin, Box::new(move || spawn_g(on.new_g(spawn, f))))
         }
         None => add_thread_timer(d, origin, move || {
             let sched = spawn::default_sched();

@@ -146,12 +146,11 @@ impl WaitGroup {
         self.add(1);
         let wg = self.clone();
         let spawn = spawn::spawned_here(Location::caller(), &f);
-        spawn::spawn(
-            spawn,
-            move || match std::panic::catch_unwind(AssertUnwindSafe(f)) {
+        spawn::spawn(spawn, move || {
+            match std::panic::catch_unwind(AssertUnwindSafe(f)) {
                 Ok(()) => wg.done(),
                 Err(payload) => std::panic::resume_unwind(Box::new(Repanicked(payload))),
-            },
-        );
+            }
+        });
     }
 }

@@ -1,0 +1,106 @@
+//! N goroutines alive at once, all parked on one gate (a channel's
+//! receive queue: a list of waiters), then released together (the channel
+//! closed): Go's classic "a million goroutines" demonstration. Prints
+//! `goroutines=N spawn_park_ms=X release_ms=Y rss_bytes_per_goroutine=Z`.
+//! Same program in Go: `benches/go/alive/main.go`.
+//!
+//! ```text
+//! cargo run --release -p gosched --example alive -- 1000000
+//! ```
+
+use std::sync::Arc;
+use std::sync::Mutex;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::time::Instant;
+
+use gosched::{Unparker, WaitGroup, WaitReason};
+
+/// What `<-gate` and `close(gate)` do on an unbuffered channel nobody
+/// sends on: receivers queue and park; close readies them all.
+struct Gate {
+    closed: AtomicBool,
+    receivers: Mutex<Vec<Unparker>>,
+}
+
+impl Gate {
+    fn recv(&self) {
+        {
+            let mut q = self.receivers.lock().unwrap();
+            if self.closed.load(Ordering::Acquire) {
+                return;
+            }
+            q.push(Unparker::current());
+        }
+        while !self.closed.load(Ordering::Acquire) {
+            gosched::park(WaitReason::ChanReceive);
+        }
+    }
+
+    fn close(&self) {
+        let q = {
+            let mut q = self.receivers.lock().unwrap();
+            self.closed.store(true, Ordering::Release);
+            std::mem::take(&mut *q)
+        };
+        for u in q {
+            u.unpark();
+        }
+    }
+}
+
+/// Resident set size in bytes (`/proc/self/statm`).
+fn rss() -> u64 {
+    let s = std::fs::read_to_string("/proc/self/statm").unwrap_or_default();
+    let pages: u64 = s
+        .split_whitespace()
+        .nth(1)
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(0);
+    pages * 4096
+}
+
+fn main() {
+    tracing_subscriber::fmt()
+        .with_env_filter(tracing_subscriber::EnvFilter::from_default_env())
+        .init();
+    let n: u64 = std::env::args()
+        .nth(1)
+        .and_then(|a| a.parse().ok())
+        .unwrap_or(1_000_000);
+    let (spawn_park, release, per) = gosched::Runtime::new().run_or_exit(move || {
+        let gate = Arc::new(Gate {
+            closed: AtomicBool::new(false),
+            receivers: Mutex::new(Vec::new()),
+        });
+        let parked = WaitGroup::new();
+        let done = WaitGroup::new();
+        let before = rss();
+        let t = Instant::now();
+        parked.add(n as i64);
+        done.add(n as i64);
+        for _ in 0..n {
+            let (gate, parked, done) = (gate.clone(), parked.clone(), done.clone());
+            gosched::go(move || {
+                parked.done();
+                gate.recv();
+                done.done();
+            });
+        }
+        parked.wait();
+        let spawn_park = t.elapsed();
+        let after = rss();
+        let t = Instant::now();
+        gate.close();
+        done.wait();
+        (
+            spawn_park,
+            t.elapsed(),
+            after.saturating_sub(before) as f64 / n as f64,
+        )
+    });
+    println!(
+        "goroutines={n} spawn_park_ms={} release_ms={} rss_bytes_per_goroutine={per:.0}",
+        spawn_park.as_millis(),
+        release.as_millis()
+    );
+}
