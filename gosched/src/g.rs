@@ -220,9 +220,16 @@ impl G {
     }
 
     /// Gives the G its coroutine: `body` on `st` (the body is moved onto
-    /// the stack, not boxed), with the canary armed for goroutine `id`.
-    /// The caller owns the G, which has no coroutine.
-    pub(crate) fn start(&self, st: PooledStack, body: impl FnOnce(&GYielder) + Send + 'static) {
+    /// the stack, not boxed), with the canary armed for its goroutine.
+    ///
+    /// # Safety
+    /// The caller owns the G (see the type's docs), which has no coroutine.
+    pub(crate) unsafe fn start(
+        &self,
+        mut st: PooledStack,
+        body: impl FnOnce(&GYielder) + Send + 'static,
+    ) {
+        st.committed = true;
         let bounds = st.bounds();
         self.stack.set(bounds);
         bounds.arm(self.id());
@@ -232,15 +239,31 @@ impl G {
         *slot = Some(Coroutine::with_stack(st, move |y, ()| body(y)));
     }
 
-    /// The stack a dead G kept, if any. The caller owns the G.
-    pub(crate) fn take_spare_stack(&self) -> Option<PooledStack> {
+    /// The stack a dead G kept, if any.
+    ///
+    /// # Safety
+    /// The caller owns the G.
+    pub(crate) unsafe fn take_spare_stack(&self) -> Option<PooledStack> {
         // SAFETY: the caller owns the G (contract above).
         unsafe { (*self.spare_stack.get()).take() }
     }
 
+    /// The stack a dead G kept, to give its pages back.
+    ///
+    /// # Safety
+    /// The caller owns the G and drops the reference before it passes the
+    /// G on.
+    #[allow(clippy::mut_from_ref)] // owner-only cell, see the type's docs
+    pub(crate) unsafe fn spare_stack_mut(&self) -> Option<&mut PooledStack> {
+        // SAFETY: the caller owns the G (contract above).
+        unsafe { (*self.spare_stack.get()).as_mut() }
+    }
+
     /// The goroutine returned: keeps its stack for the G's next goroutine.
+    ///
+    /// # Safety
     /// The caller owns the G.
-    pub(crate) fn finish(&self) {
+    pub(crate) unsafe fn finish(&self) {
         // SAFETY: the caller owns the G (contract above).
         let c = unsafe { (*self.coro.get()).take() }.expect("a running G has its coroutine");
         let st = c.into_stack();

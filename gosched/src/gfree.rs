@@ -11,6 +11,14 @@
 //! and one that only retires goroutines trade Gs 32 at a time. Only when
 //! every list is empty is a G made (`malg`) and registered in `allgs`.
 //!
+//! A dead G's stack keeps the pages its goroutine touched. The scavenger
+//! (sysmon, every tick: Go's background scavenger, off the exit path)
+//! gives back the pages of the Gs resting on the global list, all but the
+//! most recently freed [`SCAVENGE_KEEP`], a batch at a time and one
+//! `madvise` per run of neighbouring stacks: after a burst the memory
+//! follows the live goroutines down, while a steady spawn/exit loop, which
+//! trades only the top of the list, keeps its stacks warm.
+//!
 //! Goroutine ids come from a per-P cache refilled 16 at a time from the
 //! global counter (Go's `goidcache`), so ids stay unique, and increase per
 //! P, without an atomic every M writes on every spawn.
@@ -32,6 +40,28 @@ const GFREE_BATCH: usize = 32;
 const GFREE_MAX: usize = 64;
 /// Goroutine ids a P takes from the global counter at once (`_GoidCacheBatch`).
 const GOID_BATCH: u64 = 16;
+/// Dead Gs at the top of the global list whose stacks the scavenger leaves
+/// committed: the next refills' worth.
+const SCAVENGE_KEEP: usize = 1024;
+/// Gs whose stacks one scavenger pass releases at most (a few ms of
+/// `madvise`, so sysmon stays prompt).
+const SCAVENGE_BATCH: usize = 16 * 1024;
+
+/// The global free list (`sched.gFree`). Gs are taken and put at the top
+/// (the end); `gs[..clean]` have had their stacks scavenged.
+#[derive(Debug, Default)]
+pub(crate) struct GlobalGFree {
+    gs: Vec<Arc<G>>,
+    clean: usize,
+}
+
+impl GlobalGFree {
+    fn pop(&mut self) -> Option<Arc<G>> {
+        let g = self.gs.pop();
+        self.clean = self.clean.min(self.gs.len());
+        g
+    }
+}
 
 impl Sched {
     /// The P the calling thread runs goroutines of this runtime on, if any.
@@ -77,7 +107,8 @@ impl Sched {
         let (g, st) = match reused {
             Some(g) => {
                 g.reuse(id, spawn);
-                let st = g.take_spare_stack();
+                // SAFETY: a G off a free list is ours alone.
+                let st = unsafe { g.take_spare_stack() };
                 (g, st)
             }
             None => {
@@ -92,7 +123,9 @@ impl Sched {
                 report::fatal(&format!("runtime: cannot allocate goroutine stack: {e}"))
             }),
         };
-        g.start(st, move |y| crate::panic::goroutine_entry(y, body));
+        // SAFETY: the G is ours until it is published (returned to the
+        // caller, who queues it), and has no coroutine: new, or dead.
+        unsafe { g.start(st, move |y| crate::panic::goroutine_entry(y, body)) };
         match p {
             Some(p) => bump64(&self.ps[p].spawned),
             None => {
@@ -107,7 +140,8 @@ impl Sched {
     /// stack, goes to the free list of the P `p` the M holds.
     pub(crate) fn g_dead(&self, p: Option<usize>, g: Arc<G>) {
         g.set_status(GStatus::Dead);
-        g.finish();
+        // SAFETY: the caller, the M that ran the G, owns it.
+        unsafe { g.finish() };
         match p {
             Some(p) => {
                 bump64(&self.ps[p].exited);
@@ -126,10 +160,10 @@ impl Sched {
     fn gfget(&self, local: &mut PLocal) -> Option<Arc<G>> {
         if local.gfree.is_empty() && self.gfree_len.load(Ordering::Relaxed) > 0 {
             let mut global = self.gfree.lock().unwrap_or_else(|e| e.into_inner());
-            let n = global.len().min(GFREE_BATCH);
-            let from = global.len() - n;
-            local.gfree.extend(global.drain(from..));
-            self.gfree_len.store(global.len(), Ordering::Relaxed);
+            let from = global.gs.len().saturating_sub(GFREE_BATCH);
+            local.gfree.extend(global.gs.drain(from..));
+            global.clean = global.clean.min(from);
+            self.gfree_len.store(global.gs.len(), Ordering::Relaxed);
         }
         local.gfree.pop()
     }
@@ -141,7 +175,7 @@ impl Sched {
         }
         let mut global = self.gfree.lock().unwrap_or_else(|e| e.into_inner());
         let g = global.pop();
-        self.gfree_len.store(global.len(), Ordering::Relaxed);
+        self.gfree_len.store(global.gs.len(), Ordering::Relaxed);
         g
     }
 
@@ -162,8 +196,54 @@ impl Sched {
         if self.shutdown.load(Ordering::Acquire) {
             return;
         }
-        global.extend(gs);
-        self.gfree_len.store(global.len(), Ordering::Relaxed);
+        global.gs.extend(gs);
+        self.gfree_len.store(global.gs.len(), Ordering::Relaxed);
+    }
+
+    /// The scavenger's pass (sysmon): releases the stack pages of up to
+    /// [`SCAVENGE_BATCH`] Gs below the top [`SCAVENGE_KEEP`] of the
+    /// global list. The batch leaves the list while its `madvise`s run,
+    /// so spawners never wait on them. Returns how many stacks gave
+    /// pages back.
+    pub(crate) fn scavenge(&self) -> usize {
+        if self.gfree_len.load(Ordering::Relaxed) <= SCAVENGE_KEEP {
+            return 0;
+        }
+        let mut batch = {
+            let mut global = self.gfree.lock().unwrap_or_else(|e| e.into_inner());
+            let start = global.clean;
+            let end = global
+                .gs
+                .len()
+                .saturating_sub(SCAVENGE_KEEP)
+                .min(start + SCAVENGE_BATCH);
+            if start >= end {
+                return 0;
+            }
+            let batch: Vec<_> = global.gs.drain(start..end).collect();
+            self.gfree_len.store(global.gs.len(), Ordering::Relaxed);
+            batch
+        };
+        // SAFETY: Gs off the free list are ours alone (the references go
+        // before the Gs go back).
+        let stacks = batch
+            .iter()
+            .filter_map(|g| unsafe { g.spare_stack_mut() })
+            .collect();
+        let released = stack::release(stacks);
+        self.counters
+            .stacks_scavenged
+            .fetch_add(released as u64, Ordering::Relaxed);
+        let mut global = self.gfree.lock().unwrap_or_else(|e| e.into_inner());
+        if self.shutdown.load(Ordering::Acquire) {
+            return released;
+        }
+        let at = global.clean.min(global.gs.len());
+        let n = batch.len();
+        global.gs.splice(at..at, batch.drain(..));
+        global.clean = at + n;
+        self.gfree_len.store(global.gs.len(), Ordering::Relaxed);
+        released
     }
 
     /// At shutdown, after `shutdown` is set: empties every free list (a
@@ -171,7 +251,7 @@ impl Sched {
     /// A `gfput` that comes later sees `shutdown` under the same lock
     /// and drops its G instead.
     pub(crate) fn gfpurge(&self) -> Vec<Arc<G>> {
-        let mut out = std::mem::take(&mut *self.gfree.lock().unwrap_or_else(|e| e.into_inner()));
+        let mut out = std::mem::take(&mut self.gfree.lock().unwrap_or_else(|e| e.into_inner()).gs);
         self.gfree_len.store(0, Ordering::Relaxed);
         for p in 0..self.ps.len() {
             out.append(&mut self.local(p).gfree);

@@ -350,6 +350,10 @@ pub struct SchedStats {
     /// ever alive at once (plus up to 64 resting Gs per P), however many
     /// were spawned.
     pub gs_made: usize,
+    /// Stacks of dead goroutines whose pages sysmon's scavenger gave back
+    /// to the kernel (after a burst, the memory follows the live
+    /// goroutines down).
+    pub stacks_scavenged: u64,
     /// Parks that committed.
     pub parks: u64,
     /// Goroutines sysmon saw running over 10 ms without yielding.
@@ -375,6 +379,7 @@ impl SchedStats {
                 .sum(),
             spawned: s.spawned(),
             gs_made: s.gs_made(),
+            stacks_scavenged: c.stacks_scavenged.load(Ordering::Relaxed),
             parks: s.ps.iter().map(|p| p.parks.load(Ordering::Relaxed)).sum(),
             long_runners: c.long_runners.load(Ordering::Relaxed),
             threads: s.mcount.load(Ordering::Relaxed),

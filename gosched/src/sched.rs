@@ -27,6 +27,7 @@ use std::time::{Duration, Instant};
 
 use crate::allgs::AllGs;
 use crate::g::G;
+use crate::gfree::GlobalGFree;
 use crate::m::M;
 use crate::mstart::mstart;
 use crate::outcome::RunOutcome;
@@ -54,6 +55,8 @@ pub(crate) struct Counters {
     pub(crate) handoffs: AtomicU64,
 
     pub(crate) long_runners: AtomicU64,
+    /// Dead Gs' stacks whose pages the scavenger gave back.
+    pub(crate) stacks_scavenged: AtomicU64,
 }
 
 /// Configuration fixed at start.
@@ -138,7 +141,7 @@ pub(crate) struct Sched {
     pub(crate) next_gid: AtomicU64,
     pub(crate) allgs: AllGs<G>,
     /// The global free list of dead Gs (`sched.gFree`) and its length.
-    pub(crate) gfree: Mutex<Vec<Arc<G>>>,
+    pub(crate) gfree: Mutex<GlobalGFree>,
     pub(crate) gfree_len: AtomicUsize,
     pub(crate) timers: TimerHeap,
     pub(crate) counters: Counters,
@@ -187,7 +190,7 @@ impl Sched {
             unwinding: AtomicUsize::new(0),
             next_gid: AtomicU64::new(1),
             allgs: AllGs::new(),
-            gfree: Mutex::new(Vec::new()),
+            gfree: Mutex::new(GlobalGFree::default()),
             gfree_len: AtomicUsize::new(0),
             timers: TimerHeap::new(),
             counters: Counters::default(),

@@ -425,37 +425,57 @@ pub(crate) fn alloc(size: usize) -> io::Result<PooledStack> {
     Ok(first)
 }
 
-/// Pooled stacks kept with their pages; beyond this many, a returned stack
-/// gives its pages back to the kernel first (Go's stack scavenging, done
-/// eagerly), so a burst of goroutines does not pin its peak RSS forever.
+/// Pooled stacks kept with their pages; beyond this many, returned stacks
+/// give their pages back to the kernel first, so a runtime that shuts down
+/// after a burst of goroutines does not pin its peak RSS.
 const KEEP_COMMITTED: usize = 4096;
 
 /// Returns stacks to the pool.
 pub(crate) fn free_many(stacks: impl IntoIterator<Item = PooledStack>) {
     let mut stacks: Vec<PooledStack> = stacks.into_iter().collect();
     let pooled = POOL.lock().unwrap_or_else(|e| e.into_inner()).len();
-    let keep = KEEP_COMMITTED.saturating_sub(pooled);
-    for s in stacks.iter_mut().skip(keep) {
-        if s.committed {
-            let b = s.bounds;
-            // SAFETY: `[limit, top)` is this stack's writable range, owned by
-            // us (no goroutine runs on a pooled stack); MADV_DONTNEED on a
-            // private anonymous mapping just drops the pages, which read as
-            // zero afterwards (a free slot's canary), and keeps lightweight
-            // guard regions, which lie below `limit` anyway.
-            unsafe {
-                libc::madvise(
-                    b.limit as *mut libc::c_void,
-                    b.top - b.limit,
-                    libc::MADV_DONTNEED,
-                );
-            }
-            s.committed = false;
-        }
-    }
+    let keep = KEEP_COMMITTED.saturating_sub(pooled).min(stacks.len());
+    release(stacks[keep..].iter_mut().collect());
     POOL.lock()
         .unwrap_or_else(|e| e.into_inner())
         .extend(stacks);
+}
+
+/// Gives the pages of free stacks back to the kernel (`MADV_DONTNEED`),
+/// one call per run of neighbouring slots (Go's scavenger, too, releases
+/// runs of free pages): stacks of goroutines that were spawned together
+/// lie side by side, so a burst's stacks go back a slab at a time. Returns
+/// how many stacks had pages to give back.
+pub(crate) fn release(mut stacks: Vec<&mut PooledStack>) -> usize {
+    stacks.retain(|s| s.committed);
+    stacks.sort_unstable_by_key(|s| s.bounds.limit);
+    let page = page_size();
+    let mut i = 0;
+    while i < stacks.len() {
+        let start = stacks[i].bounds.limit;
+        let mut end = stacks[i].bounds.top;
+        let mut j = i + 1;
+        // The next slot up, past at most its guard page (ours: a slot's
+        // guard, or the guard below an unguarded slab mapped right here).
+        while j < stacks.len() && stacks[j].bounds.limit - end <= page {
+            end = stacks[j].bounds.top;
+            j += 1;
+        }
+        // SAFETY: `[start, end)` covers free stacks of ours (nobody runs on
+        // them: the caller owns them) and the guard pages between them;
+        // MADV_DONTNEED on a private anonymous mapping drops the pages,
+        // which read as zero afterwards (a free slot's canary), does
+        // nothing to `mprotect`ed guards, and keeps lightweight guard
+        // regions.
+        unsafe {
+            libc::madvise(start as *mut libc::c_void, end - start, libc::MADV_DONTNEED);
+        }
+        i = j;
+    }
+    for s in &mut stacks {
+        s.committed = false;
+    }
+    stacks.len()
 }
 
 /// Rounds a requested stack size to whole pages (at least 4 pages).

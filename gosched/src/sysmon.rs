@@ -59,6 +59,7 @@ fn sysmon(sched: &Arc<Sched>) {
         } else {
             idle += 1;
         }
+        sched.scavenge();
         let every = sched.cfg.schedtrace_ms;
         if every > 0 && last_trace + every * 1_000_000 <= now {
             last_trace = now;
