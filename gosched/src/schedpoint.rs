@@ -70,6 +70,20 @@ pub(crate) fn spawn_g(g: Arc<G>) {
     }
 }
 
+/// The check Go makes in every function's prologue (`stackguard0 ==
+/// stackPreempt`, then `gopreempt_m`): a running goroutine whose time
+/// slice sysmon ended yields to the global queue. Spawning calls it, so a
+/// loop that does nothing but spawn (a burst of `go` statements) lets its
+/// P run what it spawned every 10 ms, as Go's does.
+pub(crate) fn preempt_check() {
+    let preempted = with_m(|ctx| ctx.p.get() != NO_P && ctx.p().preempt.load(Ordering::Relaxed))
+        == Some(true)
+        && with_g(|g| g.status() == GStatus::Running) == Some(true);
+    if preempted {
+        yield_current();
+    }
+}
+
 /// `entersyscall`: the running G is about to block; its P becomes
 /// retakeable. Returns false when not on a goroutine.
 pub(crate) fn enter_syscall() -> bool {

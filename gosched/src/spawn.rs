@@ -9,7 +9,7 @@ use std::sync::{Arc, OnceLock};
 use crate::current::{current_sched, with_g};
 use crate::g::Spawn;
 use crate::sched::{Config, Sched};
-use crate::schedpoint::spawn_g;
+use crate::schedpoint::{preempt_check, spawn_g};
 use crate::signal;
 use crate::sysmon;
 
@@ -46,4 +46,5 @@ pub(crate) fn spawned_here<F>(at: &'static Location<'static>, f: &F) -> Spawn {
 pub(crate) fn spawn(spawn: Spawn, body: impl FnOnce() + Send + 'static) {
     let sched = current_sched().unwrap_or_else(default_sched);
     spawn_g(sched.new_g(spawn, body));
+    preempt_check();
 }
