@@ -12,12 +12,13 @@
 //! every list is empty is a G made (`malg`) and registered in `allgs`.
 //!
 //! A dead G's stack keeps the pages its goroutine touched. The scavenger
-//! (sysmon, every tick: Go's background scavenger, off the exit path)
-//! gives back the pages of the Gs resting on the global list, all but the
-//! most recently freed [`SCAVENGE_KEEP`], a batch at a time and one
-//! `madvise` per run of neighbouring stacks: after a burst the memory
-//! follows the live goroutines down, while a steady spawn/exit loop, which
-//! trades only the top of the list, keeps its stacks warm.
+//! (sysmon, every [`SCAVENGE_PERIOD_NS`]: Go's background scavenger, off
+//! the exit path) gives back the pages of the Gs that rested on the global
+//! list for a whole period (below its low-water mark), keeping
+//! [`SCAVENGE_KEEP`] at the top, a batch at a time and one `madvise` per
+//! run of neighbouring stacks: after a burst the memory follows the live
+//! goroutines down, while a spawn/exit loop, which trades only the top of
+//! the list, keeps its stacks warm.
 //!
 //! Goroutine ids come from a per-P cache refilled 16 at a time from the
 //! global counter (Go's `goidcache`), so ids stay unique, and increase per
@@ -43,23 +44,29 @@ const GOID_BATCH: u64 = 16;
 /// Dead Gs at the top of the global list whose stacks the scavenger leaves
 /// committed: the next refills' worth.
 const SCAVENGE_KEEP: usize = 1024;
+/// How long a G must rest on the global list before its stack's pages go.
+pub(crate) const SCAVENGE_PERIOD_NS: u64 = 50_000_000;
 /// Gs whose stacks one scavenger pass releases at most (a few ms of
 /// `madvise`, so sysmon stays prompt).
 const SCAVENGE_BATCH: usize = 16 * 1024;
 
 /// The global free list (`sched.gFree`). Gs are taken and put at the top
-/// (the end); `gs[..clean]` have had their stacks scavenged.
+/// (the end); `gs[..clean]` have had their stacks scavenged, and
+/// `gs[..low]` have not been touched since the scavenger's last pass.
 #[derive(Debug, Default)]
 pub(crate) struct GlobalGFree {
     gs: Vec<Arc<G>>,
     clean: usize,
+    low: usize,
 }
 
 impl GlobalGFree {
-    fn pop(&mut self) -> Option<Arc<G>> {
-        let g = self.gs.pop();
-        self.clean = self.clean.min(self.gs.len());
-        g
+    /// Takes the top `n` (fewer if it holds fewer).
+    fn take(&mut self, n: usize) -> std::vec::Drain<'_, Arc<G>> {
+        let from = self.gs.len().saturating_sub(n);
+        self.clean = self.clean.min(from);
+        self.low = self.low.min(from);
+        self.gs.drain(from..)
     }
 }
 
@@ -160,9 +167,7 @@ impl Sched {
     fn gfget(&self, local: &mut PLocal) -> Option<Arc<G>> {
         if local.gfree.is_empty() && self.gfree_len.load(Ordering::Relaxed) > 0 {
             let mut global = self.gfree.lock().unwrap_or_else(|e| e.into_inner());
-            let from = global.gs.len().saturating_sub(GFREE_BATCH);
-            local.gfree.extend(global.gs.drain(from..));
-            global.clean = global.clean.min(from);
+            local.gfree.extend(global.take(GFREE_BATCH));
             self.gfree_len.store(global.gs.len(), Ordering::Relaxed);
         }
         local.gfree.pop()
@@ -174,7 +179,7 @@ impl Sched {
             return None;
         }
         let mut global = self.gfree.lock().unwrap_or_else(|e| e.into_inner());
-        let g = global.pop();
+        let g = global.take(1).next();
         self.gfree_len.store(global.gs.len(), Ordering::Relaxed);
         g
     }
@@ -200,27 +205,26 @@ impl Sched {
         self.gfree_len.store(global.gs.len(), Ordering::Relaxed);
     }
 
-    /// The scavenger's pass (sysmon): releases the stack pages of up to
-    /// [`SCAVENGE_BATCH`] Gs below the top [`SCAVENGE_KEEP`] of the
-    /// global list. The batch leaves the list while its `madvise`s run,
+    /// The scavenger's pass (sysmon, every [`SCAVENGE_PERIOD_NS`]):
+    /// releases the stack pages of up to [`SCAVENGE_BATCH`] Gs that rested
+    /// on the global list since the last pass, below its top
+    /// [`SCAVENGE_KEEP`]. The batch leaves the list while its `madvise`s run,
     /// so spawners never wait on them. Returns how many stacks gave
     /// pages back.
     pub(crate) fn scavenge(&self) -> usize {
-        if self.gfree_len.load(Ordering::Relaxed) <= SCAVENGE_KEEP {
-            return 0;
-        }
         let mut batch = {
             let mut global = self.gfree.lock().unwrap_or_else(|e| e.into_inner());
+            let rested = global.low;
             let start = global.clean;
-            let end = global
-                .gs
-                .len()
-                .saturating_sub(SCAVENGE_KEEP)
+            let end = rested
+                .min(global.gs.len().saturating_sub(SCAVENGE_KEEP))
                 .min(start + SCAVENGE_BATCH);
             if start >= end {
+                global.low = global.gs.len();
                 return 0;
             }
             let batch: Vec<_> = global.gs.drain(start..end).collect();
+            global.low = global.gs.len();
             self.gfree_len.store(global.gs.len(), Ordering::Relaxed);
             batch
         };
@@ -242,6 +246,9 @@ impl Sched {
         let n = batch.len();
         global.gs.splice(at..at, batch.drain(..));
         global.clean = at + n;
+        // What this pass left below the mark rested too; the next pass
+        // takes it.
+        global.low += n;
         self.gfree_len.store(global.gs.len(), Ordering::Relaxed);
         released
     }

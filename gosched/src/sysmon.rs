@@ -22,6 +22,7 @@ use std::sync::atomic::Ordering;
 use std::thread::JoinHandle;
 use std::time::Duration;
 
+use crate::gfree::SCAVENGE_PERIOD_NS;
 use crate::outcome::{Outcome, RunError};
 use crate::p::{NO_P, P_IDLE, P_RUNNING, P_SYSCALL};
 use crate::report;
@@ -43,6 +44,7 @@ fn sysmon(sched: &Arc<Sched>) {
     let mut idle = 0u32;
     let mut delay = 0u64; // µs
     let mut last_trace = 0u64;
+    let mut last_scavenge = 0u64;
     let mut suspect: Option<(u64, u64)> = None; // (progress, since)
     while !sched.shutdown.load(Ordering::Acquire) {
         if idle == 0 {
@@ -59,7 +61,10 @@ fn sysmon(sched: &Arc<Sched>) {
         } else {
             idle += 1;
         }
-        sched.scavenge();
+        if last_scavenge + SCAVENGE_PERIOD_NS <= now {
+            last_scavenge = now;
+            sched.scavenge();
+        }
         let every = sched.cfg.schedtrace_ms;
         if every > 0 && last_trace + every * 1_000_000 <= now {
             last_trace = now;

@@ -81,6 +81,29 @@ fn a_spawn_loop_reuses_dead_gs() {
     );
 }
 
+/// A goroutine that only spawns never parks or yields, but its time slice
+/// still ends (Go's prologue check at each call, here at each `go`): on
+/// one P, what it spawned gets to run.
+#[test]
+fn a_spawn_loop_is_preempted_when_its_time_slice_ends() {
+    let done = watchdog("spawn loop preemption", Duration::from_secs(60));
+    let ran = Runtime::new()
+        .gomaxprocs(1)
+        .run(|| {
+            let ran = Arc::new(AtomicBool::new(false));
+            let r = ran.clone();
+            go(move || r.store(true, Ordering::Release));
+            let t = Instant::now();
+            while !ran.load(Ordering::Acquire) && t.elapsed() < Duration::from_secs(5) {
+                go(|| {});
+            }
+            ran.load(Ordering::Acquire)
+        })
+        .unwrap();
+    done.store(true, Ordering::Release);
+    assert!(ran, "the spawning goroutine kept its P for 5 s");
+}
+
 #[test]
 fn a_chain_of_goroutines_spawning_goroutines() {
     const DEPTH: u64 = 10_000;
