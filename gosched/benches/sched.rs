@@ -1,6 +1,8 @@
 //! Criterion benches for the scheduler, each beside its OS-thread peer in
 //! the same group: spawn+join (goroutines, `std::thread`,
-//! `crossbeam::scope`), yield ping (`yield_now` vs `std::thread::yield_now`
+//! `crossbeam::scope`), spawn+exit throughput with 1, 2 and 4 Ps (beside
+//! `std::thread`, `may`'s stackful coroutines and `tokio`'s stackless
+//! tasks, each on 2 workers), yield ping (`yield_now` vs `std::thread::yield_now`
 //! between two threads), park/ready round trip (goroutines vs
 //! `std::thread::park`/`unpark`).
 //!
@@ -58,6 +60,80 @@ fn spawn_join(c: &mut Criterion) {
                 }
             })
             .unwrap()
+        })
+    });
+    g.finish();
+}
+
+/// Goroutines (threads, coroutines, tasks) per iteration of `spawn_exit`.
+const SPAWN_EXIT: usize = 1000;
+
+/// Spawn+exit throughput: one spawner starts `SPAWN_EXIT` units of work
+/// that do nothing and waits for them all, as `go wg.Done()` in a loop.
+fn spawn_exit(c: &mut Criterion) {
+    let mut g = c.benchmark_group("spawn_exit_1000");
+    for procs in [1, 2, 4] {
+        g.bench_function(format!("gosched_{procs}p"), |b| {
+            b.iter_custom(|iters| {
+                Runtime::new()
+                    .gomaxprocs(procs)
+                    .run(move || {
+                        let t = Instant::now();
+                        for _ in 0..iters {
+                            let wg = WaitGroup::new();
+                            wg.add(SPAWN_EXIT as i64);
+                            for _ in 0..SPAWN_EXIT {
+                                let wg = wg.clone();
+                                gosched::go(move || wg.done());
+                            }
+                            wg.wait();
+                        }
+                        t.elapsed()
+                    })
+                    .unwrap()
+            })
+        });
+    }
+    g.bench_function("std_thread", |b| {
+        b.iter(|| {
+            let hs: Vec<_> = (0..SPAWN_EXIT)
+                .map(|i| std::thread::spawn(move || black_box(i)))
+                .collect();
+            for h in hs {
+                h.join().unwrap();
+            }
+        })
+    });
+    may::config().set_workers(2);
+    g.bench_function("may_2_workers", |b| {
+        b.iter(|| {
+            let hs: Vec<_> = (0..SPAWN_EXIT)
+                .map(|i| {
+                    // SAFETY: may's contract for a coroutine: it touches no
+                    // thread-local and stays far inside its stack (it
+                    // returns its argument).
+                    unsafe { may::coroutine::spawn(move || black_box(i)) }
+                })
+                .collect();
+            for h in hs {
+                h.join().unwrap();
+            }
+        })
+    });
+    let rt = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .build()
+        .unwrap();
+    g.bench_function("tokio_2_workers", |b| {
+        b.iter(|| {
+            rt.block_on(async {
+                let hs: Vec<_> = (0..SPAWN_EXIT)
+                    .map(|i| tokio::spawn(async move { black_box(i) }))
+                    .collect();
+                for h in hs {
+                    h.await.unwrap();
+                }
+            })
         })
     });
     g.finish();
@@ -200,5 +276,5 @@ fn ping_pong_threads(iters: u64) -> Duration {
     t.elapsed()
 }
 
-criterion_group!(benches, spawn_join, yield_ping, park_ready);
+criterion_group!(benches, spawn_join, spawn_exit, yield_ping, park_ready);
 criterion_main!(benches);

@@ -12,13 +12,15 @@
 //! every list is empty is a G made (`malg`) and registered in `allgs`.
 //!
 //! A dead G's stack keeps the pages its goroutine touched. The scavenger
-//! (sysmon, every [`SCAVENGE_PERIOD_NS`]: Go's background scavenger, off
-//! the exit path) gives back the pages of the Gs that rested on the global
-//! list for a whole period (below its low-water mark), keeping
-//! [`SCAVENGE_KEEP`] at the top, a batch at a time and one `madvise` per
-//! run of neighbouring stacks: after a burst the memory follows the live
-//! goroutines down, while a spawn/exit loop, which trades only the top of
-//! the list, keeps its stacks warm.
+//! (sysmon: Go's background scavenger, off the exit path) starts a pass
+//! every [`SCAVENGE_PERIOD_NS`] over the Gs that rested on the global list
+//! for that whole period (below its low-water mark), keeping
+//! [`SCAVENGE_KEEP`] at the top, and gives their pages back a batch per
+//! sysmon tick, one `madvise` per run of neighbouring stacks: after a
+//! burst the memory follows the live goroutines down within a second or
+//! two, while a spawn/exit loop, which trades the top of the list, keeps
+//! its stacks warm (Go, too, keeps freed stacks for reuse and returns
+//! memory to the OS only slowly).
 //!
 //! Goroutine ids come from a per-P cache refilled 16 at a time from the
 //! global counter (Go's `goidcache`), so ids stay unique, and increase per
@@ -45,19 +47,21 @@ const GOID_BATCH: u64 = 16;
 /// committed: the next refills' worth.
 const SCAVENGE_KEEP: usize = 1024;
 /// How long a G must rest on the global list before its stack's pages go.
-pub(crate) const SCAVENGE_PERIOD_NS: u64 = 50_000_000;
-/// Gs whose stacks one scavenger pass releases at most (a few ms of
+pub(crate) const SCAVENGE_PERIOD_NS: u64 = 1_000_000_000;
+/// Gs whose stacks one sysmon tick releases at most (a few ms of
 /// `madvise`, so sysmon stays prompt).
 const SCAVENGE_BATCH: usize = 16 * 1024;
 
 /// The global free list (`sched.gFree`). Gs are taken and put at the top
 /// (the end); `gs[..clean]` have had their stacks scavenged, and
-/// `gs[..low]` have not been touched since the scavenger's last pass.
+/// `gs[..low]` have not been touched since the scavenger's last pass
+/// started, and `gs[..rested]` are what the current pass releases.
 #[derive(Debug, Default)]
 pub(crate) struct GlobalGFree {
     gs: Vec<Arc<G>>,
     clean: usize,
     low: usize,
+    rested: usize,
 }
 
 impl GlobalGFree {
@@ -66,6 +70,7 @@ impl GlobalGFree {
         let from = self.gs.len().saturating_sub(n);
         self.clean = self.clean.min(from);
         self.low = self.low.min(from);
+        self.rested = self.rested.min(from);
         self.gs.drain(from..)
     }
 }
@@ -205,26 +210,31 @@ impl Sched {
         self.gfree_len.store(global.gs.len(), Ordering::Relaxed);
     }
 
-    /// The scavenger's pass (sysmon, every [`SCAVENGE_PERIOD_NS`]):
-    /// releases the stack pages of up to [`SCAVENGE_BATCH`] Gs that rested
-    /// on the global list since the last pass, below its top
-    /// [`SCAVENGE_KEEP`]. The batch leaves the list while its `madvise`s run,
-    /// so spawners never wait on them. Returns how many stacks gave
+    /// The scavenger (sysmon, every tick; `new_pass` every
+    /// [`SCAVENGE_PERIOD_NS`]): releases the stack pages of up to
+    /// [`SCAVENGE_BATCH`] Gs of the current pass, those that rested on the
+    /// global list for the whole period before it started, below its top
+    /// [`SCAVENGE_KEEP`]. The batch leaves the list while its `madvise`s
+    /// run, so spawners never wait on them. Returns how many stacks gave
     /// pages back.
-    pub(crate) fn scavenge(&self) -> usize {
+    pub(crate) fn scavenge(&self, new_pass: bool) -> usize {
         let mut batch = {
             let mut global = self.gfree.lock().unwrap_or_else(|e| e.into_inner());
-            let rested = global.low;
+            if new_pass {
+                global.rested = global.low;
+                global.low = global.gs.len();
+            }
             let start = global.clean;
-            let end = rested
+            let end = global
+                .rested
                 .min(global.gs.len().saturating_sub(SCAVENGE_KEEP))
                 .min(start + SCAVENGE_BATCH);
             if start >= end {
-                global.low = global.gs.len();
                 return 0;
             }
             let batch: Vec<_> = global.gs.drain(start..end).collect();
-            global.low = global.gs.len();
+            global.low -= batch.len().min(global.low);
+            global.rested -= batch.len();
             self.gfree_len.store(global.gs.len(), Ordering::Relaxed);
             batch
         };
@@ -246,9 +256,13 @@ impl Sched {
         let n = batch.len();
         global.gs.splice(at..at, batch.drain(..));
         global.clean = at + n;
-        // What this pass left below the mark rested too; the next pass
-        // takes it.
-        global.low += n;
+        // Marks at or above `at` moved up with the batch.
+        let global = &mut *global;
+        for mark in [&mut global.low, &mut global.rested] {
+            if *mark >= at {
+                *mark += n;
+            }
+        }
         self.gfree_len.store(global.gs.len(), Ordering::Relaxed);
         released
     }

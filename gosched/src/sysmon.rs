@@ -61,10 +61,11 @@ fn sysmon(sched: &Arc<Sched>) {
         } else {
             idle += 1;
         }
-        if last_scavenge + SCAVENGE_PERIOD_NS <= now {
+        let new_pass = last_scavenge + SCAVENGE_PERIOD_NS <= now;
+        if new_pass {
             last_scavenge = now;
-            sched.scavenge();
         }
+        sched.scavenge(new_pass);
         let every = sched.cfg.schedtrace_ms;
         if every > 0 && last_trace + every * 1_000_000 <= now {
             last_trace = now;

@@ -47,9 +47,9 @@ pub(crate) const TOPICS: &[Topic] = &[
         name: "sched",
         package: "gosched",
         bench: "sched",
-        peers: "std::thread, crossbeam::scope",
+        peers: "std::thread, crossbeam::scope, may, tokio",
         ours: "gosched",
-        peer_ids: &["std_thread", "std_thread_yield", "crossbeam_scope"],
+        peer_ids: &["std_thread", "std_thread_yield", "crossbeam_scope", "may_2_workers", "tokio_2_workers"],
     },
     Topic {
         name: "chan",
