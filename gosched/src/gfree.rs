@@ -52,29 +52,6 @@ pub(crate) const SCAVENGE_PERIOD_NS: u64 = 1_000_000_000;
 /// `madvise`, so sysmon stays prompt).
 const SCAVENGE_BATCH: usize = 16 * 1024;
 
-/// The global free list (`sched.gFree`). Gs are taken and put at the top
-/// (the end); `gs[..clean]` have had their stacks scavenged, and
-/// `gs[..low]` have not been touched since the scavenger's last pass
-/// started, and `gs[..rested]` are what the current pass releases.
-#[derive(Debug, Default)]
-pub(crate) struct GlobalGFree {
-    gs: Vec<Arc<G>>,
-    clean: usize,
-    low: usize,
-    rested: usize,
-}
-
-impl GlobalGFree {
-    /// Takes the top `n` (fewer if it holds fewer).
-    fn take(&mut self, n: usize) -> std::vec::Drain<'_, Arc<G>> {
-        let from = self.gs.len().saturating_sub(n);
-        self.clean = self.clean.min(from);
-        self.low = self.low.min(from);
-        self.rested = self.rested.min(from);
-        self.gs.drain(from..)
-    }
-}
-
 impl Sched {
     /// The P the calling thread runs goroutines of this runtime on, if any.
     fn current_p(&self) -> Option<usize> {
@@ -173,7 +150,7 @@ impl Sched {
         if local.gfree.is_empty() && self.gfree_len.load(Ordering::Relaxed) > 0 {
             let mut global = self.gfree.lock().unwrap_or_else(|e| e.into_inner());
             local.gfree.extend(global.take(GFREE_BATCH));
-            self.gfree_len.store(global.gs.len(), Ordering::Relaxed);
+            self.gfree_len.store(global.len(), Ordering::Relaxed);
         }
         local.gfree.pop()
     }
@@ -185,7 +162,7 @@ impl Sched {
         }
         let mut global = self.gfree.lock().unwrap_or_else(|e| e.into_inner());
         let g = global.take(1).next();
-        self.gfree_len.store(global.gs.len(), Ordering::Relaxed);
+        self.gfree_len.store(global.len(), Ordering::Relaxed);
         g
     }
 
@@ -206,8 +183,8 @@ impl Sched {
         if self.shutdown.load(Ordering::Acquire) {
             return;
         }
-        global.gs.extend(gs);
-        self.gfree_len.store(global.gs.len(), Ordering::Relaxed);
+        global.put(gs);
+        self.gfree_len.store(global.len(), Ordering::Relaxed);
     }
 
     /// The scavenger (sysmon, every tick; `new_pass` every
@@ -218,24 +195,16 @@ impl Sched {
     /// run, so spawners never wait on them. Returns how many stacks gave
     /// pages back.
     pub(crate) fn scavenge(&self, new_pass: bool) -> usize {
-        let mut batch = {
+        let batch = {
             let mut global = self.gfree.lock().unwrap_or_else(|e| e.into_inner());
             if new_pass {
-                global.rested = global.low;
-                global.low = global.gs.len();
+                global.new_pass();
             }
-            let start = global.clean;
-            let end = global
-                .rested
-                .min(global.gs.len().saturating_sub(SCAVENGE_KEEP))
-                .min(start + SCAVENGE_BATCH);
-            if start >= end {
+            let batch = global.take_to_scavenge(SCAVENGE_KEEP, SCAVENGE_BATCH);
+            if batch.is_empty() {
                 return 0;
             }
-            let batch: Vec<_> = global.gs.drain(start..end).collect();
-            global.low -= batch.len().min(global.low);
-            global.rested -= batch.len();
-            self.gfree_len.store(global.gs.len(), Ordering::Relaxed);
+            self.gfree_len.store(global.len(), Ordering::Relaxed);
             batch
         };
         // SAFETY: Gs off the free list are ours alone (the references go
@@ -252,18 +221,8 @@ impl Sched {
         if self.shutdown.load(Ordering::Acquire) {
             return released;
         }
-        let at = global.clean.min(global.gs.len());
-        let n = batch.len();
-        global.gs.splice(at..at, batch.drain(..));
-        global.clean = at + n;
-        // Marks at or above `at` moved up with the batch.
-        let global = &mut *global;
-        for mark in [&mut global.low, &mut global.rested] {
-            if *mark >= at {
-                *mark += n;
-            }
-        }
-        self.gfree_len.store(global.gs.len(), Ordering::Relaxed);
+        global.put_back_clean(batch);
+        self.gfree_len.store(global.len(), Ordering::Relaxed);
         released
     }
 
@@ -272,7 +231,11 @@ impl Sched {
     /// A `gfput` that comes later sees `shutdown` under the same lock
     /// and drops its G instead.
     pub(crate) fn gfpurge(&self) -> Vec<Arc<G>> {
-        let mut out = std::mem::take(&mut self.gfree.lock().unwrap_or_else(|e| e.into_inner()).gs);
+        let mut out = self
+            .gfree
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .take_all();
         self.gfree_len.store(0, Ordering::Relaxed);
         for p in 0..self.ps.len() {
             out.append(&mut self.local(p).gfree);

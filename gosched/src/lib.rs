@@ -27,7 +27,10 @@
 //!   (`stack.rs`) reserved at [`DEFAULT_STACK_SIZE`] with a guard page and
 //!   committed lazily by the kernel, so a parked goroutine costs the pages
 //!   its frames touched (one, typically). Ids, [`GStatus`], [`WaitReason`]
-//!   (`status.rs`), spawn site (`#[track_caller]`).
+//!   (`status.rs`), spawn site (`#[track_caller]`). As in Go, a dead G
+//!   keeps its stack on its P's free list for the next spawn (`gfree.rs`:
+//!   `gfget`/`gfput`), so a steady spawn/exit loop allocates nothing; sysmon
+//!   gives back the pages of Gs left idle after a burst.
 //! - **P** (`p.rs`, `runq.rs`): `GOMAXPROCS` processors, each with a
 //!   256-slot lock-free run queue plus `runnext`; overflow moves half to the
 //!   global queue (`sched.rs`), which is checked every 61 schedule ticks.
@@ -114,6 +117,7 @@ mod status;
 
 // 2. Structures that know nothing of goroutines.
 mod allgs;
+mod freelist;
 mod outcome;
 mod parktoken;
 mod runq;

@@ -26,8 +26,8 @@ use std::sync::{Arc, Condvar, Mutex, MutexGuard};
 use std::time::{Duration, Instant};
 
 use crate::allgs::AllGs;
+use crate::freelist::FreeList;
 use crate::g::G;
-use crate::gfree::GlobalGFree;
 use crate::m::M;
 use crate::mstart::mstart;
 use crate::outcome::RunOutcome;
@@ -141,7 +141,7 @@ pub(crate) struct Sched {
     pub(crate) next_gid: AtomicU64,
     pub(crate) allgs: AllGs<G>,
     /// The global free list of dead Gs (`sched.gFree`) and its length.
-    pub(crate) gfree: Mutex<GlobalGFree>,
+    pub(crate) gfree: Mutex<FreeList<Arc<G>>>,
     pub(crate) gfree_len: AtomicUsize,
     pub(crate) timers: TimerHeap,
     pub(crate) counters: Counters,
@@ -190,7 +190,7 @@ impl Sched {
             unwinding: AtomicUsize::new(0),
             next_gid: AtomicU64::new(1),
             allgs: AllGs::new(),
-            gfree: Mutex::new(GlobalGFree::default()),
+            gfree: Mutex::new(FreeList::default()),
             gfree_len: AtomicUsize::new(0),
             timers: TimerHeap::new(),
             counters: Counters::default(),
