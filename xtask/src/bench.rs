@@ -49,7 +49,13 @@ pub(crate) const TOPICS: &[Topic] = &[
         bench: "sched",
         peers: "std::thread, crossbeam::scope, may, tokio",
         ours: "gosched",
-        peer_ids: &["std_thread", "std_thread_yield", "crossbeam_scope", "may_2_workers", "tokio_2_workers"],
+        peer_ids: &[
+            "std_thread",
+            "std_thread_yield",
+            "crossbeam_scope",
+            "may_2_workers",
+            "tokio_2_workers",
+        ],
     },
     Topic {
         name: "chan",
