@@ -29,7 +29,8 @@ fn main() {
     let mut last = String::new();
     for k in 0..1000u64 {
         m.insert(k, k * k);
-        let s = m.stats();
+        let stats = m.stats();
+        let s = stats.classic().expect("a Go 1.19 map is the classic hmap");
         let line = format!("{s}");
         // print on growth start/finish, and every evacuation step while small
         let step = s

@@ -1,172 +1,23 @@
-//! Iteration: Go 1.19 `runtime/map.go`'s `mapiterinit` and `mapiternext`,
-//! and the iterator types built on them.
-//!
-//! An iteration starts at a random bucket (`r & bucketMask(B)`) and a random
-//! slot offset (`r >> B & 7`), walks every bucket once (wrapping around),
-//! each bucket's chain in order, and the slots of each bucket starting at the
-//! offset. If the map is mid-growth, a new bucket whose old bucket is not yet
-//! evacuated is read from the old bucket instead, keeping only the entries
-//! whose hash sends them to this new bucket (on doubling each old bucket
-//! feeds two new ones), so every entry is yielded exactly once.
+//! The iterator types over either map: each steps the walker of its map's
+//! design (the classic `mapiternext` in `classic/walk.rs`, the swiss
+//! `Iter.Next` in `swiss/walk.rs`) and reads the entry it names. Plus
+//! [`Range`], Go's `range` loop whose body may write to the map.
 
 use std::fmt;
 use std::hash::{BuildHasher, Hash};
 use std::iter::FusedIterator;
 use std::marker::PhantomData;
 
-use crate::hasher::fastrand;
-use crate::raw::{Pos, RawTable};
-use crate::version::{BUCKET_CNT, bucket_shift};
-
-/// Go's `hiter` without its pointers: the cursor of one iteration.
-#[derive(Clone, Debug)]
-pub(crate) struct Walker {
-    /// `it.B`: `B` when the iteration started.
-    b: u8,
-    /// `it.startBucket`.
-    start_bucket: usize,
-    /// `it.offset`.
-    offset: usize,
-    /// `it.wrapped`.
-    wrapped: bool,
-    /// `it.bucket`: the next bucket to start.
-    bucket: usize,
-    /// The bucket being read: (in old array, chain head, bucket).
-    cur: Option<(bool, usize, usize)>,
-    /// Live slots of the current bucket not yet visited, rotated so that
-    /// bit `j` is slot `(j + offset) & 7` (Go's `it.i` walks the same order).
-    pending: u8,
-    /// `it.checkBucket`: when reading an old bucket during a doubling, the
-    /// new bucket whose entries we want.
-    check_bucket: Option<usize>,
-    /// Entries not yet yielded (lets the walk stop early; Go walks on).
-    remaining: usize,
-}
-
-impl Walker {
-    /// `mapiterinit`: picks the random start.
-    pub(crate) fn new<K, V>(t: &RawTable<K, V>) -> Self {
-        let r = fastrand() as usize;
-        let start_bucket = r & t.mask();
-        let offset = (r.checked_shr(u32::from(t.b)).unwrap_or(0)) & (BUCKET_CNT - 1);
-        Walker {
-            b: t.b,
-            start_bucket,
-            offset,
-            wrapped: false,
-            bucket: start_bucket,
-            cur: None,
-            pending: 0,
-            check_bucket: None,
-            remaining: t.count,
-        }
-    }
-
-    /// The bucket and slot offset this iteration started at.
-    pub(crate) fn start(&self) -> (usize, usize) {
-        (self.start_bucket, self.offset)
-    }
-
-    /// Entries still to come.
-    pub(crate) fn remaining(&self) -> usize {
-        self.remaining
-    }
-
-    /// `mapiternext`: the position of the next entry. The table must not
-    /// have changed since `new` except for entries removed at positions
-    /// this walk already yielded.
-    #[inline]
-    pub(crate) fn next<K, V, H: Fn(&K) -> u64>(
-        &mut self,
-        t: &RawTable<K, V>,
-        hasher: &H,
-    ) -> Option<Pos> {
-        if self.remaining == 0 {
-            return None;
-        }
-        debug_assert_eq!(self.b, t.b, "the map changed under an iterator");
-        loop {
-            let (old, head, idx) = match self.cur {
-                Some(cur) => cur,
-                None => {
-                    if self.bucket == self.start_bucket && self.wrapped {
-                        return None;
-                    }
-                    let bucket = self.bucket;
-                    let cur = match &t.oldbuckets {
-                        // Iterator was started in the middle of a grow, and
-                        // the grow isn't done yet. If the bucket we're
-                        // looking at hasn't been filled in yet (i.e. the old
-                        // bucket hasn't been evacuated) then we need to
-                        // iterate through the old bucket and only return the
-                        // ones that will be migrated to this bucket.
-                        Some(ob) => {
-                            let oldbucket = bucket & (t.noldbuckets() - 1);
-                            if !t.st.evacuated(ob.tophash(oldbucket, 0)) {
-                                self.check_bucket = Some(bucket);
-                                (true, oldbucket, oldbucket)
-                            } else {
-                                self.check_bucket = None;
-                                (false, bucket, bucket)
-                            }
-                        }
-                        None => {
-                            self.check_bucket = None;
-                            (false, bucket, bucket)
-                        }
-                    };
-                    self.bucket += 1;
-                    if self.bucket == bucket_shift(self.b) {
-                        self.bucket = 0;
-                        self.wrapped = true;
-                    }
-                    self.cur = Some(cur);
-                    self.pending = t
-                        .array(cur.0)
-                        .live_mask(cur.2)
-                        .rotate_right(self.offset as u32);
-                    cur
-                }
-            };
-            let arr = t.array(old);
-            while self.pending != 0 {
-                let j = self.pending.trailing_zeros() as usize;
-                self.pending &= self.pending - 1;
-                let offi = (j + self.offset) & (BUCKET_CNT - 1);
-                if let (Some(check), false) = (self.check_bucket, t.same_size_grow) {
-                    // We're iterating through the oldbucket, skipping any
-                    // keys that will go to the other new bucket.
-                    let hash = hasher(arr.key(idx, offi));
-                    if hash as usize & t.mask() != check {
-                        continue;
-                    }
-                }
-                self.remaining -= 1;
-                return Some(Pos {
-                    old,
-                    head,
-                    idx,
-                    slot: offi,
-                });
-            }
-            self.cur = arr.overflow(idx).map(|next| (old, head, next));
-            if let Some((o, _, next)) = self.cur {
-                self.pending = t.array(o).live_mask(next).rotate_right(self.offset as u32);
-            }
-        }
-    }
-}
-
-/// A hasher for walks over a table that is not growing (never called then).
-pub(crate) fn no_hash<K>(_: &K) -> u64 {
-    unreachable!("hash needed to iterate a growing map")
-}
+use crate::classic::{self, RawTable};
+use crate::group::CTRL_EMPTY;
+use crate::map::{HashMap, Repr};
+use crate::swiss::{self, RawMap, seeded_hash};
 
 /// The map's `BuildHasher` with the function that hashes a key with it.
 ///
-/// A walk over a map that is doubling hashes the keys of old buckets not
-/// yet evacuated (Go's `mapiternext` does too, to skip the entries bound for
-/// the other new bucket). [`HashMap::iter`](crate::HashMap::iter) has the
+/// A walk over a classic map that is doubling hashes the keys of old
+/// buckets not yet evacuated (Go's `mapiternext` does too, to skip the
+/// entries bound for the other new bucket). [`HashMap::iter`] has the
 /// `K: Hash, S: BuildHasher` bounds that takes and fills in the function
 /// here, so the iterator types and their trait impls need neither.
 pub(crate) struct KeyHasher<'a, K, S> {
@@ -198,36 +49,91 @@ impl<K, S> Clone for KeyHasher<'_, K, S> {
 
 impl<K, S> Copy for KeyHasher<'_, K, S> {}
 
-/// Iterator over `(&K, &V)`, from [`HashMap::iter`](crate::HashMap::iter).
+/// Iterator over `(&K, &V)`, from [`HashMap::iter`].
 pub struct Iter<'a, K, V, S> {
-    pub(crate) table: &'a RawTable<K, V>,
-    pub(crate) hasher: KeyHasher<'a, K, S>,
-    pub(crate) walker: Walker,
+    inner: IterInner<'a, K, V, S>,
 }
 
-impl<K, V, S> Iter<'_, K, V, S> {
-    /// The bucket and in-bucket offset this iteration started at (Go's
-    /// `it.startBucket` and `it.offset`).
+enum IterInner<'a, K, V, S> {
+    Classic {
+        table: &'a RawTable<K, V>,
+        hasher: KeyHasher<'a, K, S>,
+        walker: classic::Walker,
+    },
+    Swiss {
+        map: &'a RawMap<K, V>,
+        walker: swiss::Walker,
+    },
+}
+
+impl<'a, K, V, S> Iter<'a, K, V, S> {
+    pub(crate) fn new(m: &'a HashMap<K, V, S>) -> Self
+    where
+        K: Hash,
+        S: BuildHasher,
+    {
+        let inner = match &m.repr {
+            Repr::Classic(t) => IterInner::Classic {
+                table: t,
+                hasher: KeyHasher::new(&m.hash_builder),
+                walker: classic::Walker::new(t),
+            },
+            Repr::Swiss(map) => IterInner::Swiss {
+                map,
+                walker: swiss::Walker::new(map),
+            },
+        };
+        Iter { inner }
+    }
+
+    /// Where this iteration starts: for the classic map, the bucket and the
+    /// in-bucket offset (Go's `it.startBucket` and `it.offset`); for the
+    /// swiss map, the first table's first directory entry and the slot
+    /// offset in it (`dirOffset` and `entryOffset`, reduced).
     pub fn start(&self) -> (usize, usize) {
-        self.walker.start()
+        match &self.inner {
+            IterInner::Classic { walker, .. } => walker.start(),
+            IterInner::Swiss { map, walker } => walker.start(map),
+        }
+    }
+
+    fn remaining(&self) -> usize {
+        match &self.inner {
+            IterInner::Classic { walker, .. } => walker.remaining(),
+            IterInner::Swiss { walker, .. } => walker.remaining(),
+        }
     }
 }
 
 impl<K, V, S> Clone for Iter<'_, K, V, S> {
     fn clone(&self) -> Self {
-        Iter {
-            table: self.table,
-            hasher: self.hasher,
-            walker: self.walker.clone(),
-        }
+        let inner = match &self.inner {
+            IterInner::Classic {
+                table,
+                hasher,
+                walker,
+            } => IterInner::Classic {
+                table,
+                hasher: *hasher,
+                walker: walker.clone(),
+            },
+            IterInner::Swiss { map, walker } => IterInner::Swiss {
+                map,
+                walker: walker.clone(),
+            },
+        };
+        Iter { inner }
     }
 }
 
 impl<K, V, S> fmt::Debug for Iter<'_, K, V, S> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("Iter")
-            .field("walker", &self.walker)
-            .finish()
+        let mut d = f.debug_struct("Iter");
+        match &self.inner {
+            IterInner::Classic { walker, .. } => d.field("walker", walker),
+            IterInner::Swiss { walker, .. } => d.field("walker", walker),
+        };
+        d.finish()
     }
 }
 
@@ -236,39 +142,100 @@ impl<'a, K, V, S> Iterator for Iter<'a, K, V, S> {
 
     #[inline]
     fn next(&mut self) -> Option<(&'a K, &'a V)> {
-        let hasher = self.hasher;
-        let pos = self.walker.next(self.table, &|k: &K| hasher.hash(k))?;
-        Some(self.table.entry(pos))
+        match &mut self.inner {
+            IterInner::Swiss { map, walker } => {
+                let pos = walker.next(map)?;
+                Some(map.entry(pos))
+            }
+            IterInner::Classic {
+                table,
+                hasher,
+                walker,
+            } => {
+                let hasher = *hasher;
+                let pos = walker.next(table, &|k: &K| hasher.hash(k))?;
+                Some(table.entry(pos))
+            }
+        }
     }
 
     fn size_hint(&self) -> (usize, Option<usize>) {
-        (self.walker.remaining(), Some(self.walker.remaining()))
+        (self.remaining(), Some(self.remaining()))
     }
 }
 
 impl<K, V, S> ExactSizeIterator for Iter<'_, K, V, S> {}
 impl<K, V, S> FusedIterator for Iter<'_, K, V, S> {}
 
-/// Iterator over `(&K, &mut V)`, from [`HashMap::iter_mut`](crate::HashMap::iter_mut).
+/// Iterator over `(&K, &mut V)`, from [`HashMap::iter_mut`].
 pub struct IterMut<'a, K, V, S> {
-    pub(crate) table: *mut RawTable<K, V>,
-    pub(crate) hasher: KeyHasher<'a, K, S>,
-    pub(crate) walker: Walker,
-    pub(crate) marker: PhantomData<&'a mut RawTable<K, V>>,
+    inner: IterMutInner<'a, K, V, S>,
+    marker: PhantomData<&'a mut Repr<K, V>>,
 }
 
-// SAFETY: IterMut is a `&'a mut RawTable` in disguise (a raw pointer so that
-// it can hand out `&'a mut V` to distinct slots), so it may cross threads
-// exactly when `&mut RawTable<K, V>` and `&S` may.
+/// A `&'a mut` map in disguise: raw pointers, so that the iterator can hand
+/// out `&'a mut V` to distinct slots.
+enum IterMutInner<'a, K, V, S> {
+    Classic {
+        table: *mut RawTable<K, V>,
+        hasher: KeyHasher<'a, K, S>,
+        walker: classic::Walker,
+    },
+    Swiss {
+        map: *mut RawMap<K, V>,
+        walker: swiss::Walker,
+    },
+}
+
+// SAFETY: IterMut is a `&'a mut` map in disguise (raw pointers so that it
+// can hand out `&'a mut V` to distinct slots), so it may cross threads
+// exactly when `&mut RawTable<K, V>` / `&mut RawMap<K, V>` and `&S` may.
 unsafe impl<K: Send, V: Send, S: Sync> Send for IterMut<'_, K, V, S> {}
-// SAFETY: as above: `&IterMut` gives no access to the table at all.
+// SAFETY: as above: `&IterMut` gives no access to the map at all.
 unsafe impl<K: Sync, V: Sync, S: Sync> Sync for IterMut<'_, K, V, S> {}
+
+impl<'a, K, V, S> IterMut<'a, K, V, S> {
+    pub(crate) fn new(m: &'a mut HashMap<K, V, S>) -> Self
+    where
+        K: Hash,
+        S: BuildHasher,
+    {
+        let inner = match &mut m.repr {
+            Repr::Classic(t) => {
+                let walker = classic::Walker::new(t);
+                IterMutInner::Classic {
+                    table: t,
+                    hasher: KeyHasher::new(&m.hash_builder),
+                    walker,
+                }
+            }
+            Repr::Swiss(map) => {
+                let walker = swiss::Walker::new(map);
+                IterMutInner::Swiss { map, walker }
+            }
+        };
+        IterMut {
+            inner,
+            marker: PhantomData,
+        }
+    }
+
+    fn remaining(&self) -> usize {
+        match &self.inner {
+            IterMutInner::Classic { walker, .. } => walker.remaining(),
+            IterMutInner::Swiss { walker, .. } => walker.remaining(),
+        }
+    }
+}
 
 impl<K, V, S> fmt::Debug for IterMut<'_, K, V, S> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("IterMut")
-            .field("walker", &self.walker)
-            .finish()
+        let mut d = f.debug_struct("IterMut");
+        match &self.inner {
+            IterMutInner::Classic { walker, .. } => d.field("walker", walker),
+            IterMutInner::Swiss { walker, .. } => d.field("walker", walker),
+        };
+        d.finish()
     }
 }
 
@@ -277,25 +244,39 @@ impl<'a, K, V, S> Iterator for IterMut<'a, K, V, S> {
 
     #[inline]
     fn next(&mut self) -> Option<(&'a K, &'a mut V)> {
-        let hasher = self.hasher;
-        // SAFETY: `table` came from a `&'a mut RawTable` that this iterator
-        // holds for 'a; the shared reborrow here is dropped before we create
-        // the pointers below, and no other reference derived from it is live
-        // while we read (earlier items only alias the slots they point to).
-        let pos = self
-            .walker
-            .next(unsafe { &*self.table }, &|k: &K| hasher.hash(k))?;
-        // SAFETY: as above, the table is exclusively ours for 'a.
-        let table = unsafe { &mut *self.table };
-        let (k, v) = table.array_mut(pos.old).entry_ptrs(pos.idx, pos.slot);
-        // SAFETY: the walk yields every live slot at most once and nothing
+        let (k, v) = match &mut self.inner {
+            IterMutInner::Classic {
+                table,
+                hasher,
+                walker,
+            } => {
+                let hasher = *hasher;
+                // SAFETY: `table` came from a `&'a mut RawTable` that this
+                // iterator holds for 'a; the shared reborrow here ends
+                // before we make the pointers below, and no other reference
+                // derived from it is live while we read (earlier items only
+                // alias the slots they point to).
+                let pos = walker.next(unsafe { &**table }, &|k: &K| hasher.hash(k))?;
+                // SAFETY: as above, the table is exclusively ours for 'a.
+                let table = unsafe { &mut **table };
+                table.array_mut(pos.old).entry_ptrs(pos.idx, pos.slot)
+            }
+            IterMutInner::Swiss { map, walker } => {
+                // SAFETY: as for the classic map, for a `&'a mut RawMap`.
+                let pos = walker.next(unsafe { &**map })?;
+                // SAFETY: as above.
+                let map = unsafe { &mut **map };
+                map.groups_mut(pos.table).entry_ptrs(pos.at)
+            }
+        };
+        // SAFETY: the walk yields every full slot at most once and nothing
         // moves entries while the iterator borrows the map, so each `&mut V`
         // is to a distinct, live value that stays put for 'a.
         unsafe { Some((&*k, &mut *v)) }
     }
 
     fn size_hint(&self) -> (usize, Option<usize>) {
-        (self.walker.remaining(), Some(self.walker.remaining()))
+        (self.remaining(), Some(self.remaining()))
     }
 }
 
@@ -304,24 +285,53 @@ impl<K, V, S> FusedIterator for IterMut<'_, K, V, S> {}
 
 /// Owning iterator over `(K, V)`, from `HashMap::into_iter`.
 pub struct IntoIter<K, V> {
-    pub(crate) table: RawTable<K, V>,
-    pub(crate) walker: Walker,
+    inner: IntoIterInner<K, V>,
+}
+
+enum IntoIterInner<K, V> {
+    Classic {
+        table: RawTable<K, V>,
+        walker: classic::Walker,
+    },
+    Swiss {
+        map: RawMap<K, V>,
+        walker: swiss::Walker,
+    },
+}
+
+impl<K, V> IntoIter<K, V> {
+    /// Walks a map (a classic one must not be growing).
+    pub(crate) fn new(repr: Repr<K, V>) -> Self {
+        let inner = match repr {
+            Repr::Classic(table) => {
+                assert!(!table.growing());
+                let walker = classic::Walker::new(&table);
+                IntoIterInner::Classic { table, walker }
+            }
+            Repr::Swiss(map) => {
+                let walker = swiss::Walker::new(&map);
+                IntoIterInner::Swiss { map, walker }
+            }
+        };
+        IntoIter { inner }
+    }
+
+    fn remaining(&self) -> usize {
+        match &self.inner {
+            IntoIterInner::Classic { walker, .. } => walker.remaining(),
+            IntoIterInner::Swiss { walker, .. } => walker.remaining(),
+        }
+    }
 }
 
 impl<K, V> fmt::Debug for IntoIter<K, V> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("IntoIter")
-            .field("walker", &self.walker)
-            .finish()
-    }
-}
-
-impl<K, V> IntoIter<K, V> {
-    /// Walks `table`, which must not be growing.
-    pub(crate) fn new(table: RawTable<K, V>) -> Self {
-        assert!(!table.growing());
-        let walker = Walker::new(&table);
-        IntoIter { table, walker }
+        let mut d = f.debug_struct("IntoIter");
+        match &self.inner {
+            IntoIterInner::Classic { walker, .. } => d.field("walker", walker),
+            IntoIterInner::Swiss { walker, .. } => d.field("walker", walker),
+        };
+        d.finish()
     }
 }
 
@@ -330,24 +340,42 @@ impl<K, V> Iterator for IntoIter<K, V> {
 
     #[inline]
     fn next(&mut self) -> Option<(K, V)> {
-        let pos = self.walker.next(&self.table, &no_hash)?;
-        let empty = self.table.st.empty_one;
-        self.table.count -= 1;
-        Some(self.table.array_mut(pos.old).take(pos.idx, pos.slot, empty))
+        match &mut self.inner {
+            IntoIterInner::Classic { table, walker } => {
+                let pos = walker.next(table, &classic::no_hash)?;
+                let empty = table.st.empty_one;
+                table.count -= 1;
+                Some(table.array_mut(pos.old).take(pos.idx, pos.slot, empty))
+            }
+            IntoIterInner::Swiss { map, walker } => {
+                let pos = walker.next(map)?;
+                map.used -= 1;
+                Some(map.groups_mut(pos.table).take(pos.at, CTRL_EMPTY))
+            }
+        }
     }
 
     fn size_hint(&self) -> (usize, Option<usize>) {
-        (self.walker.remaining(), Some(self.walker.remaining()))
+        (self.remaining(), Some(self.remaining()))
     }
 }
 
 impl<K, V> ExactSizeIterator for IntoIter<K, V> {}
 impl<K, V> FusedIterator for IntoIter<K, V> {}
 
-/// Draining iterator, from [`HashMap::drain`](crate::HashMap::drain).
+/// Draining iterator, from [`HashMap::drain`].
 pub struct Drain<'a, K, V> {
-    pub(crate) inner: IntoIter<K, V>,
-    pub(crate) marker: PhantomData<&'a mut RawTable<K, V>>,
+    inner: IntoIter<K, V>,
+    marker: PhantomData<&'a mut Repr<K, V>>,
+}
+
+impl<K, V> Drain<'_, K, V> {
+    pub(crate) fn new(inner: IntoIter<K, V>) -> Self {
+        Drain {
+            inner,
+            marker: PhantomData,
+        }
+    }
 }
 
 impl<K, V> fmt::Debug for Drain<'_, K, V> {
@@ -370,7 +398,7 @@ impl<K, V> Iterator for Drain<'_, K, V> {
 impl<K, V> ExactSizeIterator for Drain<'_, K, V> {}
 impl<K, V> FusedIterator for Drain<'_, K, V> {}
 
-/// Iterator over keys, from [`HashMap::keys`](crate::HashMap::keys).
+/// Iterator over keys, from [`HashMap::keys`].
 pub struct Keys<'a, K, V, S>(pub(crate) Iter<'a, K, V, S>);
 
 impl<K, V, S> Clone for Keys<'_, K, V, S> {
@@ -398,7 +426,7 @@ impl<'a, K, V, S> Iterator for Keys<'a, K, V, S> {
 impl<K, V, S> ExactSizeIterator for Keys<'_, K, V, S> {}
 impl<K, V, S> FusedIterator for Keys<'_, K, V, S> {}
 
-/// Iterator over values, from [`HashMap::values`](crate::HashMap::values).
+/// Iterator over values, from [`HashMap::values`].
 pub struct Values<'a, K, V, S>(pub(crate) Iter<'a, K, V, S>);
 
 impl<K, V, S> Clone for Values<'_, K, V, S> {
@@ -426,7 +454,7 @@ impl<'a, K, V, S> Iterator for Values<'a, K, V, S> {
 impl<K, V, S> ExactSizeIterator for Values<'_, K, V, S> {}
 impl<K, V, S> FusedIterator for Values<'_, K, V, S> {}
 
-/// Iterator over mutable values, from [`HashMap::values_mut`](crate::HashMap::values_mut).
+/// Iterator over mutable values, from [`HashMap::values_mut`].
 pub struct ValuesMut<'a, K, V, S>(pub(crate) IterMut<'a, K, V, S>);
 
 impl<K, V, S> fmt::Debug for ValuesMut<'_, K, V, S> {
@@ -447,3 +475,111 @@ impl<'a, K, V, S> Iterator for ValuesMut<'a, K, V, S> {
 }
 impl<K, V, S> ExactSizeIterator for ValuesMut<'_, K, V, S> {}
 impl<K, V, S> FusedIterator for ValuesMut<'_, K, V, S> {}
+
+/// Go's `for k, v := range m { ... }` whose body may write to `m`, from
+/// [`HashMap::range`]: a cursor that holds no borrow of the map between
+/// steps, so the loop body can insert and delete.
+///
+/// Go's guarantees hold: no entry is returned twice; an entry present for
+/// the whole iteration is returned exactly once, with its latest value; a
+/// deleted entry is not returned; an entry added meanwhile may or may not
+/// be. On a swiss map this is Go 1.27's own mechanism — the iteration keeps
+/// reading a table the map has grown or split away, and looks its keys up
+/// in the map (see [`HashMap::range`]). On a classic map it walks a
+/// snapshot of the keys taken in Go's iteration order when the range
+/// began, looking each up (Go's classic iterator reads the evacuated old
+/// buckets instead, which this crate does not keep).
+///
+/// ```
+/// use gomap::{GoVersion, HashMap, RandomSeed};
+/// let mut m: HashMap<u32, u32> = HashMap::with_options(0, RandomSeed::fixed(1), GoVersion::V1_27);
+/// m.extend((0..900).map(|k| (k, k)));
+/// let (mut seen, mut range) = (0, m.range());
+/// let mut added = 0;
+/// while let Some((&k, &v)) = range.next(&m) {
+///     seen += 1;
+///     if k < 10_000 {
+///         assert_eq!(k, v);
+///         m.insert(k + 10_000, k); // the tables grow and split under the loop
+///         added += 1;
+///     } // else: an entry added meanwhile, which Go may or may not return
+/// }
+/// assert_eq!((added, m.len()), (900, 1800)); // every old key once
+/// ```
+pub struct Range<K, V> {
+    inner: RangeInner<K, V>,
+}
+
+enum RangeInner<K, V> {
+    Classic(std::vec::IntoIter<K>),
+    Swiss(swiss::Cursor<K, V>),
+}
+
+impl<K, V> fmt::Debug for Range<K, V> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let kind = match &self.inner {
+            RangeInner::Classic(keys) => format!("classic, {} keys to go", keys.len()),
+            RangeInner::Swiss(_) => "swiss".to_owned(),
+        };
+        f.debug_tuple("Range").field(&kind).finish()
+    }
+}
+
+impl<K, V> Range<K, V> {
+    pub(crate) fn new<S>(m: &HashMap<K, V, S>) -> Self
+    where
+        K: Clone + Hash,
+        S: BuildHasher,
+    {
+        let inner = match &m.repr {
+            Repr::Classic(_) => RangeInner::Classic(
+                m.iter()
+                    .map(|(k, _)| k.clone())
+                    .collect::<Vec<K>>()
+                    .into_iter(),
+            ),
+            Repr::Swiss(raw) => RangeInner::Swiss(swiss::Cursor::new(raw, K::clone)),
+        };
+        Range { inner }
+    }
+
+    /// The next entry of the map the range was made from, as it holds it
+    /// now (Go's `mapiternext`/`Iter.Next`).
+    ///
+    /// # Panics
+    /// If `m` is not the map the range was made from (a swiss map checks).
+    pub fn next<'m, S>(&mut self, m: &'m HashMap<K, V, S>) -> Option<(&'m K, &'m V)>
+    where
+        K: Eq + Hash,
+        S: BuildHasher,
+    {
+        match &mut self.inner {
+            RangeInner::Classic(keys) => keys.by_ref().find_map(|k| m.get_key_value(&k)),
+            RangeInner::Swiss(cursor) => {
+                let Repr::Swiss(raw) = &m.repr else {
+                    panic!("gomap: a Range stepped with a map it does not iterate");
+                };
+                let hb = &m.hash_builder;
+                let pos = cursor.next(raw, |key| {
+                    raw.find(seeded_hash(hb, raw.seed, key), |k| k == key)
+                })?;
+                Some(raw.entry(pos))
+            }
+        }
+    }
+}
+
+impl<K: Clone + Hash, V, S: BuildHasher> HashMap<K, V, S> {
+    /// `for k, v := range m` for a loop whose body writes to `m`: a
+    /// [`Range`] cursor that borrows the map only during each step.
+    ///
+    /// On a swiss map this models Go 1.27's iterator exactly: a random
+    /// start in the directory and in the slots, each table's slots in
+    /// rotated order, and when a write grows or splits the table being
+    /// read, the iteration keeps reading the old table and looks each key
+    /// up in the map (the map leaves a clone of each key in a table it
+    /// replaces while a `Range` reads it: hence `K: Clone`).
+    pub fn range(&self) -> Range<K, V> {
+        Range::new(self)
+    }
+}

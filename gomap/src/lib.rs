@@ -27,9 +27,9 @@
 //!   mid-growth.
 //!
 //! ```
-//! use gomap::{HashMap, RandomSeed};
+//! use gomap::{GoVersion, HashMap, RandomSeed};
 //!
-//! let mut m = HashMap::with_hasher(RandomSeed::fixed(42));
+//! let mut m = HashMap::with_options(0, RandomSeed::fixed(42), GoVersion::V1_19);
 //! for i in 0..53u64 {
 //!     m.insert(i, i * i);
 //! }
@@ -80,26 +80,27 @@
 //!   so a panic loses the operation that asked, never an entry; the map
 //!   stays consistent and drops each key and value once.
 
-// The layers, bottom to top; a module uses only those below it, except that
-// `raw` and `evacuate` are one type (`RawTable`, Go's `hmap`) in two files,
-// its access/assign/delete half and its growth half:
-//   version, group, hasher, shape -> bucket -> raw + evacuate -> iter -> map
+// The layers, bottom to top; a module uses only those below it:
+//   version, group, hasher, shape -> classic/, swiss/ -> map, entry, iter
 //   -> introspect
-mod bucket;
-mod evacuate;
+mod classic;
+mod entry;
 mod group;
 mod hasher;
 mod introspect;
 mod iter;
 mod map;
-mod raw;
 mod shape;
+mod swiss;
 mod version;
 
+pub use classic::introspect::{ClassicStats, Evacuation};
+pub use entry::{Entry, OccupiedEntry, VacantEntry};
 pub use hasher::{GoHasher, RandomSeed};
-pub use introspect::{Evacuation, MapStats};
-pub use iter::{Drain, IntoIter, Iter, IterMut, Keys, Values, ValuesMut};
-pub use map::{Entry, HashMap, OccupiedEntry, VacantEntry};
+pub use introspect::MapStats;
+pub use iter::{Drain, IntoIter, Iter, IterMut, Keys, Range, Values, ValuesMut};
+pub use map::HashMap;
+pub use swiss::introspect::{SwissStats, TableStats};
 pub use version::{
     BUCKET_CNT, GoVersion, ParseGoVersionError, TopHashStates, too_many_overflow_buckets,
 };

@@ -1,23 +1,37 @@
-//! The public map: a std-like `HashMap` over the raw `hmap` (Go 1.19
-//! `runtime/map.go`), with Go's operations mapped to Rust's names:
-//! `make(map[K]V, hint)` is [`HashMap::with_capacity`], `m[k] = v` is
-//! [`HashMap::insert`] (`mapassign`), `v, ok := m[k]` is [`HashMap::get`]
-//! (`mapaccess2`), `delete(m, k)` is [`HashMap::remove`] (`mapdelete`),
-//! `clear(m)` is [`HashMap::clear`] (`mapclear`), `for k, v := range m` is
-//! [`HashMap::iter`] (`mapiterinit`/`mapiternext`).
+//! The public map: one std-like `HashMap` over either of Go's maps, chosen
+//! by the [`GoVersion`] it is made with — the classic `hmap` (Go 1.9–1.23,
+//! `classic/`) or the swiss tables (Go 1.24–1.27, `swiss/`) — with Go's
+//! operations under Rust's names: `make(map[K]V, hint)` is
+//! [`HashMap::with_capacity`], `m[k] = v` is [`HashMap::insert`]
+//! (`mapassign`), `v, ok := m[k]` is [`HashMap::get`] (`mapaccess2`),
+//! `delete(m, k)` is [`HashMap::remove`] (`mapdelete`), `clear(m)` is
+//! [`HashMap::clear`] (`mapclear`/`Clear`), `for k, v := range m` is
+//! [`HashMap::iter`] (or [`HashMap::range`] when the body writes to `m`).
+//!
+//! Why one type: a release is a value, as in goslice, so the same code
+//! (and `cargo xtask mapgrowth --go 1.N`) runs under any release's rules,
+//! as one Go program builds with any toolchain. The price is a branch on
+//! the representation in every operation, which is always taken the same
+//! way for a given map (the README measures it). Introspection that only
+//! one design has (`B`, the directory) panics on the other; [`stats`]
+//! answers for both.
+//!
+//! [`stats`]: HashMap::stats
 
 use std::borrow::Borrow;
 use std::fmt;
 use std::hash::{BuildHasher, Hash};
-use std::marker::PhantomData;
 use std::ops::Index;
 
+use crate::classic::{self, RawTable};
+use crate::entry::{Entry, OccupiedEntry, VacantEntry};
 use crate::hasher::RandomSeed;
-use crate::iter::{Drain, IntoIter, Iter, IterMut, KeyHasher, Keys, Values, ValuesMut, Walker};
-use crate::raw::{Pos, RawTable};
-use crate::version::GoVersion;
+use crate::iter::{Drain, IntoIter, Iter, IterMut, Keys, Values, ValuesMut};
+use crate::swiss::{self, RawMap, nth_seed, seeded_hash};
+use crate::version::{BUCKET_CNT, GoVersion};
 
-/// Go's classic map (`hmap`, releases 1.9–1.23) as a generic Rust hash map.
+/// Go's map as a generic Rust hash map: the classic `hmap` for releases
+/// 1.9–1.23, swiss tables for 1.24–1.27 (the default, Go 1.27).
 ///
 /// ```
 /// use gomap::HashMap;
@@ -28,24 +42,76 @@ use crate::version::GoVersion;
 /// assert_eq!(ages.remove("ferris"), Some(9));
 /// assert_eq!(ages.len(), 1);
 /// assert_eq!(ages.to_string(), "map[gopher:13]");
+/// assert!(ages.is_swiss()); // Go 1.27's map
 /// ```
 pub struct HashMap<K, V, S = RandomSeed> {
-    pub(crate) raw: RawTable<K, V>,
+    pub(crate) repr: Repr<K, V>,
     pub(crate) hash_builder: S,
 }
 
+/// Which of Go's maps a [`HashMap`] is.
+pub(crate) enum Repr<K, V> {
+    /// Go 1.9–1.23.
+    Classic(RawTable<K, V>),
+    /// Go 1.24–1.27.
+    Swiss(RawMap<K, V>),
+}
+
+/// Where an entry sits, in either map.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum AnyPos {
+    Classic(classic::Pos),
+    Swiss(swiss::Pos),
+}
+
+impl<K, V> Repr<K, V> {
+    /// The entry at a position.
+    #[inline]
+    pub(crate) fn entry(&self, pos: AnyPos) -> (&K, &V) {
+        match (self, pos) {
+            (Repr::Classic(t), AnyPos::Classic(p)) => t.entry(p),
+            (Repr::Swiss(m), AnyPos::Swiss(p)) => m.entry(p),
+            _ => unreachable!("a position of the other map"),
+        }
+    }
+
+    /// The entry at a position, value mutable.
+    #[inline]
+    pub(crate) fn entry_mut(&mut self, pos: AnyPos) -> (&K, &mut V) {
+        match (self, pos) {
+            (Repr::Classic(t), AnyPos::Classic(p)) => t.entry_mut(p),
+            (Repr::Swiss(m), AnyPos::Swiss(p)) => m.entry_mut(p),
+            _ => unreachable!("a position of the other map"),
+        }
+    }
+
+    /// `len(m)`.
+    #[inline]
+    pub(crate) fn len(&self) -> usize {
+        match self {
+            Repr::Classic(t) => t.count,
+            Repr::Swiss(m) => m.used,
+        }
+    }
+}
+
 impl<K, V> HashMap<K, V, RandomSeed> {
-    /// `make(map[K]V)`: an empty map with `B = 0` and no buckets yet, a fresh
-    /// random seed, Go 1.23's rules.
+    /// `make(map[K]V)`: an empty map that allocates nothing yet, a fresh
+    /// random seed, Go 1.27's rules.
     pub fn new() -> Self {
         Self::with_capacity_and_hasher(0, RandomSeed::new())
     }
 
-    /// `make(map[K]V, hint)`: `B` is the smallest that holds `hint` entries
-    /// without passing the 6.5 load factor.
+    /// `make(map[K]V, hint)`. Go 1.27 allocates nothing for a hint of at
+    /// most 8, else enough tables to hold `hint` entries at 7/8 load
+    /// (`NewMap`); the classic map picks the smallest `B` that holds them
+    /// at 6.5 per bucket (`makemap`).
     ///
     /// ```
-    /// let m: gomap::HashMap<i64, i64> = gomap::HashMap::with_capacity(100);
+    /// use gomap::{GoVersion, HashMap};
+    /// let m: HashMap<i64, i64> = HashMap::with_capacity(100);
+    /// assert_eq!((m.dir_len(), m.total_capacity()), (1, 128)); // 100 * 8/7 → 128 slots
+    /// let m: HashMap<i64, i64> = HashMap::with_version(100, GoVersion::V1_19);
     /// assert_eq!(m.b(), 4); // 16 buckets: 100 <= 6.5 * 16
     /// ```
     pub fn with_capacity(hint: usize) -> Self {
@@ -67,31 +133,46 @@ impl<K, V> HashMap<K, V, RandomSeed> {
 impl<K, V, S> HashMap<K, V, S> {
     /// An empty map hashing with `hash_builder` (for a fixed seed pass
     /// [`RandomSeed::fixed`]).
-    pub fn with_hasher(hash_builder: S) -> Self {
+    pub fn with_hasher(hash_builder: S) -> Self
+    where
+        S: BuildHasher,
+    {
         Self::with_capacity_and_hasher(0, hash_builder)
     }
 
     /// `make(map[K]V, hint)` hashing with `hash_builder`.
-    pub fn with_capacity_and_hasher(hint: usize, hash_builder: S) -> Self {
+    pub fn with_capacity_and_hasher(hint: usize, hash_builder: S) -> Self
+    where
+        S: BuildHasher,
+    {
         Self::with_options(hint, hash_builder, GoVersion::default())
     }
 
     /// `make(map[K]V, hint)` with a hasher, under a given release's rules.
-    pub fn with_options(hint: usize, hash_builder: S, version: GoVersion) -> Self {
-        HashMap {
-            raw: RawTable::with_hint(hint, version),
-            hash_builder,
-        }
+    /// A swiss map's first seed comes from the hasher (so a fixed hasher
+    /// gives a reproducible layout).
+    pub fn with_options(hint: usize, hash_builder: S, version: GoVersion) -> Self
+    where
+        S: BuildHasher,
+    {
+        let repr = if version.is_swiss() {
+            Repr::Swiss(RawMap::with_hint(hint, version, nth_seed(&hash_builder, 0)))
+        } else {
+            Repr::Classic(RawTable::with_hint(hint, version))
+        };
+        HashMap { repr, hash_builder }
     }
 
     /// `len(m)`.
+    #[inline]
     pub fn len(&self) -> usize {
-        self.raw.count
+        self.repr.len()
     }
 
     /// `len(m) == 0`.
+    #[inline]
     pub fn is_empty(&self) -> bool {
-        self.raw.count == 0
+        self.len() == 0
     }
 
     /// The map's hasher.
@@ -101,21 +182,38 @@ impl<K, V, S> HashMap<K, V, S> {
 
     /// The release whose rules this map follows.
     pub fn go_version(&self) -> GoVersion {
-        self.raw.version
+        match &self.repr {
+            Repr::Classic(t) => t.version,
+            Repr::Swiss(m) => m.version,
+        }
     }
 
-    /// `clear(m)` (`mapclear`): removes every entry but keeps `B` and the
-    /// bucket memory, and ends any growth in progress.
+    /// Is this Go 1.24+'s swiss-table map (rather than the classic one)?
+    pub fn is_swiss(&self) -> bool {
+        matches!(self.repr, Repr::Swiss(_))
+    }
+}
+
+impl<K, V, S: BuildHasher> HashMap<K, V, S> {
+    /// `clear(m)`. The classic map's `mapclear` removes every entry, keeps
+    /// `B` and the bucket memory and ends a growth in progress (and does
+    /// nothing to a map with no entries). The swiss map's `Clear` empties
+    /// every table (tombstones too), keeps the directory and capacities and
+    /// draws a new seed (Go 1.24: not for a map with no entries).
     ///
     /// ```
     /// let mut m: gomap::HashMap<u32, u32> = (0..100).map(|i| (i, i)).collect();
-    /// let b = m.b();
+    /// let capacity = m.total_capacity();
     /// m.clear();
     /// assert!(m.is_empty());
-    /// assert_eq!(m.b(), b);
+    /// assert_eq!(m.total_capacity(), capacity);
     /// ```
     pub fn clear(&mut self) {
-        self.raw.clear();
+        let hb = &self.hash_builder;
+        match &mut self.repr {
+            Repr::Classic(t) => t.clear(),
+            Repr::Swiss(m) => m.clear(|n| nth_seed(hb, n)),
+        }
     }
 }
 
@@ -124,28 +222,46 @@ where
     K: Eq + Hash,
     S: BuildHasher,
 {
+    /// Where the entry for `key` is.
     #[inline]
-    fn hash<Q: Hash + ?Sized>(&self, key: &Q) -> u64 {
-        self.hash_builder.hash_one(key)
-    }
-
-    #[inline]
-    fn find<Q>(&self, key: &Q) -> Option<Pos>
+    pub(crate) fn find<Q>(&self, key: &Q) -> Option<AnyPos>
     where
         K: Borrow<Q>,
         Q: Hash + Eq + ?Sized,
     {
-        let hash = self.hash(key);
-        self.raw.find(hash, |k| k.borrow() == key)
+        let hb = &self.hash_builder;
+        match &self.repr {
+            Repr::Classic(t) => t
+                .find(hb.hash_one(key), |k| k.borrow() == key)
+                .map(AnyPos::Classic),
+            Repr::Swiss(m) => {
+                if m.used == 0 {
+                    return None;
+                }
+                m.find(seeded_hash(hb, m.seed, key), |k| k.borrow() == key)
+                    .map(AnyPos::Swiss)
+            }
+        }
     }
 
     /// `m[k] = v` (`mapassign`): returns the previous value if the key was
-    /// there (the stored key is kept). May start a growth, and if one is in
-    /// progress evacuates up to two old buckets first.
+    /// there (the stored key is kept). The classic map may start a growth,
+    /// and if one is in progress evacuates up to two old buckets first; the
+    /// swiss map may grow or split the key's table, all at once.
     pub fn insert(&mut self, key: K, value: V) -> Option<V> {
-        let hash = self.hash(&key);
         let hb = &self.hash_builder;
-        self.raw.insert(hash, key, value, &|k: &K| hb.hash_one(k))
+        match &mut self.repr {
+            Repr::Classic(t) => {
+                let hash = hb.hash_one(&key);
+                t.insert(hash, key, value, &|k: &K| hb.hash_one(k))
+            }
+            Repr::Swiss(m) => {
+                let seed = m.seed;
+                let hash = seeded_hash(hb, seed, &key);
+                let hasher = |k: &K| seeded_hash(hb, seed, k);
+                m.insert(hash, key, value, &hasher, |a, b| a == b).1
+            }
+        }
     }
 
     /// `v, ok := m[k]` (`mapaccess2`).
@@ -155,20 +271,26 @@ where
         K: Borrow<Q>,
         Q: Hash + Eq + ?Sized,
     {
-        let hash = self.hash(key);
-        self.raw
-            .find_entry(hash, |k| k.borrow() == key)
-            .map(|(_, v)| v)
+        self.get_key_value(key).map(|(_, v)| v)
     }
 
-    /// The stored key and its value (`mapaccessK`).
+    /// The stored key and its value (`mapaccessK`, `getWithKey`).
+    #[inline]
     pub fn get_key_value<Q>(&self, key: &Q) -> Option<(&K, &V)>
     where
         K: Borrow<Q>,
         Q: Hash + Eq + ?Sized,
     {
-        let hash = self.hash(key);
-        self.raw.find_entry(hash, |k| k.borrow() == key)
+        let hb = &self.hash_builder;
+        match &self.repr {
+            Repr::Swiss(m) => {
+                if m.used == 0 {
+                    return None;
+                }
+                m.find_entry(seeded_hash(hb, m.seed, key), |k| k.borrow() == key)
+            }
+            Repr::Classic(t) => t.find_entry(hb.hash_one(key), |k| k.borrow() == key),
+        }
     }
 
     /// A mutable reference to the value (a lookup: it does no growth work).
@@ -178,7 +300,7 @@ where
         Q: Hash + Eq + ?Sized,
     {
         let pos = self.find(key)?;
-        Some(self.raw.entry_mut(pos).1)
+        Some(self.repr.entry_mut(pos).1)
     }
 
     /// `_, ok := m[k]`.
@@ -190,9 +312,10 @@ where
         self.get_key_value(key).is_some()
     }
 
-    /// `delete(m, k)` (`mapdelete`), returning the value. Evacuates up to
-    /// two old buckets first if the map is growing, even when the key is
-    /// absent, as Go does.
+    /// `delete(m, k)` (`mapdelete`), returning the value. The classic map
+    /// evacuates up to two old buckets first if it is growing, even when
+    /// the key is absent, as Go does; the swiss map draws a new seed when
+    /// the delete removes its last entry.
     pub fn remove<Q>(&mut self, key: &Q) -> Option<V>
     where
         K: Borrow<Q>,
@@ -207,17 +330,28 @@ where
         K: Borrow<Q>,
         Q: Hash + Eq + ?Sized,
     {
-        let hash = self.hash(key);
         let hb = &self.hash_builder;
-        self.raw
-            .remove(hash, |k| k.borrow() == key, &|k: &K| hb.hash_one(k))
+        match &mut self.repr {
+            Repr::Classic(t) => {
+                let hash = hb.hash_one(key);
+                t.remove(hash, |k| k.borrow() == key, &|k: &K| hb.hash_one(k))
+            }
+            Repr::Swiss(m) => {
+                if m.used == 0 {
+                    return None;
+                }
+                let hash = seeded_hash(hb, m.seed, key);
+                m.remove(hash, |k| k.borrow() == key, |n| nth_seed(hb, n))
+            }
+        }
     }
 
     /// The entry for `key`, to insert or update in place: the first half of
-    /// `mapassign`, so `*m.entry(k).or_insert(0) += 1` is Go's `m[k]++`. If
-    /// the map is growing, this evacuates up to two old buckets first, as
-    /// every `mapassign` does, whether the key is there or not; what you do
-    /// with the entry then does no more growth work.
+    /// `mapassign`, so `*m.entry(k).or_insert(0) += 1` is Go's `m[k]++`.
+    /// What `mapassign` does before it looks for the key is done here,
+    /// whether the key is there or not: a growing classic map evacuates up
+    /// to two old buckets; under Go 1.24–1.26 a full small swiss map
+    /// becomes a table. What you do with the entry then does no more of it.
     ///
     /// ```
     /// let mut counts: gomap::HashMap<char, u32> = gomap::HashMap::new();
@@ -227,10 +361,23 @@ where
     /// assert_eq!(counts[&'o'], 2);
     /// ```
     pub fn entry(&mut self, key: K) -> Entry<'_, K, V, S> {
-        let hash = self.hash(&key);
         let hb = &self.hash_builder;
-        self.raw.grow_work_for(hash, &|k: &K| hb.hash_one(k));
-        match self.raw.find(hash, |k| *k == key) {
+        let (hash, found) = match &mut self.repr {
+            Repr::Classic(t) => {
+                let hash = hb.hash_one(&key);
+                t.grow_work_for(hash, &|k: &K| hb.hash_one(k));
+                (hash, t.find(hash, |k| *k == key).map(AnyPos::Classic))
+            }
+            Repr::Swiss(m) => {
+                let seed = m.seed;
+                let hash = seeded_hash(hb, seed, &key);
+                if m.version.small_update_grows() && m.dir_len() == 0 && m.used >= BUCKET_CNT {
+                    m.grow_to_table(&|k: &K| seeded_hash(hb, seed, k));
+                }
+                (hash, m.find(hash, |k| *k == key).map(AnyPos::Swiss))
+            }
+        };
+        match found {
             Some(pos) => Entry::Occupied(OccupiedEntry { map: self, pos }),
             None => Entry::Vacant(VacantEntry {
                 map: self,
@@ -240,65 +387,67 @@ where
         }
     }
 
-    /// Takes every entry out; the map is left as after [`clear`](Self::clear)
-    /// (same `B`). A growth in progress is finished first.
+    /// Takes every entry out; the map is left as [`clear`](Self::clear)
+    /// leaves it (the classic map's growth in progress finished first).
     pub fn drain(&mut self) -> Drain<'_, K, V> {
         let hb = &self.hash_builder;
-        self.raw.finish_growth(&|k: &K| hb.hash_one(k));
-        let fresh = RawTable::with_hint(0, self.raw.version);
-        let mut table = std::mem::replace(&mut self.raw, fresh);
-        self.raw.set_b(table.b);
-        if !table.buckets.is_nil() {
-            self.raw.buckets = crate::bucket::BucketArray::new(table.b, table.st.min_top_hash);
-        }
-        table.noverflow = 0;
-        Drain {
-            inner: IntoIter::new(table),
-            marker: PhantomData,
-        }
+        let taken = match &mut self.repr {
+            Repr::Classic(t) => {
+                t.finish_growth(&|k: &K| hb.hash_one(k));
+                Repr::Classic(t.take_all())
+            }
+            Repr::Swiss(m) => Repr::Swiss(m.take_all(|n| nth_seed(hb, n))),
+        };
+        Drain::new(IntoIter::new(taken))
     }
 
     /// Keeps the entries for which `f` returns true: Go's
     /// `for k, v := range m { if !f(k, v) { delete(m, k) } }`, except that
-    /// the deletes do no growth work (the walk must not see entries move).
+    /// the classic map's deletes do no growth work (the walk must not see
+    /// entries move).
     pub fn retain<F: FnMut(&K, &mut V) -> bool>(&mut self, mut f: F) {
-        let mut walker = Walker::new(&self.raw);
         let hb = &self.hash_builder;
-        while let Some(pos) = walker.next(&self.raw, &|k: &K| hb.hash_one(k)) {
-            let (k, v) = self.raw.entry_mut(pos);
-            if !f(k, v) {
-                drop(self.raw.remove_at(pos));
+        match &mut self.repr {
+            Repr::Classic(t) => {
+                let mut walker = classic::Walker::new(t);
+                while let Some(pos) = walker.next(t, &|k: &K| hb.hash_one(k)) {
+                    let (k, v) = t.entry_mut(pos);
+                    if !f(k, v) {
+                        drop(t.remove_at(pos));
+                    }
+                }
+            }
+            Repr::Swiss(m) => {
+                let mut walker = swiss::Walker::new(m);
+                while let Some(pos) = walker.next(m) {
+                    let (k, v) = m.entry_mut(pos);
+                    if !f(k, v) {
+                        drop(m.remove_at(pos, |n| nth_seed(hb, n)));
+                    }
+                }
             }
         }
     }
 }
 
-/// Iteration. A walk over a map that is doubling hashes the keys of the old
-/// buckets not yet evacuated, as Go's `mapiternext` does, hence the bounds.
+/// Iteration. A walk over a classic map that is doubling hashes the keys of
+/// the old buckets not yet evacuated, as Go's `mapiternext` does, hence the
+/// bounds.
 impl<K, V, S> HashMap<K, V, S>
 where
     K: Hash,
     S: BuildHasher,
 {
-    /// `for k, v := range m`: from a random bucket and offset, correct
-    /// mid-growth.
+    /// `for k, v := range m`: from a random start, every entry once (the
+    /// classic map correct mid-growth). For a loop whose body writes to the
+    /// map, see [`range`](Self::range).
     pub fn iter(&self) -> Iter<'_, K, V, S> {
-        Iter {
-            table: &self.raw,
-            hasher: KeyHasher::new(&self.hash_builder),
-            walker: Walker::new(&self.raw),
-        }
+        Iter::new(self)
     }
 
     /// Like [`iter`](Self::iter), with mutable values.
     pub fn iter_mut(&mut self) -> IterMut<'_, K, V, S> {
-        let walker = Walker::new(&self.raw);
-        IterMut {
-            table: &mut self.raw,
-            hasher: KeyHasher::new(&self.hash_builder),
-            walker,
-            marker: PhantomData,
-        }
+        IterMut::new(self)
     }
 
     /// The keys, in iteration order.
@@ -319,7 +468,7 @@ where
 
 impl<K, V, S> Default for HashMap<K, V, S>
 where
-    S: Default,
+    S: Default + BuildHasher,
 {
     fn default() -> Self {
         Self::with_hasher(S::default())
@@ -327,10 +476,16 @@ where
 }
 
 impl<K: Clone, V: Clone, S: Clone> Clone for HashMap<K, V, S> {
-    /// A copy with the same `B`, buckets, slots, growth state and seed.
+    /// A copy with the same layout: the classic map's `B`, buckets and
+    /// growth state; the swiss map's seed, directory, tables and control
+    /// bytes (Go's `maps.Clone`).
     fn clone(&self) -> Self {
+        let repr = match &self.repr {
+            Repr::Classic(t) => Repr::Classic(t.clone_table()),
+            Repr::Swiss(m) => Repr::Swiss(m.clone_map()),
+        };
         HashMap {
-            raw: self.raw.clone_table(),
+            repr,
             hash_builder: self.hash_builder.clone(),
         }
     }
@@ -398,8 +553,10 @@ where
 
     fn into_iter(mut self) -> IntoIter<K, V> {
         let hb = &self.hash_builder;
-        self.raw.finish_growth(&|k: &K| hb.hash_one(k));
-        IntoIter::new(self.raw)
+        if let Repr::Classic(t) = &mut self.repr {
+            t.finish_growth(&|k: &K| hb.hash_one(k));
+        }
+        IntoIter::new(self.repr)
     }
 }
 
@@ -466,163 +623,6 @@ where
     }
 }
 
-/// A view into one entry, from [`HashMap::entry`].
-pub enum Entry<'a, K, V, S> {
-    /// The key is in the map.
-    Occupied(OccupiedEntry<'a, K, V, S>),
-    /// The key is not in the map.
-    Vacant(VacantEntry<'a, K, V, S>),
-}
-
-/// An entry whose key is present.
-pub struct OccupiedEntry<'a, K, V, S> {
-    map: &'a mut HashMap<K, V, S>,
-    pos: Pos,
-}
-
-/// An entry whose key is absent.
-pub struct VacantEntry<'a, K, V, S> {
-    map: &'a mut HashMap<K, V, S>,
-    hash: u64,
-    key: K,
-}
-
-impl<K: fmt::Debug, V: fmt::Debug, S> fmt::Debug for Entry<'_, K, V, S> {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match self {
-            Entry::Occupied(o) => {
-                let (k, v) = o.map.raw.entry(o.pos);
-                f.debug_tuple("Occupied").field(k).field(v).finish()
-            }
-            Entry::Vacant(v) => f.debug_tuple("Vacant").field(&v.key).finish(),
-        }
-    }
-}
-
-impl<K: fmt::Debug, V: fmt::Debug, S> fmt::Debug for OccupiedEntry<'_, K, V, S> {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let (k, v) = self.map.raw.entry(self.pos);
-        f.debug_struct("OccupiedEntry")
-            .field("key", k)
-            .field("value", v)
-            .finish()
-    }
-}
-
-impl<K: fmt::Debug, V, S> fmt::Debug for VacantEntry<'_, K, V, S> {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("VacantEntry")
-            .field("key", &self.key)
-            .finish()
-    }
-}
-
-impl<'a, K: Eq + Hash, V, S: BuildHasher> Entry<'a, K, V, S> {
-    /// The value, inserting `default` if absent.
-    pub fn or_insert(self, default: V) -> &'a mut V {
-        match self {
-            Entry::Occupied(o) => o.into_mut(),
-            Entry::Vacant(v) => v.insert(default),
-        }
-    }
-
-    /// The value, inserting `default()` if absent.
-    pub fn or_insert_with<F: FnOnce() -> V>(self, default: F) -> &'a mut V {
-        match self {
-            Entry::Occupied(o) => o.into_mut(),
-            Entry::Vacant(v) => v.insert(default()),
-        }
-    }
-
-    /// The value, inserting `V::default()` if absent.
-    pub fn or_default(self) -> &'a mut V
-    where
-        V: Default,
-    {
-        self.or_insert_with(V::default)
-    }
-
-    /// Runs `f` on the value if present.
-    pub fn and_modify<F: FnOnce(&mut V)>(mut self, f: F) -> Self {
-        if let Entry::Occupied(o) = &mut self {
-            f(o.get_mut());
-        }
-        self
-    }
-
-    /// The entry's key.
-    pub fn key(&self) -> &K {
-        match self {
-            Entry::Occupied(o) => o.key(),
-            Entry::Vacant(v) => &v.key,
-        }
-    }
-}
-
-impl<'a, K: Eq + Hash, V, S: BuildHasher> OccupiedEntry<'a, K, V, S> {
-    /// The stored key.
-    pub fn key(&self) -> &K {
-        self.map.raw.entry(self.pos).0
-    }
-
-    /// The value.
-    pub fn get(&self) -> &V {
-        self.map.raw.entry(self.pos).1
-    }
-
-    /// The value, mutable.
-    pub fn get_mut(&mut self) -> &mut V {
-        self.map.raw.entry_mut(self.pos).1
-    }
-
-    /// The value, mutable, for the map's borrow.
-    pub fn into_mut(self) -> &'a mut V {
-        self.map.raw.entry_mut(self.pos).1
-    }
-
-    /// Replaces the value, returning the old one.
-    pub fn insert(&mut self, value: V) -> V {
-        std::mem::replace(self.get_mut(), value)
-    }
-
-    /// `delete(m, k)` on this entry. The growth work `mapdelete` would do
-    /// was done by [`HashMap::entry`].
-    pub fn remove_entry(self) -> (K, V) {
-        self.map.raw.remove_at(self.pos)
-    }
-
-    /// Removes the entry, returning the value.
-    pub fn remove(self) -> V {
-        self.remove_entry().1
-    }
-}
-
-impl<'a, K: Eq + Hash, V, S: BuildHasher> VacantEntry<'a, K, V, S> {
-    /// The key that would be inserted.
-    pub fn key(&self) -> &K {
-        &self.key
-    }
-
-    /// Takes the key back.
-    pub fn into_key(self) -> K {
-        self.key
-    }
-
-    /// `m[k] = v`: the rest of the `mapassign` that [`HashMap::entry`]
-    /// began (which did its growth work; a growth this insert starts gets
-    /// its first step here, as Go's `goto again` does), and a reference to
-    /// the stored value.
-    pub fn insert(self, value: V) -> &'a mut V {
-        let VacantEntry { map, hash, key } = self;
-        let hb = &map.hash_builder;
-        let hasher = |k: &K| hb.hash_one(k);
-        // The key is absent (we just looked), so no stored key can equal it.
-        let (pos, old) = map.raw.assign(hash, key, value, &hasher, |_, _| false);
-        debug_assert!(old.is_none());
-        map.raw.entry_mut(pos).1
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::HashMap;
@@ -634,5 +634,7 @@ mod tests {
         is_send::<HashMap<String, Vec<u8>>>();
         is_sync::<HashMap<String, Vec<u8>>>();
         is_send::<crate::IterMut<'static, String, u8, crate::RandomSeed>>();
+        is_send::<crate::Range<String, u8>>();
+        is_sync::<crate::Range<String, u8>>();
     }
 }

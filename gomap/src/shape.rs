@@ -1,8 +1,9 @@
-//! The byte layout of one bucket (`bmap`) for keys `K` and values `V`:
-//! what Go 1.19's compiler computes for `runtime/map.go`'s bucket type
-//! (`cmd/compile/internal/reflectdata: MapBucketType`), as constants that
-//! fold at compile time, and how a slot is read when the key or value is
-//! stored indirectly.
+//! The byte layouts of the two maps' storage units for keys `K` and values
+//! `V`, as constants that fold at compile time, and how a slot is read when
+//! the key or value is stored indirectly: the classic bucket (`bmap`, what
+//! Go 1.19's compiler computes in `cmd/compile/internal/reflectdata:
+//! MapBucketType`) and the swiss group (Go 1.27's `MapGroupType`, below
+//! [`GroupShape`]).
 //!
 //! One bucket, for `K` and `V` of at most 128 bytes (larger ones are stored
 //! indirectly: the slot holds a pointer to a boxed key or value, as Go's
@@ -56,7 +57,7 @@ impl<K, V> Shape<K, V> {
     } else {
         size_of::<K>()
     };
-    const KEY_ALIGN: usize = if Self::INDIRECT_KEY {
+    pub(crate) const KEY_ALIGN: usize = if Self::INDIRECT_KEY {
         align_of::<*mut K>()
     } else {
         align_of::<K>()
@@ -67,7 +68,7 @@ impl<K, V> Shape<K, V> {
     } else {
         size_of::<V>()
     };
-    const ELEM_ALIGN: usize = if Self::INDIRECT_ELEM {
+    pub(crate) const ELEM_ALIGN: usize = if Self::INDIRECT_ELEM {
         align_of::<*mut V>()
     } else {
         align_of::<V>()
@@ -127,6 +128,96 @@ impl<K, V> Shape<K, V> {
     }
 }
 
+/// The byte layout of a swiss group for keys `K` and values `V`: Go 1.27's
+/// default (interleaved) group type, a control word then eight slots, each
+/// a key and its value (`cmd/compile/internal/reflectdata: MapGroupType`
+/// without `GOEXPERIMENT=mapsplitgroup`). Keys and values over 128 bytes are
+/// stored indirectly, as in the classic bucket.
+///
+/// ```text
+/// offset 0           SLOTS_OFFSET
+///        +-----------+----------------+----------------+-----+----------------+
+///        | ctrl (u64)| key0 [pad] val0| key1 [pad] val1| ... | key7 [pad] val7|
+///        +-----------+----------------+----------------+-----+----------------+
+///                    |<- SLOT_SIZE -->|
+/// ```
+///
+/// `map[int64]int64`: 8 + 8 × 16 = 136 bytes, as Go's `GroupSize`. A slot
+/// whose value has size zero keeps Go's trailing byte of padding (Go gives a
+/// struct that ends in a zero-sized field one more byte, so pointers to it
+/// stay inside): `map[int64]struct{}`'s slots are 16 bytes, not 8.
+pub(crate) struct GroupShape<K, V>(PhantomData<(K, V)>);
+
+impl<K, V> GroupShape<K, V> {
+    /// Keys are stored as `*mut K` (a leaked `Box<K>`).
+    pub(crate) const INDIRECT_KEY: bool = Shape::<K, V>::INDIRECT_KEY;
+    /// Values are stored as `*mut V` (a leaked `Box<V>`).
+    pub(crate) const INDIRECT_ELEM: bool = Shape::<K, V>::INDIRECT_ELEM;
+    /// Bytes of a key in its slot.
+    pub(crate) const KEY_SIZE: usize = Shape::<K, V>::KEY_SIZE;
+    /// Bytes of a value in its slot.
+    pub(crate) const ELEM_SIZE: usize = Shape::<K, V>::ELEM_SIZE;
+    const SLOT_ALIGN: usize = max(Shape::<K, V>::KEY_ALIGN, Shape::<K, V>::ELEM_ALIGN);
+    /// Where the value sits in a slot (`ElemOff`).
+    pub(crate) const ELEM_IN_SLOT: usize = round_up(Self::KEY_SIZE, Shape::<K, V>::ELEM_ALIGN);
+    /// The slot struct's size before rounding: with Go's extra byte when it
+    /// ends in a zero-sized value.
+    const SLOT_END: usize = Self::ELEM_IN_SLOT
+        + Self::ELEM_SIZE
+        + if Self::ELEM_SIZE == 0 && Self::ELEM_IN_SLOT > 0 {
+            1
+        } else {
+            0
+        };
+    /// Bytes between two slots (`KeyStride`, `ElemStride`).
+    pub(crate) const SLOT_SIZE: usize = round_up(Self::SLOT_END, Self::SLOT_ALIGN);
+    /// Where slot 0 starts (`KeysOff`).
+    pub(crate) const SLOTS_OFFSET: usize = round_up(8, Self::SLOT_ALIGN);
+    /// Alignment of a group (at least 8, for the control word).
+    pub(crate) const ALIGN: usize = max(Self::SLOT_ALIGN, 8);
+    /// `GroupSize`. A group of zero-sized slots still ends one byte past
+    /// its control word (Go's padding rule again), so it is 16 bytes.
+    pub(crate) const SIZE: usize = round_up(
+        Self::SLOTS_OFFSET
+            + BUCKET_CNT * Self::SLOT_SIZE
+            + if Self::SLOT_SIZE == 0 { 1 } else { 0 },
+        Self::ALIGN,
+    );
+
+    /// Byte offset of slot `i`'s key in a group (`i` taken mod 8).
+    #[inline]
+    pub(crate) const fn key_offset(i: usize) -> usize {
+        Self::SLOTS_OFFSET + (i & (BUCKET_CNT - 1)) * Self::SLOT_SIZE
+    }
+
+    /// Byte offset of slot `i`'s value in a group (`i` taken mod 8).
+    #[inline]
+    pub(crate) const fn elem_offset(i: usize) -> usize {
+        Self::key_offset(i) + Self::ELEM_IN_SLOT
+    }
+
+    /// The key a key slot holds (see [`held_in`]).
+    ///
+    /// # Safety
+    /// As for [`held_in`], for a key slot of this shape.
+    #[inline]
+    pub(crate) unsafe fn key_in(slot: *mut u8) -> *mut K {
+        // SAFETY: our caller gives a live key slot of this shape, laid out
+        // for `K`, or for `*mut K` exactly when INDIRECT_KEY.
+        unsafe { held_in(slot, Self::INDIRECT_KEY) }
+    }
+
+    /// The value a value slot holds (see [`held_in`]).
+    ///
+    /// # Safety
+    /// As for [`held_in`], for a value slot of this shape.
+    #[inline]
+    pub(crate) unsafe fn elem_in(slot: *mut u8) -> *mut V {
+        // SAFETY: as in `key_in`, for a value slot and INDIRECT_ELEM.
+        unsafe { held_in(slot, Self::INDIRECT_ELEM) }
+    }
+}
+
 /// What a slot holds: the slot itself, or (`indirect`) the box whose
 /// pointer it stores.
 ///
@@ -159,5 +250,24 @@ mod tests {
         const { assert!(Shape::<u8, [u8; 200]>::INDIRECT_ELEM) };
         assert_eq!(Shape::<u8, [u8; 200]>::SIZE, 8 + 8 + 64 + 8);
         const { assert!(!Shape::<u8, [u8; 128]>::INDIRECT_ELEM) };
+    }
+
+    #[test]
+    fn group_layout_matches_go_1_27() {
+        // Go 1.27's GroupSize, KeysOff and ElemOff, printed by
+        // tests/golden/gen-swiss (`go run . layout`).
+        type G<K, V> = GroupShape<K, V>;
+        assert_eq!((G::<i64, i64>::SIZE, G::<i64, i64>::SLOT_SIZE), (136, 16));
+        assert_eq!(G::<i64, i64>::elem_offset(0), 16);
+        assert_eq!((G::<i64, i8>::SIZE, G::<i64, i8>::SLOT_SIZE), (136, 16));
+        assert_eq!((G::<i8, i64>::SIZE, G::<i8, i64>::ELEM_IN_SLOT), (136, 8));
+        assert_eq!((G::<u8, u8>::SIZE, G::<u8, u8>::SLOT_SIZE), (24, 2));
+        assert_eq!((G::<i64, ()>::SIZE, G::<i64, ()>::SLOT_SIZE), (136, 16));
+        assert_eq!((G::<(), ()>::SIZE, G::<(), ()>::SLOT_SIZE), (16, 0));
+        assert_eq!(G::<u32, u8>::SIZE, 72);
+        // Over 128 bytes: a pointer in the slot.
+        assert_eq!(G::<[u8; 200], u8>::SIZE, 8 + 8 * 16);
+        assert_eq!(G::<u8, [u8; 129]>::SIZE, 8 + 8 * 16);
+        assert_eq!(G::<[u8; 128], u8>::SIZE, 8 + 8 * 129);
     }
 }

@@ -1,7 +1,9 @@
-//! Which Go release the map follows, and the per-release rules that differ:
-//! the tophash reserved states (`runtime/map.go` constants, changed in Go
-//! 1.12), `overLoadFactor` (float math before Go 1.10, integer math after)
-//! and `tooManyOverflowBuckets` (unchanged in effect from 1.9 to 1.23).
+//! Which Go release the map follows, and the per-release rules that differ.
+//! Go 1.9–1.23 ship the classic map (`runtime/map.go`): the tophash reserved
+//! states (changed in Go 1.12), `overLoadFactor` (float math before Go 1.10,
+//! integer math after) and `tooManyOverflowBuckets` (unchanged in effect
+//! from 1.9 to 1.23). Go 1.24–1.27 ship swiss tables
+//! (`internal/runtime/maps`), whose rules changed too (second table).
 //!
 //! What changed between Go 1.9 and Go 1.23 in the classic map, and what this
 //! crate does with it:
@@ -15,7 +17,20 @@
 //! | 1.12 | tophash states: `emptyRest`=0 added, `emptyOne`=1, `evacuatedX`=2, `evacuatedY`=3, `evacuatedEmpty`=4, `minTopHash`=5 (was `empty`=0, `evacuatedEmpty`=1, X=2, Y=3, `minTopHash`=4); lookups stop at `emptyRest`; deletes turn trailing `emptyOne`s into `emptyRest` | yes |
 //! | 1.21 | `loadFactorNum = (bucketCnt * 13 / 16) * loadFactorDen` is `6 * 2 = 12` by integer division: load factor 6, not 6.5 (golang/go#63438) | yes: 1.21 grows at 13, 25, 49, … instead of 14, 27, 53, … (confirmed by the go1.21.13 golden data) |
 //! | 1.22 | reordered to `loadFactorDen * bucketCnt * 13 / 16` = 13: 6.5 again | yes |
-//! | 1.24 | swiss tables replace this map | out of scope (the model stops at 1.23) |
+//! | 1.24 | swiss tables replace this map | yes: [`GoVersion::is_swiss`] picks the swiss map for 1.24+ |
+//!
+//! What changed between Go 1.24 and Go 1.27 in the swiss map
+//! (`internal/runtime/maps/map.go`, `table.go`; read in go1.24.11,
+//! go1.25.5, go1.26.6 and go1.27.3), and what this crate does with it:
+//!
+//! | release | change | modelled |
+//! |---|---|---|
+//! | 1.24 | swiss tables: groups of 8 slots behind a control word, tables of at most 1 024 slots under an extendible-hash directory, the small map of one group | yes |
+//! | 1.24 | `Clear` returns at once when `used == 0`, so a map with tombstones and no entries keeps its tombstones (and its seed) | yes: [`GoVersion::clear_keeps_tombstones`] |
+//! | 1.25 | `pruneTombstones`: an insert that finds `growthLeft == 0` first turns unneeded tombstones back into empty slots (if at least 10% of the capacity can be won back) | yes: [`GoVersion::prunes_tombstones`] |
+//! | 1.25 | `tombstonePossible`: `Clear` also clears a map that has no entries but may have tombstones | yes |
+//! | 1.27 | a full small map grows to a table only when a *new* key arrives (1.24–1.26 grow on any assignment to a full small map, an update included: `if m.used < abi.MapGroupSlots`) | yes: [`GoVersion::small_update_grows`] |
+//! | 1.27 | `GOEXPERIMENT=mapsplitgroup` (off by default) lays a group out as keys then values | no: the default interleaved layout |
 
 use std::fmt;
 use std::str::FromStr;
@@ -23,8 +38,8 @@ use std::str::FromStr;
 /// Number of slots in one bucket (`bucketCnt`).
 pub const BUCKET_CNT: usize = 8;
 
-/// A Go release `1.N` from 1.9 to 1.23 (the classic `hmap` years; 1.24
-/// replaced this map with swiss tables). The default is the newest, Go 1.23.
+/// A Go release `1.N` from 1.9 to 1.27: 1.9–1.23 pick the classic `hmap`,
+/// 1.24–1.27 the swiss-table map. The default is the newest, Go 1.27.
 ///
 /// The same shape as `goslice::GoVersion`: a constant per release,
 /// [`OLDEST`](Self::OLDEST)/[`LATEST`](Self::LATEST),
@@ -37,7 +52,9 @@ pub const BUCKET_CNT: usize = 8;
 /// assert_eq!(v, GoVersion::V1_19);
 /// assert_eq!(v.to_string(), "go1.19");
 /// assert_eq!(GoVersion::default(), GoVersion::LATEST);
-/// assert!(GoVersion::from_minor(24).is_none()); // swiss tables from 1.24 on
+/// assert!(!v.is_swiss());
+/// assert!(GoVersion::from_minor(24).unwrap().is_swiss()); // swiss tables from 1.24 on
+/// assert!(GoVersion::from_minor(28).is_none());
 /// ```
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub struct GoVersion {
@@ -65,14 +82,20 @@ releases! {
     V1_20 = 20,
     V1_21 = 21: "Load factor 6 (`loadFactorNum` 12).",
     V1_22 = 22,
-    V1_23 = 23: "The last release with the classic map (the default).",
+    V1_23 = 23: "The last release with the classic map.",
+    V1_24 = 24: "Swiss tables replace the classic map.",
+    V1_25 = 25: "Tombstone pruning; `Clear` of a map with tombstones only.",
+    V1_26 = 26,
+    V1_27 = 27: "A full small map grows only for a new key (the default).",
 }
 
 impl GoVersion {
     /// The oldest release modelled.
     pub const OLDEST: GoVersion = GoVersion::V1_9;
     /// The newest release modelled, and the default.
-    pub const LATEST: GoVersion = GoVersion::V1_23;
+    pub const LATEST: GoVersion = GoVersion::V1_27;
+    /// The last release with the classic map.
+    pub const LAST_CLASSIC: GoVersion = GoVersion::V1_23;
 
     /// Go `1.minor`, if it is a release this crate models.
     pub const fn from_minor(minor: u32) -> Option<GoVersion> {
@@ -93,8 +116,52 @@ impl GoVersion {
         (GoVersion::OLDEST.minor..=GoVersion::LATEST.minor).map(|minor| GoVersion { minor })
     }
 
-    /// The tophash reserved states of this release.
+    /// Does this release use swiss tables (Go 1.24+) rather than the
+    /// classic map?
+    #[inline]
+    pub const fn is_swiss(self) -> bool {
+        self.minor > GoVersion::LAST_CLASSIC.minor
+    }
+
+    /// Swiss map, Go 1.25+: an insert that finds its table out of growth
+    /// room first prunes the tombstones no probe sequence needs
+    /// (`pruneTombstones`).
+    #[inline]
+    pub const fn prunes_tombstones(self) -> bool {
+        self.is_swiss() && self.minor >= 25
+    }
+
+    /// Swiss map, Go 1.24: `Clear` of a map with no entries returns at once,
+    /// keeping its tombstones and its seed (1.25+ clear them).
+    #[inline]
+    pub const fn clear_keeps_tombstones(self) -> bool {
+        self.minor == 24
+    }
+
+    /// Swiss map, Go 1.24–1.26: an assignment to a full small map (8
+    /// entries) turns it into a table first, even when it updates a key
+    /// already there; Go 1.27 looks for the key first.
+    #[inline]
+    pub const fn small_update_grows(self) -> bool {
+        self.is_swiss() && self.minor <= 26
+    }
+
+    /// Panics unless this release has the classic map.
+    #[track_caller]
+    fn assert_classic(self, what: &str) {
+        assert!(
+            !self.is_swiss(),
+            "gomap: {what} is a rule of the classic map (Go 1.9-1.23), not of {self}'s swiss tables"
+        );
+    }
+
+    /// The tophash reserved states of this release (classic map).
+    ///
+    /// # Panics
+    /// For a release with swiss tables (1.24+).
+    #[track_caller]
     pub fn tophash_states(self) -> TopHashStates {
+        self.assert_classic("tophash_states");
         if self.minor >= 12 {
             TopHashStates::GO1_12
         } else {
@@ -117,7 +184,8 @@ impl GoVersion {
     }
 
     /// `overLoadFactor` as `makemap` calls it: would `hint` elements overflow
-    /// the 6.5 load factor in `2^b` buckets?
+    /// the 6.5 load factor in `2^b` buckets? (Classic map; a swiss release
+    /// answers with 1.23's rule.)
     ///
     /// ```
     /// use gomap::GoVersion;
@@ -197,7 +265,12 @@ impl GoVersion {
     }
 
     /// `B` right after `make(map[k]v, hint)`: the smallest `B` that does not
-    /// overflow the load factor (`makemap`).
+    /// overflow the load factor (`makemap`; classic map).
+    ///
+    /// # Panics
+    /// For a release with swiss tables (1.24+), which sizes a map by its
+    /// directory and tables instead (see
+    /// [`HashMap::with_capacity`](crate::HashMap::with_capacity)).
     ///
     /// ```
     /// use gomap::GoVersion;
@@ -205,7 +278,9 @@ impl GoVersion {
     /// assert_eq!(GoVersion::V1_19.make_b(8), 0);
     /// assert_eq!(GoVersion::V1_9.make_b(8), 1);
     /// ```
+    #[track_caller]
     pub fn make_b(self, hint: usize) -> u8 {
+        self.assert_classic("make_b");
         let mut b = 0u8;
         while self.over_load_factor(hint, b) {
             b += 1;
@@ -387,10 +462,12 @@ mod tests {
     fn parses_and_rejects() {
         assert_eq!("1.9".parse::<GoVersion>().unwrap(), GoVersion::V1_9);
         assert_eq!("go1.23.9".parse::<GoVersion>().unwrap(), GoVersion::V1_23);
-        for bad in ["1.8", "1.24", "2.0", "1.x", "", "1."] {
+        for bad in ["1.8", "1.28", "2.0", "1.x", "", "1."] {
             assert!(bad.parse::<GoVersion>().is_err(), "{bad} parsed");
         }
-        assert_eq!(GoVersion::all().count(), 15);
+        assert_eq!("go1.27.3".parse::<GoVersion>().unwrap(), GoVersion::V1_27);
+        assert_eq!(GoVersion::all().count(), 19);
+        assert_eq!(GoVersion::all().filter(|v| v.is_swiss()).count(), 4);
         assert!(GoVersion::all().all(|v| v.to_string().parse() == Ok(v)));
     }
 

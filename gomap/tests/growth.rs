@@ -11,7 +11,7 @@ use gomap::{GoVersion, HashMap, RandomSeed};
 
 /// Inserts fresh keys until a doubling has just started.
 fn map_mid_doubling(n_min: u64) -> HashMap<u64, u64> {
-    let mut m = HashMap::with_hasher(RandomSeed::fixed(99));
+    let mut m = HashMap::with_options(0, RandomSeed::fixed(99), GoVersion::V1_19);
     let mut k = 0;
     while !(k >= n_min && m.is_growing()) {
         m.insert(k, k * 10);
@@ -123,19 +123,28 @@ fn entry_does_the_growth_work_insert_does() {
 
 #[test]
 fn random_iteration_start() {
-    let m: HashMap<u64, ()> = (0..10_000u64).map(|k| (k, ())).collect();
-    let firsts: HashSet<u64> = (0..20).map(|_| *m.keys().next().unwrap()).collect();
-    assert!(
-        firsts.len() > 1,
-        "20 iterations all started at the same key"
-    );
-    let starts: HashSet<(usize, usize)> = (0..20).map(|_| m.iter().start()).collect();
-    assert!(starts.len() > 1);
-    assert!(
-        starts
-            .iter()
-            .all(|&(b, off)| b < m.bucket_count() && off < 8)
-    );
+    for version in [GoVersion::V1_19, GoVersion::V1_27] {
+        let mut m: HashMap<u64, ()> = HashMap::with_version(0, version);
+        m.extend((0..10_000u64).map(|k| (k, ())));
+        let firsts: HashSet<u64> = (0..20).map(|_| *m.keys().next().unwrap()).collect();
+        assert!(
+            firsts.len() > 1,
+            "{version}: 20 iterations all started at the same key"
+        );
+        let starts: HashSet<(usize, usize)> = (0..20).map(|_| m.iter().start()).collect();
+        assert!(starts.len() > 1, "{version}");
+        // The classic map starts at a bucket and an offset in it; the swiss
+        // map at a directory entry and a slot offset in its table.
+        let (places, offsets) = if m.is_swiss() {
+            (m.dir_len(), 1024)
+        } else {
+            (m.bucket_count(), 8)
+        };
+        assert!(
+            starts.iter().all(|&(p, off)| p < places && off < offsets),
+            "{version}: {starts:?}"
+        );
+    }
 }
 
 #[test]
@@ -143,7 +152,7 @@ fn churn_triggers_same_size_growth() {
     // Insert/delete cycles: each round inserts fresh keys and deletes the
     // previous round's, so the count stays small (no doubling) while
     // overflow buckets accumulate until tooManyOverflowBuckets fires.
-    let mut m: HashMap<u64, u64> = HashMap::with_hasher(RandomSeed::fixed(5));
+    let mut m: HashMap<u64, u64> = HashMap::with_options(0, RandomSeed::fixed(5), GoVersion::V1_19);
     let mut same_size_seen = 0;
     let mut next = 0u64;
     for round in 0..400 {
@@ -181,19 +190,30 @@ fn lookups_read_old_buckets_not_yet_evacuated() {
 fn indirect_keys_and_values_over_128_bytes() {
     #[derive(Clone, PartialEq, Eq, Hash, Debug)]
     struct Big([u64; 20]); // 160 bytes
-    let mut m: HashMap<Big, Big> = HashMap::with_hasher(RandomSeed::fixed(3));
-    for i in 0..500u64 {
-        m.insert(Big([i; 20]), Big([i + 1; 20]));
+    for version in [GoVersion::V1_19, GoVersion::V1_27] {
+        let mut m: HashMap<Big, Big> = HashMap::with_options(0, RandomSeed::fixed(3), version);
+        for i in 0..500u64 {
+            m.insert(Big([i; 20]), Big([i + 1; 20]));
+        }
+        for i in (0..500u64).step_by(3) {
+            assert_eq!(m.remove(&Big([i; 20])), Some(Big([i + 1; 20])));
+        }
+        m.check_invariants().unwrap();
+        let c = m.clone();
+        assert_eq!(c, m);
+        assert_eq!(m.get(&Big([1; 20])), Some(&Big([2; 20])));
+        // 8 slots of 8-byte pointers each for keys and values: small
+        // buckets or groups, plus one box per key and value.
+        let slots = if m.is_swiss() {
+            m.total_capacity()
+        } else {
+            m.bucket_count() * 8
+        };
+        assert!(
+            m.allocated_bytes() < slots * 2 * 25 + 500 * 320,
+            "{version}"
+        );
     }
-    for i in (0..500u64).step_by(3) {
-        assert_eq!(m.remove(&Big([i; 20])), Some(Big([i + 1; 20])));
-    }
-    m.check_invariants().unwrap();
-    let c = m.clone();
-    assert_eq!(c, m);
-    assert_eq!(m.get(&Big([1; 20])), Some(&Big([2; 20])));
-    // 8 slots of 8-byte pointers each for keys and values: small buckets.
-    assert!(m.allocated_bytes() < m.bucket_count() * 2 * 200 + 500 * 320);
 }
 
 #[test]
@@ -227,7 +247,8 @@ fn clone_keeps_the_layout() {
 
 #[test]
 fn drain_and_retain() {
-    let mut m: HashMap<u32, String> = (0..1000).map(|i| (i, i.to_string())).collect();
+    let mut m: HashMap<u32, String> = HashMap::with_version(0, GoVersion::V1_19);
+    m.extend((0..1000).map(|i| (i, i.to_string())));
     m.retain(|k, _| k % 3 == 0);
     assert_eq!(m.len(), 334);
     m.check_invariants().unwrap();

@@ -23,8 +23,8 @@
 //! keeps them for iterators that started before the growth; Rust's borrow
 //! rules forbid an iterator to live across a write, so none can need them).
 
-use crate::bucket::{BucketArray, EvacDst};
-use crate::raw::RawTable;
+use crate::classic::bucket::{BucketArray, EvacDst};
+use crate::classic::raw::RawTable;
 
 /// The X/Y decisions for one old chain, made before anything moves: a byte
 /// per bucket of the chain, bit `i` set when slot `i`'s entry goes to Y.

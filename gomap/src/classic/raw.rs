@@ -6,7 +6,7 @@
 //! Growth (`hashGrow`, `growWork`, `evacuate`) lives in `evacuate.rs`,
 //! iteration (`mapiterinit`/`mapiternext`) in `iter.rs`.
 
-use crate::bucket::BucketArray;
+use crate::classic::bucket::BucketArray;
 use crate::hasher::fastrand;
 use crate::shape::Shape;
 use crate::version::{BUCKET_CNT, GoVersion, TopHashStates, bucket_shift};
@@ -480,6 +480,20 @@ impl<K, V> RawTable<K, V> {
         self.noverflow = 0;
         self.count = 0;
         self.buckets.reset();
+    }
+
+    /// For `drain`: a table holding every entry (it must not be growing),
+    /// this one left as `mapclear` leaves it (same `B`, fresh buckets).
+    pub(crate) fn take_all(&mut self) -> RawTable<K, V> {
+        debug_assert!(!self.growing());
+        let fresh = RawTable::with_hint(0, self.version);
+        let mut table = std::mem::replace(self, fresh);
+        self.set_b(table.b);
+        if !table.buckets.is_nil() {
+            self.buckets = BucketArray::new(table.b, table.st.min_top_hash);
+        }
+        table.noverflow = 0;
+        table
     }
 
     /// An exact copy: same `B`, same buckets, same growth state.
