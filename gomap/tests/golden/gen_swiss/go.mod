@@ -1,0 +1,3 @@
+module gomap/golden/gen_swiss
+
+go 1.24
