@@ -4,7 +4,11 @@
 //! evacuation progress checked to only grow. Small key spaces churn
 //! (inserts and deletes of the same keys, so overflow buckets pile up and
 //! same-size growth happens); large ones keep doubling. Every release's
-//! rules (1.9–1.23) are drawn.
+//! rules are drawn: the classic map's (1.9–1.23), whose growth state must
+//! only move forward, and the swiss map's (1.24–1.27), whose directory and
+//! capacity never shrink and whose seed is drawn anew when a delete empties
+//! it. `RangeWriting` is Go's `for k, v := range m` with writes in the
+//! body: every key present for the whole loop is seen exactly once.
 
 use std::collections::HashMap as StdMap;
 
@@ -20,6 +24,8 @@ enum Op {
     Iterate,
     Retain(u32),
     Clear,
+    /// `for k := range m { delete(m, k+1); m[k+off] = k }`-style writes.
+    RangeWriting(u32),
 }
 
 fn op(keys: u32) -> impl Strategy<Value = Op> {
@@ -31,6 +37,7 @@ fn op(keys: u32) -> impl Strategy<Value = Op> {
         3 => Just(Op::Iterate),
         1 => (2..5u32).prop_map(Op::Retain),
         1 => Just(Op::Clear),
+        2 => (1..keys.max(2)).prop_map(Op::RangeWriting),
     ]
 }
 
@@ -44,6 +51,15 @@ struct Progress {
 }
 
 fn progress<K, V, S>(m: &HashMap<K, V, S>) -> Progress {
+    if m.is_swiss() {
+        // A swiss map grows all at once: `b` stands for its size instead.
+        return Progress {
+            b: m.dir_len().max(1).ilog2() as u8,
+            growing: false,
+            same_size: false,
+            nevacuate: m.total_capacity(),
+        };
+    }
     let e = m.evacuation();
     Progress {
         b: m.b(),
@@ -57,9 +73,12 @@ fn run(ops: &[Op], minor: u32, hint: usize, seed: u64) -> Result<(), TestCaseErr
     let version = GoVersion::from_minor(minor).unwrap();
     let mut m: HashMap<u32, u32> = HashMap::with_options(hint, RandomSeed::fixed(seed), version);
     let mut model: StdMap<u32, u32> = StdMap::new();
-    prop_assert_eq!(m.b(), version.make_b(hint));
+    if !version.is_swiss() {
+        prop_assert_eq!(m.b(), version.make_b(hint));
+    }
     for (step, op) in ops.iter().enumerate() {
         let before = progress(&m);
+        let (len_before, seed_before) = (m.len(), m.is_swiss().then(|| m.seed()));
         match *op {
             Op::Insert(k, v) => prop_assert_eq!(m.insert(k, v), model.insert(k, v)),
             Op::Get(k) => {
@@ -85,10 +104,39 @@ fn run(ops: &[Op], minor: u32, hint: usize, seed: u64) -> Result<(), TestCaseErr
                 model.retain(|k, _| k % d != 0);
             }
             Op::Clear => {
-                let b = m.b();
                 m.clear();
                 model.clear();
-                prop_assert_eq!(m.b(), b, "clear keeps B");
+                prop_assert_eq!(progress(&m).b, before.b, "clear keeps B or the directory");
+            }
+            Op::RangeWriting(off) => {
+                // Keys present for the whole loop: there at its start and
+                // never deleted by its body.
+                let at_start: Vec<u32> = model.keys().copied().collect();
+                let mut deleted = std::collections::HashSet::new();
+                let mut seen = std::collections::HashSet::new();
+                let mut range = m.range();
+                while let Some((&k, &v)) = range.next(&m) {
+                    // A key deleted and added again is a new entry, which
+                    // Go may return again.
+                    prop_assert!(
+                        seen.insert(k) || deleted.contains(&k),
+                        "{} returned twice",
+                        k
+                    );
+                    prop_assert_eq!(model.get(&k), Some(&v), "stale or deleted entry");
+                    let gone = k.wrapping_add(1);
+                    prop_assert_eq!(m.remove(&gone), model.remove(&gone));
+                    deleted.insert(gone);
+                    let new = k.wrapping_add(off);
+                    prop_assert_eq!(m.insert(new, k), model.insert(new, k));
+                }
+                for k in at_start.iter().filter(|k| !deleted.contains(k)) {
+                    prop_assert!(
+                        seen.contains(k),
+                        "key {} present all along never returned",
+                        k
+                    );
+                }
             }
         }
         if let Err(e) = m.check_invariants() {
@@ -98,11 +146,23 @@ fn run(ops: &[Op], minor: u32, hint: usize, seed: u64) -> Result<(), TestCaseErr
             )));
         }
         prop_assert_eq!(m.len(), model.len());
+        if let (Some(seed), Op::Remove(_)) = (seed_before, op) {
+            let emptied = len_before == 1 && m.is_empty();
+            prop_assert_eq!(
+                m.seed() != seed,
+                emptied,
+                "a new seed exactly when a delete empties the map"
+            );
+        }
         let after = progress(&m);
         // B never shrinks (clear keeps it); while the same growth goes on,
         // nevacuate only grows.
         prop_assert!(after.b >= before.b, "B shrank: {:?} -> {:?}", before, after);
-        if before.growing && after.growing && before.b == after.b && !matches!(op, Op::Clear) {
+        if before.growing
+            && after.growing
+            && before.b == after.b
+            && !matches!(op, Op::Clear | Op::RangeWriting(_))
+        {
             prop_assert!(
                 after.nevacuate >= before.nevacuate,
                 "{:?} -> {:?}",
@@ -111,7 +171,7 @@ fn run(ops: &[Op], minor: u32, hint: usize, seed: u64) -> Result<(), TestCaseErr
             );
             prop_assert_eq!(before.same_size, after.same_size);
         }
-        if before.growing && !after.growing && !matches!(op, Op::Clear) {
+        if before.growing && !after.growing && !matches!(op, Op::Clear | Op::RangeWriting(_)) {
             prop_assert_eq!(
                 before.b,
                 after.b,
@@ -134,13 +194,13 @@ proptest! {
 
     /// Few keys, many operations: churn, overflow buckets, same-size growth.
     #[test]
-    fn small_key_space(ops in prop::collection::vec(op(40), 0..600), minor in 9u32..=23, hint in 0usize..40, seed: u64) {
+    fn small_key_space(ops in prop::collection::vec(op(40), 0..600), minor in 9u32..=27, hint in 0usize..40, seed: u64) {
         run(&ops, minor, hint, seed)?;
     }
 
     /// Many keys: repeated doubling with lookups mid-evacuation.
     #[test]
-    fn large_key_space(ops in prop::collection::vec(op(1_000_000), 0..1500), minor in 9u32..=23, hint in 0usize..300, seed: u64) {
+    fn large_key_space(ops in prop::collection::vec(op(1_000_000), 0..1500), minor in 9u32..=27, hint in 0usize..300, seed: u64) {
         run(&ops, minor, hint, seed)?;
     }
 }
@@ -183,7 +243,7 @@ proptest! {
     /// Collisions force long overflow chains, so same-size growth happens
     /// often; the model still agrees and the invariants hold.
     #[test]
-    fn colliding_hasher(ops in prop::collection::vec(op(400), 0..800), minor in 9u32..=23) {
+    fn colliding_hasher(ops in prop::collection::vec(op(400), 0..800), minor in 9u32..=27) {
         let version = GoVersion::from_minor(minor).unwrap();
         let mut m: HashMap<u32, u32, Clumpy> = HashMap::with_options(0, Clumpy, version);
         let mut model: StdMap<u32, u32> = StdMap::new();
