@@ -4,7 +4,7 @@
 //! - `verify` — the cross-crate property, invariant and golden-data suite;
 //! - `bench` — criterion benchmarks per topic, side by side with their peers;
 //! - `growslice` — "what would Go do?" for `append`;
-//! - `mapgrowth` — "what would Go do?" for a map's `B`;
+//! - `mapgrowth` — "what would Go do?" for a map's `B` or swiss tables;
 //! - `gc_explore` — gogc's schedule explorer: which barrier loses objects;
 //! - `oracle` — the same questions put to a real `go`, row by row;
 //! - `report` — the README tables, read back from criterion's output, and
@@ -37,7 +37,7 @@ commands:
   verify [--deep] [FILTER]   run the property, invariant and golden checks
   bench [TOPIC] [-- ARGS]    run criterion benchmarks (topics: slice, map, sched, chan, gc)
   growslice ...              the capacity Go's append produces (see --help)
-  mapgrowth ...              a Go map's B after make or inserts (see --help)
+  mapgrowth ...              a Go map's B or tables after make or inserts (see --help)
   gc-explore --barrier B --cases N [--seed S]
                              random GC schedules: does barrier B lose objects?
   oracle [--go PATH]         compare the models with a real go toolchain

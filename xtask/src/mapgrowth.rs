@@ -1,5 +1,6 @@
-//! `cargo xtask mapgrowth`: how Go's classic map (`runtime/map.go`, Go
-//! 1.9–1.23) sizes itself, from gomap's model. Output is the answer and
+//! `cargo xtask mapgrowth`: how Go's map sizes itself, from gomap's model
+//! — the classic map (`runtime/map.go`, Go 1.9–1.23) or the swiss tables
+//! (`internal/runtime/maps`, Go 1.24–1.27). Output is the answer and
 //! nothing else on stdout.
 //!
 //! ```text
@@ -9,9 +10,18 @@
 //!     inserts distinct keys 0..100000 into make(map[int64]int64) and prints
 //!     `count B` for the first insert and for each insert after which B
 //!     changed (count = len(m) after that insert)
+//! cargo xtask mapgrowth --go 1.27 --hint 100
+//!     the swiss map right after make(map[int64]int64, 100): prints
+//!     `dirLen=1 tables=1 total_capacity=128` (a map Go allocates nothing
+//!     for, hint <= 8, prints `dirLen=0 tables=0 total_capacity=0`)
+//! cargo xtask mapgrowth --go 1.27 --inserts 100000
+//!     prints `count dirLen tables total_capacity` for the first insert and
+//!     for each insert after which any of the three changed (a small map is
+//!     `0 0 8`: one group, no table)
 //! ```
-//! `--go` takes 1.9 to 1.23 (default 1.23). Bad arguments: one line on
-//! stderr, exit 2.
+//! `--go` takes 1.9 to 1.27 (default 1.27). Past the first split (count
+//! 897) the swiss rows depend on the hash seed; the seed here is fixed, so
+//! the output is reproducible. Bad arguments: one line on stderr, exit 2.
 
 use std::io::Write;
 use std::process::ExitCode;
@@ -24,9 +34,10 @@ const HELP: &str = "usage: cargo xtask mapgrowth [--go 1.N] (--hint N | --insert
 
 #[derive(Debug, PartialEq)]
 enum Query {
-    /// `B` after `make(map[int64]int64, hint)`.
+    /// `B` (or the swiss map's shape) after `make(map[int64]int64, hint)`.
     Hint(usize),
-    /// `count B` rows over this many inserts.
+    /// `count B` (or `count dirLen tables total_capacity`) rows over this
+    /// many inserts.
     Inserts(usize),
 }
 
@@ -60,22 +71,44 @@ fn parse(args: &[String]) -> Result<Args, String> {
     Ok(Args { version, query })
 }
 
+/// The swiss map's `dirLen tables total_capacity`.
+fn swiss_shape(m: &HashMap<i64, i64>) -> [usize; 3] {
+    [m.dir_len(), m.tables().len(), m.total_capacity()]
+}
+
 fn answer(args: &Args, out: &mut impl Write) -> std::io::Result<()> {
+    let swiss = args.version.is_swiss();
     match args.query {
         Query::Hint(hint) => {
             let m: HashMap<i64, i64> =
                 HashMap::with_options(hint, RandomSeed::fixed(0), args.version);
-            writeln!(out, "B={}", m.b())
+            if swiss {
+                let [dir_len, tables, capacity] = swiss_shape(&m);
+                writeln!(
+                    out,
+                    "dirLen={dir_len} tables={tables} total_capacity={capacity}"
+                )
+            } else {
+                writeln!(out, "B={}", m.b())
+            }
         }
         Query::Inserts(n) => {
             let mut m: HashMap<i64, i64> =
                 HashMap::with_options(0, RandomSeed::fixed(0), args.version);
-            let mut last_b = None;
+            let mut last = None;
             for k in 0..n as i64 {
                 m.insert(k, k);
-                if last_b != Some(m.b()) {
-                    last_b = Some(m.b());
-                    writeln!(out, "{} {}", m.len(), m.b())?;
+                if swiss {
+                    let shape = swiss_shape(&m);
+                    if last.replace(shape) != Some(shape) {
+                        let [dir_len, tables, capacity] = shape;
+                        writeln!(out, "{} {dir_len} {tables} {capacity}", m.len())?;
+                    }
+                } else {
+                    let b = [usize::from(m.b()), 0, 0];
+                    if last.replace(b) != Some(b) {
+                        writeln!(out, "{} {}", m.len(), m.b())?;
+                    }
                 }
             }
             Ok(())
@@ -108,7 +141,7 @@ mod tests {
     #[test]
     fn hint_prints_b() {
         assert_eq!(output("--go 1.19 --hint 100"), "B=4\n");
-        assert_eq!(output("--hint 0"), "B=0\n");
+        assert_eq!(output("--go 1.23 --hint 0"), "B=0\n");
         assert_eq!(output("--go 1.9 --hint 8"), "B=1\n");
         assert_eq!(output("--go 1.21 --hint 13"), "B=2\n");
     }
@@ -123,11 +156,81 @@ mod tests {
     }
 
     #[test]
+    fn swiss_hint_prints_the_directory_and_tables() {
+        assert_eq!(
+            output("--go 1.27 --hint 0"),
+            "dirLen=0 tables=0 total_capacity=0\n"
+        );
+        assert_eq!(
+            output("--go 1.27 --hint 8"),
+            "dirLen=0 tables=0 total_capacity=0\n"
+        );
+        assert_eq!(
+            output("--go 1.27 --hint 9"),
+            "dirLen=1 tables=1 total_capacity=16\n"
+        );
+        assert_eq!(
+            output("--hint 100"),
+            "dirLen=1 tables=1 total_capacity=128\n"
+        );
+        assert_eq!(
+            output("--go 1.24 --hint 2000"),
+            "dirLen=4 tables=4 total_capacity=4096\n"
+        );
+    }
+
+    #[test]
+    fn swiss_inserts_print_each_shape_change() {
+        let out = output("--go 1.27 --inserts 897");
+        let rows: Vec<&str> = out.lines().collect();
+        assert_eq!(rows[..3], ["1 0 0 8", "9 1 1 16", "15 1 1 32"]);
+        assert_eq!(*rows.last().unwrap(), "897 2 2 2048");
+        let long = output("--go 1.27 --inserts 100000");
+        assert!(
+            long.starts_with(&out),
+            "a longer run begins with the shorter's rows"
+        );
+    }
+
+    /// The rows of one of gomap's golden files from real Go.
+    fn golden_rows(name: &str) -> Vec<String> {
+        let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("../gomap/tests/golden")
+            .join(name);
+        let text = std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{path:?}: {e}"));
+        text.lines()
+            .filter(|l| !l.starts_with('#') && !l.trim().is_empty())
+            .map(str::to_owned)
+            .collect()
+    }
+
+    /// Both queries answer as real Go does: every release's `make` for
+    /// hints 0..=2000, and its inserts up to the first split (after it the
+    /// rows depend on the seed).
+    #[test]
+    fn swiss_answers_match_real_go() {
+        for minor in 24..=27 {
+            for row in golden_rows(&format!("go1.{minor}_make_hint_swiss.txt")) {
+                let f: Vec<&str> = row.split_whitespace().collect();
+                let want = format!("dirLen={} tables={} total_capacity={}\n", f[1], f[2], f[3]);
+                assert_eq!(
+                    output(&format!("--go 1.{minor} --hint {}", f[0])),
+                    want,
+                    "go1.{minor}"
+                );
+            }
+            let want = golden_rows(&format!("go1.{minor}_inserts_swiss.txt"));
+            let ours = output(&format!("--go 1.{minor} --inserts 897"));
+            assert_eq!(ours.lines().collect::<Vec<_>>(), want, "go1.{minor}");
+        }
+    }
+
+    #[test]
     fn bad_arguments_are_rejected() {
         for bad in [
             "",
             "--go 1.8 --hint 1",
-            "--go 1.24 --hint 1",
+            "--go 1.28 --hint 1",
             "--go 2.0 --hint 1",
             "--hint",
             "--hint -1",

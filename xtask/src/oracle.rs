@@ -1,13 +1,13 @@
 //! `cargo xtask oracle [--go PATH]`: compare the models with a real Go
 //! toolchain, live. Runs the golden-data generators checked in beside the
-//! tests (`goslice/tests/golden/gen`, `gomap/tests/golden/gen`) with the `go`
-//! on PATH (or `--go PATH`) and checks every row against the model for that
-//! release. One line per comparison; exit 1 if any row differs.
+//! tests (`goslice/tests/golden/gen`, `gomap/tests/golden/gen` for the
+//! classic map of Go 1.9–1.23, `gomap/tests/golden/gen_swiss` for the swiss
+//! map of Go 1.24+) with the `go` on PATH (or `--go PATH`) and checks every
+//! row against the model for that release. One line per comparison; exit 1
+//! if any row differs.
 //!
 //! The toolchain is found as `go` finds itself: `go env GOVERSION GOROOT`
 //! names its release and its installation (GOROOT), printed first.
-//!
-//! The map generator reads the classic `hmap`, so it runs only on Go 1.9–1.23.
 //! Needs no network: both generators use only the standard library.
 
 use std::path::{Path, PathBuf};
@@ -48,11 +48,15 @@ pub(crate) fn run(args: &[String]) -> ExitCode {
         Err(_) => println!("skip slice growth: goslice models 1.9-1.27, not {release}"),
     }
     match release.parse::<gomap::GoVersion>() {
+        Ok(v) if v.is_swiss() => {
+            failed |= !report("swiss map make hint", compare_swiss_map(&go, v, "make"));
+            failed |= !report("swiss map inserts", compare_swiss_map(&go, v, "inserts"));
+        }
         Ok(v) => {
             failed |= !report("map make hint", compare_map(&go, v, "make"));
             failed |= !report("map inserts", compare_map(&go, v, "inserts"));
         }
-        Err(_) => println!("skip map growth: the classic map is Go 1.9-1.23, not {release}"),
+        Err(_) => println!("skip map growth: gomap models Go 1.9-1.27, not {release}"),
     }
     if failed {
         ExitCode::FAILURE
@@ -170,6 +174,59 @@ fn compare_map(go: &Path, v: gomap::GoVersion, mode: &str) -> Outcome {
         }
         if model != golden {
             wrong.push(format!("Go `count B` rows {golden:?}, model {model:?}"));
+        }
+    }
+    Ok((golden.len(), wrong))
+}
+
+/// The swiss map's `dirLen tables total_capacity`.
+fn swiss_shape(m: &HashMap<i64, i64>) -> Vec<usize> {
+    vec![m.dir_len(), m.tables().len(), m.total_capacity()]
+}
+
+/// Go 1.24+: `make` rows `hint dirLen tables total_capacity`, and insert
+/// rows `count dirLen tables total_capacity` up to the first split (after
+/// it the steps depend on the seed).
+fn compare_swiss_map(go: &Path, v: gomap::GoVersion, mode: &str) -> Outcome {
+    const FIRST_SPLIT: usize = 897;
+    let args: &[&str] = if mode == "make" {
+        &["make"]
+    } else {
+        &["inserts", "897"]
+    };
+    let text = run_generator(
+        go,
+        &project_root().join("gomap/tests/golden/gen_swiss"),
+        args,
+    )?;
+    let golden: Vec<Vec<usize>> = rows(&text).collect();
+    let mut wrong = Vec::new();
+    if mode == "make" {
+        for f in &golden {
+            let m: HashMap<i64, i64> = HashMap::with_options(f[0], RandomSeed::fixed(0), v);
+            if swiss_shape(&m) != f[1..] {
+                wrong.push(format!(
+                    "hint {}: Go {:?}, model {:?}",
+                    f[0],
+                    &f[1..],
+                    swiss_shape(&m)
+                ));
+            }
+        }
+    } else {
+        let mut m: HashMap<i64, i64> = HashMap::with_options(0, RandomSeed::fixed(0), v);
+        let mut model: Vec<Vec<usize>> = Vec::new();
+        for k in 0..FIRST_SPLIT as i64 {
+            m.insert(k, k);
+            let shape = swiss_shape(&m);
+            if model.last().is_none_or(|r| r[1..] != shape) {
+                model.push([vec![m.len()], shape].concat());
+            }
+        }
+        if model != golden {
+            wrong.push(format!(
+                "Go `count dirLen tables total_capacity` rows {golden:?}, model {model:?}"
+            ));
         }
     }
     Ok((golden.len(), wrong))

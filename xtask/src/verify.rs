@@ -63,7 +63,7 @@ const CHECKS: &[Check] = &[
     },
     Check {
         name: "gomap/model",
-        shows: "random insert/get/remove/entry/retain/clear match std's HashMap; hmap invariants after every op",
+        shows: "random insert/get/remove/entry/retain/clear/range-with-writes match std's HashMap, Go 1.9-1.27; invariants after every op",
         cargo_test: &["-p", "gomap", "--test", "model"],
     },
     Check {
@@ -75,6 +75,11 @@ const CHECKS: &[Check] = &[
         name: "gomap/golden",
         shows: "B after make/inserts matches Go 1.19-1.23; m[k]++ and mapclear step by step match Go 1.19",
         cargo_test: &["-p", "gomap", "--test", "golden"],
+    },
+    Check {
+        name: "gomap/golden_swiss",
+        shows: "swiss map after make/inserts matches Go 1.24-1.27; tables and control bytes step by step match Go 1.27",
+        cargo_test: &["-p", "gomap", "--test", "golden_swiss"],
     },
     Check {
         name: "gomap/panics",
