@@ -2,6 +2,14 @@
 //! promise for user code that panics inside a collection (std and hashbrown
 //! keep it): the operation may be lost, entries that were there may not.
 //!
+//! The swiss map (Go 1.24+) grows all at once, so its sweep stops the map
+//! before every insert that grew, split, rehashed or pruned a table (or
+//! turned the small map into a table), with that insert's key as the
+//! fresh one; there a panic in any of the keys the growth rehashes must
+//! leave the map as it was. Tables of up to 1 024 slots hash hundreds of
+//! keys in one growth, so at most [`FAULTS_PER_OP`] of an operation's
+//! calls (evenly spaced, the first and last among them) are faulted.
+//!
 //! The sweep: for Go 1.9, 1.19 and 1.23 rules, small and indirect (over 128
 //! bytes) keys and values, and a spreading hasher and two clumping ones,
 //! the map is stopped at every point of every growth a run of inserts and
@@ -319,7 +327,10 @@ impl Op {
             Op::Iter => assert_eq!(m.iter().count(), m.len()),
             Op::IterMut => m.values_mut().for_each(|v| v.vid += 1_000_000),
             Op::Retain => m.retain(|k, _| k.id % 3 != 0),
-            Op::Extend => m.extend((fresh..fresh + 3).map(|id| (Key::new(id), Val::new(id)))),
+            Op::Extend => m.extend((0..3).map(|i| {
+                let id = fresh + i * 10_000;
+                (Key::new(id), Val::new(id))
+            })),
             Op::Drain => assert!(m.drain().all(|(k, v)| k.id == v.vid % 1_000_000)),
             Op::IntoIter => {
                 let empty = HashMap::with_options(0, m.hasher().clone(), m.go_version());
@@ -443,30 +454,40 @@ enum Drive {
 }
 
 /// Stops the map at every distinct point of every growth `drive` takes it
-/// through.
+/// through; each state comes with the id of a key not in it (for a swiss
+/// map, the key whose insert grew it).
 fn growth_states<const KP: usize, const VP: usize, S: BuildHasher + Clone>(
     version: GoVersion,
     hasher: S,
     drive: Drive,
-) -> Vec<Map<KP, VP, S>> {
+) -> Vec<(Map<KP, VP, S>, u64)> {
     let mut m: Map<KP, VP, S> = HashMap::with_options(0, hasher, version);
     let mut states = Vec::new();
     let mut seen = HashSet::new();
     let mut oldest = 0u64;
-    let mut snapshot = |m: &Map<KP, VP, S>| {
+    let mut snapshot = |m: &Map<KP, VP, S>, states: &mut Vec<_>| {
         if let Some(e) = m.evacuation() {
             if seen.insert((m.b(), e.same_size, e.nevacuate, e.evacuated, m.len())) {
-                states.push(m.clone());
+                states.push((m.clone(), 1_000));
             }
         }
     };
-    let ids = match drive {
-        Drive::Grow => 160,
-        Drive::Slide => 600,
+    let ids = match (drive, version.is_swiss()) {
+        (Drive::Grow, false) => 160,
+        // Past 896 entries: the first split.
+        (Drive::Grow, true) => 1_300,
+        (Drive::Slide, _) => 600,
     };
     for next in 0..ids {
+        let before = version.is_swiss().then(|| (m.clone(), swiss_shape(&m)));
         m.insert(Key::new(next), Val::new(next));
-        snapshot(&m);
+        match before {
+            Some((before, shape)) if swiss_shape(&m) != shape && !before.is_empty() => {
+                states.push((before, next));
+            }
+            Some(_) => {}
+            None => snapshot(&m, &mut states),
+        }
         let delete = match drive {
             Drive::Grow => next % 4 == 3 && next > 40,
             Drive::Slide => next >= 40,
@@ -474,10 +495,41 @@ fn growth_states<const KP: usize, const VP: usize, S: BuildHasher + Clone>(
         if delete {
             m.remove(&Key::new(oldest));
             oldest += 1;
-            snapshot(&m);
+            if !version.is_swiss() {
+                snapshot(&m, &mut states);
+            }
         }
     }
     states
+}
+
+/// What a swiss map's growth changes, besides the count: each table's
+/// capacity and depth, and whether its tombstones went (rehash or prune).
+fn swiss_shape<K, V, S>(m: &HashMap<K, V, S>) -> Vec<(usize, u8, bool)> {
+    let mut shape: Vec<_> = m
+        .tables()
+        .iter()
+        .map(|t| (t.capacity, t.local_depth, t.tombstones == 0))
+        .collect();
+    shape.push((m.total_capacity(), 0, false));
+    shape
+}
+
+/// At most this many of an operation's `Hash` (and of its `Eq`) calls are
+/// faulted in one state: a swiss table's growth rehashes up to 896 keys.
+const FAULTS_PER_OP: u64 = 40;
+
+/// The calls to fault: all of them, or `FAULTS_PER_OP` evenly spaced ones
+/// with the first and the last.
+fn fault_points(calls: u64) -> Vec<u64> {
+    if calls <= FAULTS_PER_OP {
+        return (0..calls).collect();
+    }
+    let mut at: Vec<u64> = (0..FAULTS_PER_OP - 1)
+        .map(|i| i * calls / (FAULTS_PER_OP - 1))
+        .collect();
+    at.push(calls - 1);
+    at
 }
 
 fn sweep<const KP: usize, const VP: usize, S: BuildHasher + Clone>(
@@ -488,12 +540,12 @@ fn sweep<const KP: usize, const VP: usize, S: BuildHasher + Clone>(
     let mut tally = Tally::default();
     let states = growth_states::<KP, VP, S>(version, hasher, drive);
     let stride = states.len().div_ceil(max_states()).max(1);
-    for state in states.iter().step_by(stride) {
+    for (state, fresh) in states.iter().step_by(stride) {
+        let fresh = *fresh;
         tally.states += 1;
-        tally.same_size_states += usize::from(state.is_same_size_grow());
+        tally.same_size_states += usize::from(!state.is_swiss() && state.is_same_size_grow());
         let pre = contents(state).unwrap();
         let ids: Vec<u64> = pre.keys().copied().collect();
-        let fresh = 1_000;
         // Keys at both ends: their old buckets differ, so growWork starts
         // at different chains.
         for (nth, old) in [ids[0], ids[ids.len() - 1]].into_iter().enumerate() {
@@ -507,7 +559,7 @@ fn sweep<const KP: usize, const VP: usize, S: BuildHasher + Clone>(
                 let post = contents(&dry).unwrap();
                 drop(dry);
                 for kind in [Call::Hash, Call::Eq] {
-                    for at in 0..calls[kind as usize] {
+                    for at in fault_points(calls[kind as usize]) {
                         let before = live();
                         let mut m = state.clone();
                         let (_, done) =
@@ -555,7 +607,14 @@ fn quiet_injected_panics() {
 
 fn sweep_all<const KP: usize, const VP: usize>() {
     quiet_injected_panics();
-    for version in [GoVersion::V1_9, GoVersion::V1_19, GoVersion::V1_23] {
+    let versions = [
+        GoVersion::V1_9,
+        GoVersion::V1_19,
+        GoVersion::V1_23,
+        GoVersion::V1_24,
+        GoVersion::V1_27,
+    ];
+    for version in versions {
         let spread = sweep::<KP, VP, _>(version, RandomSeed::fixed(7), Drive::Grow);
         let clumped = sweep::<KP, VP, _>(version, IdHashes::Clumped, Drive::Grow);
         let sliding = sweep::<KP, VP, _>(version, IdHashes::Windowed, Drive::Slide);
@@ -564,10 +623,15 @@ fn sweep_all<const KP: usize, const VP: usize>() {
             for tally in [&spread, &clumped, &sliding] {
                 assert!(tally.panics > 200, "{version}: too few faults: {tally:?}");
             }
-            assert!(
-                sliding.same_size_states > 8,
-                "{version}: too few same-size growth states: {sliding:?}"
-            );
+            if version.is_swiss() {
+                // The small map's growth, 7 doublings and the first split.
+                assert!(spread.states >= 9, "{version}: too few growths: {spread:?}");
+            } else {
+                assert!(
+                    sliding.same_size_states > 8,
+                    "{version}: too few same-size growth states: {sliding:?}"
+                );
+            }
         }
     }
     assert_eq!(live(), (0, 0), "instances left alive");
