@@ -1,6 +1,9 @@
-//! Criterion benches for gomap's `HashMap` (Go 1.19's classic bucket map)
-//! beside `hashbrown::HashMap` and `std::collections::HashMap`, all three
-//! hashing with the same `RandomSeed` hasher, so the ratio is the table's.
+//! Criterion benches for gomap's `HashMap` — `gomap` is Go 1.27's swiss
+//! tables (the default), `gomap-classic` Go 1.23's bucket map — beside
+//! `hashbrown::HashMap` (a swiss table too) and `std::collections::HashMap`,
+//! all hashing with the same `RandomSeed` hasher, so the ratio is the
+//! table's. `gomap-classic` runs last in each group, so the report's
+//! ratio column is the swiss map's.
 //! Shapes: insert N fresh keys (1k, 100k, 1M), lookup hit, lookup miss,
 //! remove, iterate; `u64` keys and `String` keys.
 //!
@@ -15,7 +18,7 @@
 use std::hint::black_box;
 
 use criterion::{BatchSize, BenchmarkId, Criterion, Throughput, criterion_group};
-use gomap::RandomSeed;
+use gomap::{GoVersion, RandomSeed};
 
 type Go<K> = gomap::HashMap<K, u64, RandomSeed>;
 type Brown<K> = hashbrown::HashMap<K, u64, RandomSeed>;
@@ -73,6 +76,35 @@ impl_map!(Go);
 impl_map!(Brown);
 impl_map!(Std);
 
+/// gomap under the classic map's rules (Go 1.23).
+#[derive(Clone)]
+struct Classic<K>(Go<K>);
+
+impl<K: std::hash::Hash + Eq + Clone> Map<K> for Classic<K> {
+    fn new_map() -> Self {
+        Classic(Go::with_options(
+            0,
+            RandomSeed::fixed(SEED),
+            GoVersion::LAST_CLASSIC,
+        ))
+    }
+    #[inline]
+    fn put(&mut self, k: K, v: u64) {
+        self.0.put(k, v);
+    }
+    #[inline]
+    fn lookup(&self, k: &K) -> Option<&u64> {
+        self.0.lookup(k)
+    }
+    #[inline]
+    fn del(&mut self, k: &K) -> Option<u64> {
+        self.0.del(k)
+    }
+    fn sum(&self) -> u64 {
+        self.0.sum()
+    }
+}
+
 fn filled<K: Clone, M: Map<K>>(keys: &[K]) -> M {
     let mut m = M::new_map();
     for (i, k) in keys.iter().enumerate() {
@@ -116,17 +148,21 @@ where
         one!(g, "gomap", Go<K>);
         one!(g, "hashbrown", Brown<K>);
         one!(g, "std", Std<K>);
+        one!(g, "gomap-classic", Classic<K>);
         g.finish();
     }
 
-    for n in [1_000usize, 100_000] {
+    for n in [1_000usize, 100_000, 1_000_000] {
         let keys = make_keys(n, 1);
         let misses = make_keys(n, 0xdead_beef);
-        let (go, brown, std): (Go<K>, Brown<K>, Std<K>) =
-            (filled(&keys), filled(&keys), filled(&keys));
+        let (go, brown, std, classic): (Go<K>, Brown<K>, Std<K>, Classic<K>) =
+            (filled(&keys), filled(&keys), filled(&keys), filled(&keys));
 
         let mut g = c.benchmark_group(format!("lookup_hit_{kind}"));
         g.throughput(Throughput::Elements(n as u64));
+        if n >= 1_000_000 {
+            g.sample_size(10);
+        }
         macro_rules! hit {
             ($g:ident, $name:literal, $m:expr, $probe:expr) => {
                 $g.bench_function(BenchmarkId::new($name, n), |b| {
@@ -143,19 +179,24 @@ where
         hit!(g, "gomap", go, &keys);
         hit!(g, "hashbrown", brown, &keys);
         hit!(g, "std", std, &keys);
+        hit!(g, "gomap-classic", classic, &keys);
         g.finish();
 
         let mut g = c.benchmark_group(format!("lookup_miss_{kind}"));
         g.throughput(Throughput::Elements(n as u64));
+        if n >= 1_000_000 {
+            g.sample_size(10);
+        }
         hit!(g, "gomap", go, &misses);
         hit!(g, "hashbrown", brown, &misses);
         hit!(g, "std", std, &misses);
+        hit!(g, "gomap-classic", classic, &misses);
         g.finish();
 
         let mut g = c.benchmark_group(format!("remove_{kind}"));
         g.throughput(Throughput::Elements(n as u64));
         if n >= 100_000 {
-            g.sample_size(20);
+            g.sample_size(if n >= 1_000_000 { 10 } else { 20 });
         }
         macro_rules! remove {
             ($g:ident, $name:literal, $m:expr) => {
@@ -176,10 +217,14 @@ where
         remove!(g, "gomap", go);
         remove!(g, "hashbrown", brown);
         remove!(g, "std", std);
+        remove!(g, "gomap-classic", classic);
         g.finish();
 
         let mut g = c.benchmark_group(format!("iterate_{kind}"));
         g.throughput(Throughput::Elements(n as u64));
+        if n >= 1_000_000 {
+            g.sample_size(10);
+        }
         g.bench_function(BenchmarkId::new("gomap", n), |b| {
             b.iter(|| black_box(go.sum()))
         });
@@ -188,6 +233,9 @@ where
         });
         g.bench_function(BenchmarkId::new("std", n), |b| {
             b.iter(|| black_box(std.sum()))
+        });
+        g.bench_function(BenchmarkId::new("gomap-classic", n), |b| {
+            b.iter(|| black_box(classic.sum()))
         });
         g.finish();
     }

@@ -31,7 +31,7 @@ pub(crate) const TOPICS: &[Topic] = &[
         name: "map",
         package: "gomap",
         bench: "map",
-        peers: "hashbrown::HashMap, std::collections::HashMap",
+        peers: "hashbrown::HashMap, std::collections::HashMap (and gomap's classic map, gomap-classic)",
         ours: "gomap",
         peer_ids: &["hashbrown", "std"],
     },
