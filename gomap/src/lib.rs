@@ -1,8 +1,33 @@
-//! gomap — Go's classic bucket map (`hmap`), chapter 2 ("Map") of the notes,
-//! as a generic Rust hash map you can use and watch grow.
+//! gomap — Go's map, chapter 2 ("Map") of the notes, as a generic Rust
+//! hash map you can use and watch grow, in both designs Go has shipped:
 //!
-//! It models `runtime/map.go` of Go 1.19 (and, where they differ, any
-//! release from 1.9 to 1.23 — see [`GoVersion`]):
+//! - **Go 1.24–1.27** (the default, Go 1.27): swiss tables, Go 1.27's
+//!   `internal/runtime/maps` — groups of 8 slots behind a 64-bit control
+//!   word (empty `0x80`, deleted `0xFE`, full = the hash's low 7 bits),
+//!   H1/H2, triangular probing, tombstones and their pruning (1.25+), the
+//!   small map of one group, tables of at most 1 024 slots that double
+//!   below that and split above it, the extendible-hash directory, load
+//!   7/8, a new seed when the map empties. See `swiss/` and the README.
+//! - **Go 1.9–1.23**: the classic `hmap` of `runtime/map.go`, Go 1.19's
+//!   source (and, where they differ, any release from 1.9 to 1.23 — see
+//!   [`GoVersion`]), described below.
+//!
+//! One [`HashMap`] type serves both, picked by the [`GoVersion`] a map is
+//! made with (see `map.rs` for why one type).
+//!
+//! ```
+//! use gomap::{GoVersion, HashMap, RandomSeed};
+//!
+//! let mut m = HashMap::with_options(0, RandomSeed::fixed(42), GoVersion::V1_27);
+//! for i in 0..9u64 {
+//!     m.insert(i, i * i);
+//! }
+//! // A small map holds 8 entries in one group; the 9th made a 16-slot table.
+//! assert_eq!((m.dir_len(), m.total_capacity()), (1, 16));
+//! assert!(m.check_invariants().is_ok());
+//! ```
+//!
+//! The classic map:
 //!
 //! - `2^B` buckets of 8 slots: `tophash[8]`, then the 8 keys together, then
 //!   the 8 values together, then an overflow link; keys or values over 128
@@ -54,14 +79,16 @@
 //!   bucket a key lands in depends on the hash, not on how it was made.
 //! - **Re-seeding.** Go 1.19 draws a new `hash0` in `mapclear` and when the
 //!   last key is deleted; a generic `BuildHasher` cannot be re-seeded, so the
-//!   seed is kept.
+//!   classic map's seed is kept. The swiss map hashes its own seed before
+//!   the key, so it re-seeds where Go does.
 //! - **Evacuated slots give up their entries.** Go keeps evacuated keys in
 //!   old buckets for iterators that began before the growth. A Rust iterator
 //!   borrows the map, so no write (and no growth step) can happen during an
 //!   iteration; entries are moved, not copied.
 //! - **Iteration with writes.** Go allows writes inside `range`; Rust's
-//!   borrows forbid them, except through [`HashMap::retain`], whose deletes
-//!   do no growth work.
+//!   borrows forbid them during [`HashMap::iter`]. [`HashMap::range`] is a
+//!   cursor that borrows the map only during each step, with Go's
+//!   guarantees; [`HashMap::retain`] deletes during a walk.
 //! - **`m[k]` on a missing key** panics (`Index`) instead of giving the zero
 //!   value; use [`HashMap::get`].
 //! - **Overflow storage.** Go links overflow buckets by pointer and rounds the
