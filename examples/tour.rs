@@ -142,10 +142,29 @@ fn chapter2_maps(out: &mut String) {
         "{evacuating_writes} of 1000 inserts left a growth in progress"
     )
     .unwrap();
+    // Go 1.24+'s swiss map (the default since): groups of 8 slots with a
+    // control word, tables up to 1024 slots that double and then split
+    // under a directory, load at most 7/8.
+    let mut m = HashMap::with_options(0, RandomSeed::fixed(7), MapVersion::V1_27);
+    let mut last = m.total_capacity();
+    for k in 0..1000u64 {
+        m.insert(k, k * k);
+        if m.total_capacity() != last {
+            last = m.total_capacity();
+            writeln!(
+                out,
+                "go1.27 swiss: after {} inserts: dirLen={} tables={} total_capacity={last}",
+                m.len(),
+                m.dir_len(),
+                m.tables().len()
+            )
+            .unwrap();
+        }
+    }
     deeper(
         out,
         "gomap (goruntime::map)",
-        "cargo xtask mapgrowth --go 1.19 --inserts 100000",
+        "cargo xtask mapgrowth --go 1.19 --inserts 100000 (--go 1.27 for the swiss map)",
     );
 }
 

@@ -5,7 +5,7 @@
 //! | module | chapter of the notes | models |
 //! |---|---|---|
 //! | [`slice`] | 1. 数组与切片 | `runtime/slice.go`, `runtime/msize.go`, `runtime/sizeclasses.go` |
-//! | [`map`] | 2. Map | `runtime/map.go` (the classic hmap, Go 1.9–1.23) |
+//! | [`map`] | 2. Map | `runtime/map.go` (the classic hmap, Go 1.9–1.23) and `internal/runtime/maps` (swiss tables, Go 1.24–1.27) |
 //! | [`chan`] | 3. Channel | `runtime/chan.go`, `runtime/select.go` |
 //! | [`ctx`] | 4. Context | `context/context.go` |
 //! | [`sched`] | 7. GOROUTING | `runtime/proc.go`, `runtime/runtime2.go` |
