@@ -164,7 +164,7 @@ fn chapter2_maps(out: &mut String) {
     deeper(
         out,
         "gomap (goruntime::map)",
-        "cargo xtask mapgrowth --go 1.19 --inserts 100000 (--go 1.27 for the swiss map)",
+        "cargo xtask mapgrowth --go 1.19 --inserts 100000",
     );
 }
 
