@@ -59,7 +59,8 @@
 //! cannot be stopped at an arbitrary instruction and resumed elsewhere
 //! safely, so a goroutine gives up its M only at schedule points: parking
 //! (channel operations, [`WaitGroup::wait`], [`time::sleep`]),
-//! [`yield_now`], [`syscall`], or returning. A loop without those hogs its P;
+//! [`yield_now`], [`syscall`], returning, or [`go`] once sysmon has ended
+//! the time slice (Go's function-prologue check). A loop without those hogs its P;
 //! sysmon logs a `tracing` warning when it sees one run over 10 ms. A time
 //! slice that goroutines pass along through hand-offs (a channel send
 //! readying its receiver) ends at the first schedule point after 10 ms,
