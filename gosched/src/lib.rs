@@ -115,6 +115,7 @@ pub struct ReadmeDoctests;
 // 1. Words and formats.
 mod report;
 mod status;
+mod sync;
 
 // 2. Structures that know nothing of goroutines.
 mod allgs;

@@ -31,7 +31,7 @@
 //!    ([`clear_after_wake`](ParkToken::clear_after_wake)) and its caller
 //!    re-checks the condition it waited for.
 
-use std::sync::atomic::{AtomicU64, Ordering};
+use crate::sync::{AtomicU64, Ordering};
 
 const EMPTY: u64 = 0;
 const NOTIFIED: u64 = 1;
@@ -44,8 +44,9 @@ const ID_SHIFT: u32 = 2;
 pub(crate) struct ParkToken(AtomicU64);
 
 impl ParkToken {
-    /// The token of goroutine `goid`, nothing pending.
-    pub(crate) const fn new(goid: u64) -> ParkToken {
+    /// The token of goroutine `goid`, nothing pending. (Not `const`:
+    /// loom's atomics cannot be built in a constant.)
+    pub(crate) fn new(goid: u64) -> ParkToken {
         ParkToken(AtomicU64::new(goid << ID_SHIFT))
     }
 
@@ -113,13 +114,26 @@ impl ParkToken {
     /// stays for the next park).
     #[inline]
     pub(crate) fn clear_after_wake(&self) {
+        #[cfg(not(loom_planted_bug))]
         self.0.fetch_and(!STATE, Ordering::AcqRel);
+        // The lost wake-up this read-modify-write prevents: a plain store
+        // of the cleared state erases a notify that lands between the load
+        // and the store. Kept so that the loom models below can be seen to
+        // catch it (`--cfg loom_planted_bug`).
+        #[cfg(loom_planted_bug)]
+        {
+            let id = self.0.load(Ordering::Acquire) & !STATE;
+            self.0.store(id, Ordering::Release);
+        }
     }
 }
 
-#[cfg(test)]
+#[cfg(all(test, not(loom)))]
 mod tests {
     use super::ParkToken;
+
+    /// The one goroutine each model parks.
+    const GOID: u64 = 1;
 
     #[test]
     fn a_wake_up_before_the_park_is_kept() {
@@ -159,5 +173,166 @@ mod tests {
         t.clear_after_wake();
         assert!(!t.notify(7));
         assert!(!t.take_notified(), "the stale wake-up left no token");
+    }
+}
+
+/// loom models: every interleaving of a goroutine parking against its
+/// wakers, under the C11 memory model (`RUSTFLAGS="--cfg loom" cargo test
+/// --release -p gosched loom_`).
+///
+/// A loom thread plays the goroutine and its M in turn (they never run at
+/// once); readying it is `loom::thread::Thread::unpark`, so a lost wake-up
+/// leaves it parked for good and loom reports the deadlock.
+///
+/// Planted bug: with `--cfg loom_planted_bug`, `clear_after_wake` is the
+/// plain load-then-store (a `store` of the cleared state, as it once was), and `loom_double_notify_wakes_the_waiter`
+/// and `loom_timeout_and_notify_race_to_wake_the_waiter` deadlock (the
+/// second notify erased while the re-check reads the old condition).
+#[cfg(all(test, loom))]
+mod loom_models {
+    use loom::sync::Arc;
+    use loom::sync::atomic::{AtomicUsize, Ordering};
+    use loom::thread;
+
+    use super::ParkToken;
+
+    /// A goroutine as the model sees it: its token, how many parks
+    /// committed and how many times a waker readied it.
+    struct Goroutine {
+        token: ParkToken,
+        commits: AtomicUsize,
+        readies: AtomicUsize,
+    }
+
+    impl Goroutine {
+        fn new() -> Arc<Goroutine> {
+            Arc::new(Goroutine {
+                token: ParkToken::new(GOID),
+                commits: AtomicUsize::new(0),
+                readies: AtomicUsize::new(0),
+            })
+        }
+
+        /// `schedpoint::park_current` and the M's half (`mstart.rs`):
+        /// a pending wake-up returns at once; else the park commits, or
+        /// fails on a wake-up that came in between; a committed park waits
+        /// until a waker readies it.
+        fn park(&self) {
+            if self.token.take_notified() {
+                return;
+            }
+            if self.token.commit_park() {
+                let parks = self.commits.fetch_add(1, Ordering::Relaxed) + 1;
+                while self.readies.load(Ordering::Acquire) < parks {
+                    thread::park();
+                }
+            }
+            self.token.clear_after_wake();
+        }
+
+        /// `schedpoint::unpark`: `goready` when the park had committed.
+        fn unpark(&self, goroutine: &thread::Thread) {
+            if self.token.notify(GOID) {
+                self.readies.fetch_add(1, Ordering::Release);
+                goroutine.unpark();
+            }
+        }
+
+        /// Every committed park was readied exactly once.
+        fn check(&self) {
+            assert_eq!(
+                self.commits.load(Ordering::Relaxed),
+                self.readies.load(Ordering::Relaxed),
+                "a park readied twice, or never"
+            );
+        }
+    }
+
+    /// Spawns the goroutine: it parks until `done` says `wakers` wake-ups
+    /// were published, re-checking after each wake as every caller of
+    /// `gosched::park` does.
+    fn spawn_waiter(
+        g: &Arc<Goroutine>,
+        done: &Arc<AtomicUsize>,
+        wakers: usize,
+        first: impl FnOnce(&Goroutine) + Send + 'static,
+    ) -> thread::JoinHandle<()> {
+        let (g, done) = (Arc::clone(g), Arc::clone(done));
+        thread::spawn(move || {
+            first(&g);
+            while done.load(Ordering::Acquire) < wakers {
+                g.park();
+            }
+        })
+    }
+
+    fn spawn_waker(
+        g: &Arc<Goroutine>,
+        done: &Arc<AtomicUsize>,
+        goroutine: thread::Thread,
+    ) -> thread::JoinHandle<()> {
+        let (g, done) = (Arc::clone(g), Arc::clone(done));
+        thread::spawn(move || {
+            done.fetch_add(1, Ordering::Release);
+            g.unpark(&goroutine);
+        })
+    }
+
+    /// One park against one notify: the notify lands before the park,
+    /// between its switch and commit, or after the commit.
+    #[test]
+    fn loom_park_then_notify_wakes_the_waiter() {
+        loom::model(|| {
+            let g = Goroutine::new();
+            let done = Arc::new(AtomicUsize::new(0));
+            let waiter = spawn_waiter(&g, &done, 1, |_| {});
+            spawn_waker(&g, &done, waiter.thread().clone())
+                .join()
+                .unwrap();
+            waiter.join().unwrap();
+            g.check();
+        });
+    }
+
+    /// Two wakers: exactly one of them readies each committed park, and
+    /// the second wake-up is never erased (the bug `clear_after_wake`'s
+    /// swap fixed).
+    #[test]
+    fn loom_double_notify_wakes_the_waiter() {
+        loom::model(|| {
+            let g = Goroutine::new();
+            let done = Arc::new(AtomicUsize::new(0));
+            let waiter = spawn_waiter(&g, &done, 2, |_| {});
+            let a = spawn_waker(&g, &done, waiter.thread().clone());
+            let b = spawn_waker(&g, &done, waiter.thread().clone());
+            a.join().unwrap();
+            b.join().unwrap();
+            waiter.join().unwrap();
+            g.check();
+        });
+    }
+
+    /// `park_timeout`: one park that a timer's notify may end (the timer is
+    /// never stopped in time, so its token may stay for a later park),
+    /// then the waiter waits for the real notify. The stale token makes a
+    /// spurious wake-up, never a lost one.
+    #[test]
+    fn loom_timeout_and_notify_race_to_wake_the_waiter() {
+        loom::model(|| {
+            let g = Goroutine::new();
+            let done = Arc::new(AtomicUsize::new(0));
+            let waiter = spawn_waiter(&g, &done, 1, Goroutine::park);
+            let me = waiter.thread().clone();
+            let timer = {
+                let g = Arc::clone(&g);
+                let me = me.clone();
+                thread::spawn(move || g.unpark(&me))
+            };
+            let waker = spawn_waker(&g, &done, me);
+            timer.join().unwrap();
+            waker.join().unwrap();
+            waiter.join().unwrap();
+            g.check();
+        });
     }
 }
