@@ -17,10 +17,16 @@
 use std::marker::PhantomData;
 use std::ptr;
 use std::sync::Arc;
-use std::sync::atomic::{AtomicPtr, AtomicU32, Ordering};
+
+use crate::sync::{AtomicPtr, AtomicU32, Ordering};
 
 /// Local run queue capacity (Go: `len(p.runq)`).
+#[cfg(not(loom))]
 pub(crate) const RUNQ_SIZE: u32 = 256;
+/// Under loom, four slots: enough to fill, overflow and steal half of in
+/// a model small enough to explore whole (tokio shrinks its queue so).
+#[cfg(loom)]
+pub(crate) const RUNQ_SIZE: u32 = 4;
 
 pub(crate) struct RunQueue<G> {
     head: AtomicU32,
@@ -194,11 +200,20 @@ impl<G> RunQueue<G> {
                     self.slots[(h.wrapping_add(i) % RUNQ_SIZE) as usize].load(Ordering::Relaxed),
                 );
             }
-            if self
+            #[cfg(not(loom_planted_bug))]
+            let claimed = self
                 .head
                 .compare_exchange(h, h.wrapping_add(n), Ordering::AcqRel, Ordering::Relaxed)
-                .is_ok()
-            {
+                .is_ok();
+            // A store where the CAS is needed: the thief takes slots that
+            // the owner or another thief took meanwhile (kept for the loom
+            // models below, `--cfg loom_planted_bug`).
+            #[cfg(loom_planted_bug)]
+            let claimed = {
+                self.head.store(h.wrapping_add(n), Ordering::Release);
+                true
+            };
+            if claimed {
                 // SAFETY: our CAS moved `head` over these slots; we own them.
                 return taken.into_iter().map(|p| unsafe { from_raw(p) }).collect();
             }
@@ -221,7 +236,7 @@ impl<G> Drop for RunQueue<G> {
     }
 }
 
-#[cfg(test)]
+#[cfg(all(test, not(loom)))]
 mod tests {
     use std::collections::VecDeque;
     use std::sync::Arc;
@@ -350,5 +365,136 @@ mod tests {
         }
         all.sort_unstable();
         assert_eq!(all, (1..=N).collect::<Vec<_>>());
+    }
+}
+
+/// loom models: every interleaving of the owner against thieves on a
+/// four-slot queue (`RUNQ_SIZE` under loom), under the C11 memory model
+/// (`RUSTFLAGS="--cfg loom" cargo test --release -p gosched loom_`). Each
+/// checks that every G queued comes out exactly once — taken by the owner,
+/// stolen, or moved to the global queue — and that none leaks.
+///
+/// The test keeps its own reference to every G, so a G taken twice (the
+/// failure the models look for) is reported, not freed twice.
+///
+/// Planted bug: with `--cfg loom_planted_bug`, `grab` claims its slots
+/// with a plain store instead of a CAS on `head`, and every model here
+/// fails with a G taken twice.
+#[cfg(all(test, loom))]
+mod loom_models {
+    use std::sync::Arc;
+
+    use loom::thread;
+
+    use super::{RUNQ_SIZE, RunQueue};
+
+    type Queue = loom::sync::Arc<RunQueue<u64>>;
+
+    /// Queues ids `ids` (owner side, before any thief runs); returns the
+    /// test's own references.
+    fn fill(q: &RunQueue<u64>, ids: std::ops::RangeInclusive<u64>) -> Vec<Arc<u64>> {
+        ids.map(|id| {
+            let g = Arc::new(id);
+            assert!(q.put(Arc::clone(&g), false).is_none());
+            g
+        })
+        .collect()
+    }
+
+    fn spawn_thief(q: &Queue, steal_runnext: bool) -> thread::JoinHandle<Vec<Arc<u64>>> {
+        let q = loom::sync::Arc::clone(q);
+        thread::spawn(move || q.grab(steal_runnext))
+    }
+
+    /// Every G of `ours` came out exactly once in `out` (and the queue is
+    /// empty); then nothing but the test holds a G.
+    fn check_exactly_once(q: &RunQueue<u64>, ours: &[Arc<u64>], mut out: Vec<Arc<u64>>) {
+        out.extend(q.drain());
+        let mut ids: Vec<u64> = out.iter().map(|g| **g).collect();
+        ids.sort_unstable();
+        let want: Vec<u64> = ours.iter().map(|g| **g).collect();
+        if ids != want {
+            // A G taken twice holds one reference too many: dropping both
+            // would free it under the test's own reference.
+            std::mem::forget(out);
+            panic!("a G lost or taken twice: came out {ids:?}, queued {want:?}");
+        }
+        drop(out);
+        for g in ours {
+            assert_eq!(Arc::strong_count(g), 1, "G {g} leaked");
+        }
+    }
+
+    /// The owner pops (runnext first) while a thief steals half.
+    #[test]
+    fn loom_owner_get_against_a_thief() {
+        loom::model(|| {
+            let q: Queue = loom::sync::Arc::new(RunQueue::new());
+            let mut ours = fill(&q, 1..=3);
+            let next = Arc::new(4);
+            assert!(q.put(Arc::clone(&next), true).is_none());
+            ours.push(next);
+            let thief = spawn_thief(&q, true);
+            let mut out: Vec<Arc<u64>> = Vec::new();
+            out.extend(q.get().map(|(g, _)| g));
+            out.extend(q.get().map(|(g, _)| g));
+            out.extend(thief.join().unwrap());
+            check_exactly_once(&q, &ours, out);
+        });
+    }
+
+    /// The owner pushes (a `runnext` put kicks the old one to the tail)
+    /// while a thief steals, the thief's `runnext` steal racing the
+    /// owner's swap.
+    #[test]
+    fn loom_owner_put_next_against_a_thief() {
+        loom::model(|| {
+            let q: Queue = loom::sync::Arc::new(RunQueue::new());
+            let mut ours = fill(&q, 1..=1);
+            let (a, b) = (Arc::new(2), Arc::new(3));
+            assert!(q.put(Arc::clone(&a), true).is_none());
+            let thief = spawn_thief(&q, true);
+            assert!(
+                q.put(Arc::clone(&b), true).is_none(),
+                "room for the kicked G"
+            );
+            ours.extend([a, b]);
+            let mut out: Vec<Arc<u64>> = Vec::new();
+            out.extend(q.get().map(|(g, _)| g));
+            out.extend(thief.join().unwrap());
+            check_exactly_once(&q, &ours, out);
+        });
+    }
+
+    /// A full queue overflows half of itself plus the new G to the global
+    /// queue while a thief steals: `runqputslow`'s CAS loses to the thief
+    /// and the put retries, or wins and the thief takes what is left.
+    #[test]
+    fn loom_overflow_to_global_against_a_thief() {
+        loom::model(|| {
+            let q: Queue = loom::sync::Arc::new(RunQueue::new());
+            let mut ours = fill(&q, 1..=u64::from(RUNQ_SIZE));
+            let thief = spawn_thief(&q, false);
+            let extra = Arc::new(u64::from(RUNQ_SIZE) + 1);
+            let mut out = q.put(Arc::clone(&extra), false).unwrap_or_default();
+            ours.push(extra);
+            out.extend(thief.join().unwrap());
+            check_exactly_once(&q, &ours, out);
+        });
+    }
+
+    /// Two thieves against each other and the owner's pop.
+    #[test]
+    fn loom_two_thieves_and_the_owner() {
+        loom::model(|| {
+            let q: Queue = loom::sync::Arc::new(RunQueue::new());
+            let ours = fill(&q, 1..=3);
+            let thieves = [spawn_thief(&q, true), spawn_thief(&q, true)];
+            let mut out: Vec<Arc<u64>> = q.get().map(|(g, _)| g).into_iter().collect();
+            for t in thieves {
+                out.extend(t.join().unwrap());
+            }
+            check_exactly_once(&q, &ours, out);
+        });
     }
 }
