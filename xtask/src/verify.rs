@@ -10,7 +10,9 @@
 //! 20 000; gogc's explorer runs five times that many schedules per barrier,
 //! 100 000 deep) and sets `GORUNTIME_DEEP=1`, which tests that repeat a
 //! scenario read (gosched's lost-panic storm: 500 rounds instead of 50), for
-//! long runs that do not belong in CI.
+//! long runs that do not belong in CI. `--deep` also runs [`DEEP_CHECKS`]:
+//! the loom models with a wider preemption bound than CI's, and the same
+//! models on their planted bugs, where every model must fail.
 
 use std::io::{IsTerminal, Write};
 use std::process::{Command, ExitCode, Output};
@@ -268,6 +270,103 @@ const CHECKS: &[Check] = &[
     },
 ];
 
+/// A check that runs only under `--deep`, in an environment of its own.
+struct DeepCheck {
+    check: Check,
+    run: Run,
+}
+
+/// How a check runs beyond `cargo test` and its arguments.
+struct Run {
+    /// Set for its `cargo test` (a `--cfg` build goes to its own target
+    /// directory, so it does not evict the normal build).
+    env: &'static [(&'static str, &'static str)],
+    /// Arguments for the test binaries, after `--`.
+    libtest: &'static [&'static str],
+    /// Every test it runs must fail: a model run on its planted bug.
+    must_fail: bool,
+}
+
+/// How every row of [`CHECKS`] runs.
+const PLAIN: Run = Run {
+    env: &[],
+    libtest: &[],
+    must_fail: false,
+};
+
+/// A model run on its planted bug, in a process of its own: loom's report
+/// of a deadlock ends the whole test binary, so one model a process is the
+/// only way to see each fail. Which models catch which bug (and that
+/// `loom_park_then_notify` and `loom_owner_put_next_against_a_thief` do
+/// not) is said in the models' docs.
+const fn planted(
+    name: &'static str,
+    shows: &'static str,
+    libtest: &'static [&'static str],
+) -> DeepCheck {
+    DeepCheck {
+        check: Check {
+            name,
+            shows,
+            cargo_test: &["--release", "-p", "gosched", "--lib"],
+        },
+        run: Run {
+            env: &[
+                ("RUSTFLAGS", "--cfg loom --cfg loom_planted_bug"),
+                ("CARGO_TARGET_DIR", "target/loom-planted"),
+                ("LOOM_MAX_PREEMPTIONS", "2"),
+            ],
+            libtest,
+            must_fail: true,
+        },
+    }
+}
+
+/// The models' tests, and each model that must catch a planted bug.
+const DEEP_CHECKS: &[DeepCheck] = &[
+    DeepCheck {
+        check: Check {
+            name: "gosched/loom",
+            shows: "park token and run queue: every interleaving, up to 3 preemptions",
+            cargo_test: &["--release", "-p", "gosched", "--lib", "loom_"],
+        },
+        run: Run {
+            env: &[
+                ("RUSTFLAGS", "--cfg loom"),
+                ("CARGO_TARGET_DIR", "target/loom"),
+                ("LOOM_MAX_PREEMPTIONS", "3"),
+            ],
+            libtest: &[],
+            must_fail: false,
+        },
+    },
+    planted(
+        "gosched/loom_planted/token2",
+        "the token's clear as a plain store: a second notify is lost (deadlock)",
+        &["loom_double_notify_wakes_the_waiter", "--exact"],
+    ),
+    planted(
+        "gosched/loom_planted/timeout",
+        "the token's clear as a plain store: a timer's notify erases the real one",
+        &["loom_timeout_and_notify_race_to_wake_the_waiter", "--exact"],
+    ),
+    planted(
+        "gosched/loom_planted/get",
+        "grab's CAS as a plain store: owner get and a thief take one G twice",
+        &["loom_owner_get_against_a_thief", "--exact"],
+    ),
+    planted(
+        "gosched/loom_planted/overflow",
+        "grab's CAS as a plain store: overflow and a thief take one G twice",
+        &["loom_overflow_to_global_against_a_thief", "--exact"],
+    ),
+    planted(
+        "gosched/loom_planted/thieves",
+        "grab's CAS as a plain store: two thieves take one G twice",
+        &["loom_two_thieves_and_the_owner", "--exact"],
+    ),
+];
+
 const DEFAULT_CASES: &str = "256";
 const DEEP_CASES: &str = "20000";
 
@@ -288,9 +387,16 @@ pub(crate) fn run(args: &[String]) -> ExitCode {
     }
     let cases = std::env::var("PROPTEST_CASES")
         .unwrap_or_else(|_| (if deep { DEEP_CASES } else { DEFAULT_CASES }).to_owned());
-    let selected: Vec<&Check> = CHECKS
+    let selected: Vec<(&Check, &Run)> = CHECKS
         .iter()
-        .filter(|c| filter.is_none_or(|f| c.name.contains(f)))
+        .map(|c| (c, &PLAIN))
+        .chain(
+            DEEP_CHECKS
+                .iter()
+                .filter(|_| deep)
+                .map(|d| (&d.check, &d.run)),
+        )
+        .filter(|(c, _)| filter.is_none_or(|f| c.name.contains(f)))
         .collect();
     if selected.is_empty() {
         eprintln!("error: no check matches `{}`", filter.unwrap_or_default());
@@ -303,7 +409,7 @@ pub(crate) fn run(args: &[String]) -> ExitCode {
     );
     let mut results = Vec::new();
     let started = Instant::now();
-    for check in &selected {
+    for &(check, run) in &selected {
         let t0 = Instant::now();
         let mut cargo = Command::new(env!("CARGO"));
         cargo
@@ -311,15 +417,23 @@ pub(crate) fn run(args: &[String]) -> ExitCode {
             .arg("test")
             .args(check.cargo_test)
             .args(["--", "--test-threads=2"])
+            .args(run.libtest)
             .env("PROPTEST_CASES", &cases)
-            .envs(deep.then_some(("GORUNTIME_DEEP", "1")));
+            .envs(deep.then_some(("GORUNTIME_DEEP", "1")))
+            .envs(run.env.iter().copied());
         let output = with_progress(check.name, move || cargo.output());
         let secs = t0.elapsed().as_secs_f64();
         match output {
             Ok(out) => {
                 let stdout = String::from_utf8_lossy(&out.stdout);
                 let (passed, fails) = count_results(&stdout);
-                let ok = out.status.success() && fails == 0 && passed > 0;
+                let ok = if run.must_fail {
+                    // A failed assertion, or loom's deadlock report, which
+                    // aborts the binary before libtest's summary.
+                    passed == 0 && !out.status.success()
+                } else {
+                    out.status.success() && fails == 0 && passed > 0
+                };
                 let verdict = if ok { "ok  " } else { "FAIL" };
                 println!(
                     "{verdict} {:<22} {:>4} passed {:>3} failed {:>7.1}s  {}",
@@ -333,7 +447,7 @@ pub(crate) fn run(args: &[String]) -> ExitCode {
                     secs,
                 });
                 if !ok {
-                    if passed == 0 && fails == 0 {
+                    if passed == 0 && fails == 0 && !run.must_fail {
                         println!("     (no test ran: a check that runs nothing proves nothing)");
                     }
                     print_tail(&stdout, &String::from_utf8_lossy(&out.stderr));
