@@ -132,9 +132,6 @@ impl ParkToken {
 mod tests {
     use super::ParkToken;
 
-    /// The one goroutine each model parks.
-    const GOID: u64 = 1;
-
     #[test]
     fn a_wake_up_before_the_park_is_kept() {
         let t = ParkToken::new(7);
@@ -195,6 +192,9 @@ mod loom_models {
     use loom::thread;
 
     use super::ParkToken;
+
+    /// The one goroutine each model parks.
+    const GOID: u64 = 1;
 
     /// A goroutine as the model sees it: its token, how many parks
     /// committed and how many times a waker readied it.

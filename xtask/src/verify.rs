@@ -343,27 +343,42 @@ const DEEP_CHECKS: &[DeepCheck] = &[
     planted(
         "gosched/loom_planted/token2",
         "the token's clear as a plain store: a second notify is lost (deadlock)",
-        &["loom_double_notify_wakes_the_waiter", "--exact"],
+        &[
+            "parktoken::loom_models::loom_double_notify_wakes_the_waiter",
+            "--exact",
+        ],
     ),
     planted(
         "gosched/loom_planted/timeout",
         "the token's clear as a plain store: a timer's notify erases the real one",
-        &["loom_timeout_and_notify_race_to_wake_the_waiter", "--exact"],
+        &[
+            "parktoken::loom_models::loom_timeout_and_notify_race_to_wake_the_waiter",
+            "--exact",
+        ],
     ),
     planted(
         "gosched/loom_planted/get",
         "grab's CAS as a plain store: owner get and a thief take one G twice",
-        &["loom_owner_get_against_a_thief", "--exact"],
+        &[
+            "runq::loom_models::loom_owner_get_against_a_thief",
+            "--exact",
+        ],
     ),
     planted(
         "gosched/loom_planted/overflow",
         "grab's CAS as a plain store: overflow and a thief take one G twice",
-        &["loom_overflow_to_global_against_a_thief", "--exact"],
+        &[
+            "runq::loom_models::loom_overflow_to_global_against_a_thief",
+            "--exact",
+        ],
     ),
     planted(
         "gosched/loom_planted/thieves",
         "grab's CAS as a plain store: two thieves take one G twice",
-        &["loom_two_thieves_and_the_owner", "--exact"],
+        &[
+            "runq::loom_models::loom_two_thieves_and_the_owner",
+            "--exact",
+        ],
     ),
 ];
 
