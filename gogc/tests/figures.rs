@@ -1,6 +1,6 @@
 //! Chapter 8 of the notes, figure by figure: each test follows one series
-//! of the notes' pictures (`typora-user-images/2023-09-19-*.png`, named in
-//! each test's doc) with a gogc heap, and checks the colours the pictures
+//! of the notes' pictures (the `typora-user-images` of chapter 8, named in
+//! each test's doc by the last part of their file names) with a gogc heap, and checks the colours the pictures
 //! show and the outcome they claim.
 //!
 //! The pictures draw "the root set" (程序根节点集合) and, for the barriers,
@@ -94,7 +94,7 @@ impl Figure {
 /// 5 → 6 unreachable. Marking in rounds turns 1, 4 grey, then 2, 7, then
 /// 3; 5 and 6 stay white and are freed.
 ///
-/// Figures `2023-09-19-04-02-21`, `04-02-43`, `04-03-06`, `04-04-10`,
+/// Figures `04-02-21`, `04-02-43`, `04-03-06`, `04-04-10`,
 /// `04-04-36`.
 #[test]
 fn figure_8_2_tricolor_marking_in_rounds() {
@@ -151,7 +151,7 @@ fn hide_object_3(barrier: Barrier, checked: bool) -> Figure {
 /// white object 3 while grey object 2 lets go of it: the collector never
 /// sees 3 again and sweep frees it while 4 still points to it.
 ///
-/// Figures `2023-09-19-04-08-24`, `04-08-33`, `04-08-42`, `04-08-50`.
+/// Figures `04-08-24`, `04-08-33`, `04-08-42`, `04-08-50`.
 #[test]
 fn figure_8_2_without_a_barrier_object_3_is_lost() {
     let mut f = hide_object_3(Barrier::None, false);
@@ -197,7 +197,7 @@ fn figure_8_2_every_sound_barrier_keeps_object_3() {
 /// pointer to new object 9 — stacks have no barrier, 9 stays white.
 /// Returns the figure there.
 ///
-/// Figures `2023-09-19-04-20-16`, `04-20-25`, `04-20-34`.
+/// Figures `04-20-16`, `04-20-25`, `04-20-34`.
 fn insertion_barrier(barrier: Barrier, checked: bool) -> Figure {
     let mut f = Figure::new(barrier, 7, checked);
     f.link(1, P, 2);
@@ -239,7 +239,7 @@ fn figure_8_2_3_insertion_barrier_shades_object_8() {
 /// The insertion barrier's price: the stack is re-scanned with the world
 /// stopped, and finds 9. Remove the re-scan and 9 is lost.
 ///
-/// Figures `2023-09-19-04-21-03`, `04-21-22`, `04-21-36`.
+/// Figures `04-21-03`, `04-21-22`, `04-21-36`.
 #[test]
 fn figure_8_2_3_insertion_barrier_needs_the_stack_rescan() {
     let mut f = insertion_barrier(Barrier::Dijkstra, true);
@@ -270,7 +270,7 @@ fn figure_8_2_3_insertion_barrier_without_rescan_the_explorer_finds_a_loss() {
 /// 5; the barrier shades 5, so 5 and what hangs from it (2, 3) survive.
 /// Returns the figure there.
 ///
-/// Figures `2023-09-19-04-24-09`, `04-24-19`, `04-24-43`, `04-24-57`.
+/// Figures `04-24-09`, `04-24-19`, `04-24-43`, `04-24-57`.
 fn deletion_barrier(barrier: Barrier) -> Figure {
     let mut f = Figure::new(barrier, 5, true);
     f.link(1, P, 5);
@@ -293,7 +293,7 @@ fn figure_8_2_3_deletion_barrier_shades_object_5() {
 /// of 5, yet they survive this cycle (floating garbage, 回收精度低) and are
 /// freed by the next.
 ///
-/// Figures `2023-09-19-04-25-28`, `04-25-37`.
+/// Figures `04-25-28`, `04-25-37`.
 #[test]
 fn figure_8_2_3_deletion_barrier_floating_garbage_lives_one_more_cycle() {
     let mut f = deletion_barrier(Barrier::Yuasa);
@@ -389,7 +389,7 @@ fn hybrid_case(barrier: Barrier, case: usize) -> (Figure, usize) {
 /// the insertion half (Yuasa's barrier, stacks scanned one at a time) case
 /// 4 does.
 ///
-/// Figures `2023-09-19-04-32-30`, `04-32-37`, `04-32-45`, `04-32-58`,
+/// Figures `04-32-30`, `04-32-37`, `04-32-45`, `04-32-58`,
 /// `04-33-08`, `04-33-16`, `04-34-49`.
 #[test]
 fn figure_8_2_3_hybrid_barrier_four_cases_without_rescan() {
