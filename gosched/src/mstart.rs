@@ -340,8 +340,21 @@ fn execute(ctx: &MCtx, g: Arc<G>, inherit: bool) {
                 inherit = true;
             }
             CoroutineResult::Yield(Switch::SyscallNoP) => {
+                // `exitsyscall0`: take an idle P and run the G, or queue it
+                // globally, under one hold of the lock. An M giving its P
+                // up looks at the global queue under that lock too, so one
+                // of the two sees the other: queued apart, the G could land
+                // just after the last M released the last P and checked,
+                // and wait there with a P idle and every M asleep.
                 g.set_status(GStatus::Runnable);
-                sched.globrunqput(g);
+                let mut l = sched.lock();
+                if let Some(p) = sched.pidleget_locked(&mut l) {
+                    drop(l);
+                    ctx.acquirep(p);
+                    inherit = false;
+                    continue;
+                }
+                sched.globrunqput_locked(&mut l, g);
                 return;
             }
             CoroutineResult::Yield(Switch::Stop) => return,

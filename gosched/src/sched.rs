@@ -241,6 +241,11 @@ impl Sched {
     /// `globrunqput`.
     pub(crate) fn globrunqput(&self, g: Arc<G>) {
         let mut l = self.lock();
+        self.globrunqput_locked(&mut l, g);
+    }
+
+    /// `globrunqput` (lock held).
+    pub(crate) fn globrunqput_locked(&self, l: &mut Locked, g: Arc<G>) {
         l.globq.push_back(g);
         self.globq_len.store(l.globq.len(), Ordering::SeqCst);
     }
@@ -397,7 +402,16 @@ impl Sched {
             self.startm(Some(p), true);
             return;
         }
+        // Go checks the global queue again under the lock it idles the P
+        // with: a G queued by a thread that found no idle P (a syscall's
+        // return, a wake-up from outside) after the check above would
+        // otherwise wait beside an idle P with nobody told.
         let mut l = self.lock();
+        if !l.globq.is_empty() {
+            drop(l);
+            self.startm(Some(p), false);
+            return;
+        }
         self.pidleput_locked(&mut l, p);
         drop(l);
         // A timer may be due with nobody left to run it.

@@ -425,6 +425,26 @@ fn a_blocked_syscall_or_pending_timer_is_not_a_deadlock() {
         .unwrap();
 }
 
+/// The same shape, many times and short: the syscall's return, the timer
+/// and the P's release race each other every round. A goroutine returning
+/// from a syscall to find no idle P is queued globally; queued apart from
+/// that look for a P, it once waited there beside a P just idled, with
+/// every M asleep.
+#[test]
+fn a_goroutine_back_from_a_syscall_is_never_stranded() {
+    for _ in 0..100 {
+        Runtime::new()
+            .gomaxprocs(1)
+            .run(|| {
+                let wg = WaitGroup::new();
+                wg.go(|| gosched::syscall(|| std::thread::sleep(Duration::from_millis(2))));
+                wg.go(|| gosched::time::sleep(Duration::from_millis(2)));
+                wg.wait();
+            })
+            .unwrap();
+    }
+}
+
 // ---- leaks ---------------------------------------------------------------------
 
 #[test]
