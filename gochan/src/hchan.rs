@@ -168,6 +168,17 @@ unsafe impl<T: Send> Send for HChan<T> {}
 // atomics.
 unsafe impl<T: Send> Sync for HChan<T> {}
 
+/// The start of a channel operation, a schedule point in Go (an
+/// asynchronous preemption may stop the goroutine here): with gosched's
+/// chaos schedule (the `chaos` feature), it now and then yields here, with
+/// no lock held. Nothing without the feature.
+#[inline(always)]
+pub(crate) fn chaos_point() {
+    if gosched::chaos::roll() {
+        gosched::yield_now();
+    }
+}
+
 impl<T> HChan<T> {
     /// Go's `makechan`.
     pub(crate) fn new(cap: usize, timer: bool) -> HChan<T> {
@@ -334,6 +345,7 @@ impl<T> HChan<T> {
     // costing the half-lock fast path as much (callgrind, README).
     #[inline(always)]
     pub(crate) unsafe fn send(&self, src: *const T, block: Block) -> Result<(), SendFail> {
+        chaos_point();
         // Fast path: a failing non-blocking send without the lock (see
         // `chansend`'s comment on why the two racy reads are enough).
         if matches!(block, Block::No) && !self.closed.load(Ordering::Relaxed) && self.full() {
@@ -435,6 +447,7 @@ impl<T> HChan<T> {
     // Always inline, as `send`.
     #[inline(always)]
     pub(crate) unsafe fn recv(&self, dst: *mut T, block: Block) -> Result<Received, ()> {
+        chaos_point();
         // Go's lock-free paths for a non-blocking receive: nothing there
         // and open fails; nothing there and closed reports closed.
         if matches!(block, Block::No) && self.empty() {

@@ -55,6 +55,7 @@ impl SpinLock {
         {
             self.lock_contended();
         }
+        gosched::chaos::spin_in_lock();
         SpinGuard {
             lock: self,
             _not_shared: PhantomData,
@@ -139,6 +140,7 @@ impl SleepLock {
         {
             self.lock_contended();
         }
+        gosched::chaos::spin_in_lock();
         SleepGuard {
             lock: self,
             _not_shared: PhantomData,

@@ -332,6 +332,7 @@ const INLINE_CASES: usize = 16;
 /// `send on closed channel` if the chosen send case's channel is closed.
 #[doc(hidden)]
 pub fn select<'c>(cases: &mut [Case<'c>], block: bool) -> Option<usize> {
+    crate::hchan::chaos_point();
     let n = cases.len();
     if n == 0 {
         if block {

@@ -78,6 +78,12 @@
 //! thread-local too: a goroutine that parks inside a `Drop` while it
 //! unwinds leaves `std::thread::panicking()` wrong on both Ms.
 //!
+//! # The chaos schedule
+//! The `chaos` cargo feature builds in [`chaos`]: random yields at spawns
+//! and channel operations, `runnext` bypasses, shuffled steal orders and
+//! spins inside channel locks, so that stress tests see more interleavings
+//! on few cores. Off by default; without it the hooks are constant `false`.
+//!
 //! # What differs from Go
 //! - Stacks have a fixed reserved size instead of growing by copying; a
 //!   goroutine that overflows it dies with Go's report
@@ -119,6 +125,7 @@ mod sync;
 
 // 2. Structures that know nothing of goroutines.
 mod allgs;
+pub mod chaos;
 mod freelist;
 mod outcome;
 mod parktoken;

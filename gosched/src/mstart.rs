@@ -23,6 +23,7 @@ use std::time::Duration;
 
 use corosensei::CoroutineResult;
 
+use crate::chaos;
 use crate::current::MCtx;
 use crate::g::{G, Switch};
 use crate::m::M;
@@ -234,8 +235,9 @@ fn steal_work(ctx: &MCtx) -> Option<Arc<G>> {
     for round in 0..STEAL_TRIES {
         let last = round == STEAL_TRIES - 1;
         let start = (ctx.fastrand() % n as u64) as usize;
+        let order = chaos::victim_order(n);
         for k in 0..n {
-            let v = (start + k) % n;
+            let v = order.as_ref().map_or((start + k) % n, |o| o[k]);
             if v == me {
                 continue;
             }

@@ -10,6 +10,7 @@ use std::sync::Arc;
 use std::sync::atomic::Ordering;
 use std::time::{Duration, Instant};
 
+use crate::chaos;
 use crate::current::{current_g, with_g, with_m};
 use crate::g::{G, Switch};
 use crate::p::{NO_P, P_RUNNING, P_SYSCALL};
@@ -57,7 +58,7 @@ pub(crate) fn spawn_g(g: Arc<G>) {
             .is_some_and(|g| Arc::ptr_eq(&ctx.sched, &g.sched));
         if ours && p != NO_P && ctx.sched.ps[p].status.load(Ordering::Acquire) == P_RUNNING {
             let g = pending.take().expect("checked above");
-            if let Some(over) = ctx.sched.ps[p].runq.put(g, true) {
+            if let Some(over) = ctx.sched.ps[p].runq.put(g, !chaos::roll()) {
                 ctx.sched.globrunqputbatch(over);
             }
             ctx.sched.wakep();

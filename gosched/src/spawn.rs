@@ -6,10 +6,11 @@
 use std::panic::Location;
 use std::sync::{Arc, OnceLock};
 
+use crate::chaos;
 use crate::current::{current_sched, with_g};
 use crate::g::Spawn;
 use crate::sched::{Config, Sched};
-use crate::schedpoint::{preempt_check, spawn_g};
+use crate::schedpoint::{preempt_check, spawn_g, yield_current};
 use crate::signal;
 use crate::sysmon;
 
@@ -47,4 +48,7 @@ pub(crate) fn spawn(spawn: Spawn, body: impl FnOnce() + Send + 'static) {
     let sched = current_sched().unwrap_or_else(default_sched);
     spawn_g(sched.new_g(spawn, body));
     preempt_check();
+    if chaos::roll() {
+        yield_current();
+    }
 }

@@ -186,6 +186,10 @@ fn assert_within_factor(hog: u64, light: u64) {
 /// `TestPingPongHog` (the scenario is `common::ping_pong_hog`, shared with
 /// `examples/pingponghog.rs`) on Go's GOMAXPROCS=1 ...
 #[test]
+#[cfg_attr(
+    feature = "chaos",
+    ignore = "the chaos schedule's runnext bypasses break the time-slice inheritance this bound is about"
+)]
 fn ping_pong_hog_gomaxprocs_1() {
     let _serial = one_at_a_time();
     let (hog, light) = common::ping_pong_hog(1);
@@ -194,6 +198,10 @@ fn ping_pong_hog_gomaxprocs_1() {
 
 /// ... and with two Ps, where each pair may also get a P of its own.
 #[test]
+#[cfg_attr(
+    feature = "chaos",
+    ignore = "the chaos schedule's runnext bypasses break the time-slice inheritance this bound is about"
+)]
 fn ping_pong_hog_gomaxprocs_2() {
     let _serial = one_at_a_time();
     let (hog, light) = common::ping_pong_hog(2);

@@ -322,8 +322,87 @@ const fn planted(
     }
 }
 
-/// The models' tests, and each model that must catch a planted bug.
+/// A suite run under the chaos schedule (`gosched/src/chaos.rs`): built
+/// with the crate's `chaos` feature, in a target directory of its own so
+/// the normal build stays warm.
+const fn chaos(
+    name: &'static str,
+    shows: &'static str,
+    cargo_test: &'static [&'static str],
+) -> DeepCheck {
+    DeepCheck {
+        check: Check {
+            name,
+            shows,
+            cargo_test,
+        },
+        run: Run {
+            env: &[("CARGO_TARGET_DIR", "target/chaos")],
+            libtest: &[],
+            must_fail: false,
+        },
+    }
+}
+
+/// The models' tests, each model that must catch a planted bug, and the
+/// stress and Go-port suites under the chaos schedule.
 const DEEP_CHECKS: &[DeepCheck] = &[
+    chaos(
+        "gosched/chaos",
+        "Go ports, scheduler stress and failure reports under random yields, runnext bypasses, victim orders",
+        &[
+            "-p",
+            "gosched",
+            "--features",
+            "chaos",
+            "--test",
+            "golang",
+            "--test",
+            "sched",
+            "--test",
+            "failures",
+            "--test",
+            "timers",
+            "--test",
+            "shutdown",
+        ],
+    ),
+    chaos(
+        "gochan/chaos",
+        "Go's chan/select tests and the stress suite with yields at every operation and spins in its lock",
+        &[
+            "-p",
+            "gochan",
+            "--features",
+            "chaos",
+            "--test",
+            "golang",
+            "--test",
+            "stress",
+            "--test",
+            "select_closed",
+            "--test",
+            "semantics",
+        ],
+    ),
+    chaos(
+        "goctx/chaos",
+        "Go's context tests and the cancellation stress suite under the chaos schedule",
+        &[
+            "-p",
+            "goctx",
+            "--features",
+            "chaos",
+            "--test",
+            "golang",
+            "--test",
+            "golang_context",
+            "--test",
+            "golang_cause",
+            "--test",
+            "stress",
+        ],
+    ),
     DeepCheck {
         check: Check {
             name: "gosched/loom",
