@@ -102,6 +102,13 @@ fn retake(sched: &Arc<Sched>, now: u64) -> usize {
         let mut pd = pp.sysmon.lock().unwrap_or_else(|e| e.into_inner());
         let t = pp.schedtick.load(Ordering::Relaxed);
         let runs = pp.runs.load(Ordering::Relaxed);
+        // Go's `sysretake`: a time slice over 10 ms that is now in a
+        // syscall is ended by taking its P, however often the goroutine
+        // has come out of syscalls meanwhile. A goroutine that loops over
+        // short syscalls never reaches the scheduler otherwise, and with
+        // it the timers and queues its P should be serving.
+        let sysretake =
+            status == P_SYSCALL && pd.schedtick == t && pd.schedwhen + FORCE_PREEMPT_NS <= now;
         if pd.schedtick != t {
             pd.schedtick = t;
             pd.schedwhen = now;
@@ -135,7 +142,7 @@ fn retake(sched: &Arc<Sched>, now: u64) -> usize {
             continue;
         }
         let st = pp.syscalltick.load(Ordering::Relaxed);
-        if pd.syscalltick != st {
+        if !sysretake && pd.syscalltick != st {
             pd.syscalltick = st;
             pd.syscallwhen = now;
             continue;

@@ -326,6 +326,43 @@ fn the_global_queue_is_polled_while_local_work_never_runs_out() {
     );
 }
 
+/// A goroutine that only ever makes short syscalls holds its P between
+/// them and never reaches the scheduler, which is where timers run. Go's
+/// sysmon ends such a time slice after 10 ms by taking the P from the
+/// syscall it is in (`sysretake`), however many syscalls came before.
+#[test]
+fn a_loop_of_short_syscalls_does_not_starve_a_timer_with_gomaxprocs_1() {
+    let dog = watchdog("short syscalls against a timer", Duration::from_secs(20));
+    let slept = Runtime::new()
+        .gomaxprocs(1)
+        .run(|| {
+            // Idle first, so that sysmon has backed off to its 10 ms
+            // tick: from then on it never sees one syscall twice.
+            gosched::time::sleep(Duration::from_millis(50));
+            let stop = Arc::new(AtomicBool::new(false));
+            let s = stop.clone();
+            go(move || {
+                while !s.load(Ordering::Acquire) {
+                    gosched::syscall(|| std::thread::sleep(Duration::from_micros(200)));
+                }
+            });
+            gosched::yield_now(); // let the loop take the P
+            let t = Instant::now();
+            for _ in 0..50 {
+                gosched::time::sleep(Duration::from_millis(1));
+            }
+            stop.store(true, Ordering::Release);
+            t.elapsed()
+        })
+        .unwrap();
+    dog.store(true, Ordering::Release);
+    // Each sleep waits at most about one 10 ms time slice.
+    assert!(
+        slept < Duration::from_secs(5),
+        "50 sleeps of 1 ms took {slept:?}"
+    );
+}
+
 #[test]
 fn a_long_syscall_does_not_stop_other_goroutines_with_gomaxprocs_1() {
     let (progress_during, handoffs, elapsed) = Runtime::new()
