@@ -78,6 +78,7 @@ impl<K, V> RawTable<K, V> {
             new_b = self.b + bigger,
             count = self.count,
             noverflow = self.noverflow,
+            release = %self.version,
             "gomap: growth started"
         );
         self.set_b(self.b + bigger);
@@ -177,6 +178,7 @@ impl<K, V> RawTable<K, V> {
                 oldbucket,
                 moved,
                 nevacuate = self.nevacuate,
+                release = %self.version,
                 "gomap: bucket evacuated"
             );
         }
@@ -201,7 +203,12 @@ impl<K, V> RawTable<K, V> {
             // Growing is all done. Free old main bucket array.
             self.oldbuckets = None;
             self.same_size_grow = false;
-            tracing::debug!(b = self.b, count = self.count, "gomap: growth finished");
+            tracing::debug!(
+                b = self.b,
+                count = self.count,
+                release = %self.version,
+                "gomap: growth finished"
+            );
         }
     }
 }

@@ -248,7 +248,12 @@ impl<K, V> RawMap<K, V> {
             tab.unchecked_move_in(&small, (0, i), hash);
         }
         small.retire(kept);
-        tracing::debug!(used = self.used, "gomap: small map became a table");
+        tracing::debug!(
+            used = self.used,
+            capacity = usize::from(tab.capacity),
+            release = %self.version,
+            "gomap: small map became a table"
+        );
         self.tables = vec![tab];
         self.dir = vec![0];
         self.global_depth = 0;
@@ -344,9 +349,11 @@ impl<K, V> RawMap<K, V> {
             tracing::debug!(
                 index,
                 local_depth,
+                global_depth = self.global_depth,
                 used,
                 old_capacity = capacity / 2,
                 new_capacity = capacity,
+                release = %self.version,
                 "gomap: table grew"
             );
             return;
@@ -356,12 +363,18 @@ impl<K, V> RawMap<K, V> {
         let old = std::mem::replace(&mut self.tables[t], left);
         old.groups.retire(moving.kept);
         self.install_table_split(t, index, local_depth, right);
+        // The halves' indices as installed: a directory that doubled for
+        // this split has moved every index.
+        let right_index = self.tables.last().expect("the right half").index;
         tracing::debug!(
-            index,
+            left_index = self.tables[t].index,
+            right_index,
             local_depth = local_depth + 1,
+            global_depth = self.global_depth,
+            old_capacity = capacity / 2,
             left_used,
             right_used,
-            global_depth = self.global_depth,
+            release = %self.version,
             "gomap: table split"
         );
     }
@@ -393,6 +406,7 @@ impl<K, V> RawMap<K, V> {
                 old_len,
                 new_len = self.dir.len(),
                 global_depth = self.global_depth,
+                release = %self.version,
                 "gomap: directory doubled"
             );
         }

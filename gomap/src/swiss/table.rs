@@ -222,7 +222,7 @@ impl<K, V> Table<K, V> {
                 };
             }
             if self.growth_left == 0 && version.prunes_tombstones() {
-                self.prune_tombstones(hasher);
+                self.prune_tombstones(hasher, version);
             }
             return if self.growth_left > 0 {
                 PutSlot::Vacant {
@@ -308,7 +308,8 @@ impl<K, V> Table<K, V> {
     /// for itself. Best effort: entries never move (an iteration must not
     /// see them reorder). Every key is hashed before any byte changes, so
     /// a `Hash` that panics leaves the table as it was.
-    pub(crate) fn prune_tombstones<H: Fn(&K) -> u64>(&mut self, hasher: &H) {
+    /// `version` only names the release in the `tracing` event.
+    pub(crate) fn prune_tombstones<H: Fn(&K) -> u64>(&mut self, hasher: &H, version: GoVersion) {
         let capacity = usize::from(self.capacity);
         if usize::from(self.tombstones()) * 10 < capacity {
             // Not enough tombstones to be worth the effort.
@@ -372,6 +373,7 @@ impl<K, V> Table<K, V> {
             capacity,
             pruned,
             growth_left = self.growth_left,
+            release = %version,
             "gomap: tombstones pruned"
         );
     }
