@@ -26,7 +26,7 @@
 use std::io::Write;
 use std::process::ExitCode;
 
-use gomap::{GoVersion, HashMap, RandomSeed};
+use gomap::{GoVersion, HashMap, MapStats, RandomSeed};
 
 use crate::cli::{parse_count, parse_go_release, to_stdout, usage_error, value_of};
 
@@ -71,9 +71,37 @@ fn parse(args: &[String]) -> Result<Args, String> {
     Ok(Args { version, query })
 }
 
-/// The swiss map's `dirLen tables total_capacity`.
+/// The swiss map's `dirLen tables total_capacity` (from one `stats()`: each
+/// call walks the tables).
 fn swiss_shape(m: &HashMap<i64, i64>) -> [usize; 3] {
-    [m.dir_len(), m.tables().len(), m.total_capacity()]
+    match m.stats() {
+        MapStats::Swiss(s) => [s.dir_len, s.tables.len(), s.total_capacity],
+        MapStats::Classic(_) => unreachable!("a classic map has no directory"),
+    }
+}
+
+/// A row of `--inserts`: `(count, shape)`, the shape being `[dirLen,
+/// tables, total_capacity]` for a swiss release and `[B, 0, 0]` for a
+/// classic one.
+pub(crate) type GrowthRow = (usize, [usize; 3]);
+
+/// `--inserts n`'s rows: after the first insert and after every insert
+/// that changed the shape.
+pub(crate) fn growth_rows(version: GoVersion, n: usize) -> Vec<GrowthRow> {
+    let mut m: HashMap<i64, i64> = HashMap::with_options(0, RandomSeed::fixed(0), version);
+    let mut rows: Vec<GrowthRow> = Vec::new();
+    for k in 0..n as i64 {
+        m.insert(k, k);
+        let shape = if version.is_swiss() {
+            swiss_shape(&m)
+        } else {
+            [usize::from(m.b()), 0, 0]
+        };
+        if rows.last().is_none_or(|&(_, last)| last != shape) {
+            rows.push((m.len(), shape));
+        }
+    }
+    rows
 }
 
 fn answer(args: &Args, out: &mut impl Write) -> std::io::Result<()> {
@@ -93,22 +121,12 @@ fn answer(args: &Args, out: &mut impl Write) -> std::io::Result<()> {
             }
         }
         Query::Inserts(n) => {
-            let mut m: HashMap<i64, i64> =
-                HashMap::with_options(0, RandomSeed::fixed(0), args.version);
-            let mut last = None;
-            for k in 0..n as i64 {
-                m.insert(k, k);
-                if swiss {
-                    let shape = swiss_shape(&m);
-                    if last.replace(shape) != Some(shape) {
-                        let [dir_len, tables, capacity] = shape;
-                        writeln!(out, "{} {dir_len} {tables} {capacity}", m.len())?;
+            for (count, shape) in growth_rows(args.version, n) {
+                match shape {
+                    [dir_len, tables, capacity] if swiss => {
+                        writeln!(out, "{count} {dir_len} {tables} {capacity}")?;
                     }
-                } else {
-                    let b = [usize::from(m.b()), 0, 0];
-                    if last.replace(b) != Some(b) {
-                        writeln!(out, "{} {}", m.len(), m.b())?;
-                    }
+                    [b, ..] => writeln!(out, "{count} {b}")?,
                 }
             }
             Ok(())

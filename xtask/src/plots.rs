@@ -4,9 +4,11 @@
 //!
 //! Two kinds of figure. Computed ones come from the models themselves and
 //! cost a second: slice capacity against length per Go release (goslice's
-//! `growslice`, Go's `runtime/slice.go`), and a map's B, load factor and
+//! `growslice`, Go's `runtime/slice.go`), a map's B, load factor and
 //! evacuation progress across 100 000 inserts (gomap's `hmap`, Go's
-//! `runtime/map.go`). Measured ones read whatever criterion results
+//! `runtime/map.go`), and Go 1.27's swiss map beside it: slots, load and
+//! directory across the same inserts (`internal/runtime/maps`; the map
+//! figures are drawn in `plots/maps.rs`). Measured ones read whatever criterion results
 //! `cargo xtask bench` left under `target/criterion`, one figure per topic,
 //! with the date, machine and load of the run that made them; a topic
 //! never benchmarked gets a line saying so instead of a figure.
@@ -20,11 +22,13 @@ use plotters::coord::Shift;
 use plotters::coord::ranged1d::SegmentValue;
 use plotters::prelude::*;
 
-use gomap::{HashMap, RandomSeed};
 use goslice::{ElemType, GoVersion};
 
 use crate::bench::TOPICS;
 use crate::growslice::regrowths;
+use maps::{draw_map_growth, draw_swiss_map_growth};
+
+mod maps;
 use crate::provenance::{last_bench_run, loadavg, machine, utc};
 use crate::report::{Measurement, format_ns, topic_rows};
 
@@ -94,9 +98,29 @@ pub(crate) fn write_all(criterion_dir: &Path, docs: &Path) -> Result<Vec<String>
              and the share of old buckets evacuated while a growth is in \
              progress (each write evacuates the bucket it touches and one \
              more). Same growth points as `cargo xtask mapgrowth --go 1.19 \
-             --inserts 100000`. Go 1.24's swiss map is not modelled yet: when \
-             gomap has it, it joins this figure beside the classic map.",
+             --inserts 100000`. Go 1.24 replaced this map with swiss tables: \
+             see the next figure.",
             draw: draw_map_growth,
+        },
+        Computed {
+            file: "swiss_map_growth.svg",
+            title: "Chapter 2: Go 1.27's swiss map beside the classic map across 100 000 inserts",
+            shows: "int64 keys 0, 1, 2, ... into make(map[int64]int64), as \
+             `cargo xtask mapgrowth --inserts 100000` for Go 1.19, 1.23 (the \
+             classic map; the two agree) and 1.27 (swiss tables). Slots: the \
+             classic map doubles all of its 8 x 2^B bucket slots at once; the \
+             swiss map's small map (8 slots) becomes one table that doubles \
+             up to 1 024 slots, and from then on one full table at a time \
+             splits into two, so its capacity grows in steps of 1 024. Load: \
+             entries per slot; a swiss table grows or splits at 7/8, the \
+             classic map doubles at 6.5/8. Under a good hash the swiss \
+             tables fill at one pace, so the whole map's load saws as the \
+             classic map's does, each drop spread over a wave of splits. \
+             Directory: the swiss map's 2^globalDepth entries and its tables \
+             (none while it is a small map). Up to the first split (count \
+             897) the rows match real Go 1.27; past it they depend on the \
+             hash seed, fixed here.",
+            draw: draw_swiss_map_growth,
         },
     ];
     for Computed {
@@ -272,131 +296,6 @@ fn draw_slice_growth(path: &Path) -> Drawn {
     Ok(())
 }
 
-/// One map's state after each insert, thinned to what a figure can show.
-struct MapTrace {
-    /// `(inserts, B)` at each change.
-    b: Vec<(f64, f64)>,
-    /// `(inserts, count / 2^B)`.
-    load: Vec<(f64, f64)>,
-    /// `(inserts, evacuated / old buckets)`, 0 between growths.
-    evacuated: Vec<(f64, f64)>,
-}
-
-/// The classic map across `inserts` inserts. (Swiss-map hook: gomap's Go
-/// 1.24+ swiss tables have no B or evacuation; once gomap has them, their
-/// trace — directory length, total capacity, load against 7/8 — goes
-/// beside this one in `draw_map_growth`.)
-fn trace_classic_map(inserts: u64) -> MapTrace {
-    let mut m: HashMap<u64, u64> =
-        HashMap::with_options(0, RandomSeed::fixed(0), gomap::GoVersion::V1_19);
-    let mut t = MapTrace {
-        b: Vec::new(),
-        load: Vec::new(),
-        evacuated: Vec::new(),
-    };
-    let mut last_evacuated = f64::NAN;
-    for k in 0..inserts {
-        m.insert(k, k);
-        let x = (k + 1) as f64;
-        let b = f64::from(m.b());
-        if t.b.last().is_none_or(|&(_, last)| last != b) {
-            t.b.push((x, b));
-        }
-        // A point per insert through 1000, then every 0.2 % on a log axis.
-        let keep = k < 1000 || x.log10() - t.load.last().map_or(0.0, |p| p.0.log10()) > 0.002;
-        let evacuated = m
-            .evacuation()
-            .map_or(0.0, |e| e.evacuated as f64 / e.old_buckets as f64);
-        if keep || evacuated != last_evacuated {
-            t.load.push((x, m.load_factor()));
-            t.evacuated.push((x, evacuated));
-            last_evacuated = evacuated;
-        }
-    }
-    t
-}
-
-fn draw_map_growth(path: &Path) -> Drawn {
-    const INSERTS: u64 = 100_000;
-    let t = trace_classic_map(INSERTS);
-    let x_range = || (1f64..INSERTS as f64).log_scale();
-    let root = SVGBackend::new(path, (900, 900)).into_drawing_area();
-    root.fill(&WHITE)?;
-    let root = root.titled(
-        "gomap's classic map (Go 1.19's hmap), u64 keys, 100 000 inserts",
-        (FONT, 20),
-    )?;
-    let panels = root.split_evenly((3, 1));
-    let classic = COLOURS[0];
-
-    let max_b = t.b.last().map_or(1.0, |p| p.1);
-    let mut chart = chart_on(&panels[0], "B: the map has 2^B buckets")
-        .build_cartesian_2d(x_range(), 0f64..max_b + 1.0)?;
-    chart
-        .configure_mesh()
-        .x_desc("inserts (log scale)")
-        .y_desc("B")
-        .x_label_formatter(&whole)
-        .y_label_formatter(&whole)
-        .draw()?;
-    chart
-        .draw_series(LineSeries::new(
-            steps(&t.b, INSERTS as f64),
-            classic.stroke_width(2),
-        ))?
-        .label("classic (Go 1.9-1.23)")
-        .legend(legend_line(classic));
-    legend(&mut chart, SeriesLabelPosition::UpperLeft)?;
-
-    let mut chart = chart_on(&panels[1], "load factor count / 2^B (Go grows past 6.5)")
-        .build_cartesian_2d(x_range(), 0f64..10f64)?;
-    chart
-        .configure_mesh()
-        .x_desc("inserts (log scale)")
-        .y_desc("entries per bucket")
-        .x_label_formatter(&whole)
-        .draw()?;
-    chart
-        .draw_series(LineSeries::new(
-            t.load.iter().copied(),
-            classic.stroke_width(1),
-        ))?
-        .label("classic")
-        .legend(legend_line(classic));
-    let limit = COLOURS[1];
-    chart
-        .draw_series(LineSeries::new(
-            [(1.0, 6.5), (INSERTS as f64, 6.5)],
-            limit.stroke_width(1),
-        ))?
-        .label("6.5: loadFactorNum/loadFactorDen")
-        .legend(legend_line(limit));
-    legend(&mut chart, SeriesLabelPosition::UpperRight)?;
-
-    let mut chart = chart_on(
-        &panels[2],
-        "evacuation progress while a growth is in progress",
-    )
-    .build_cartesian_2d(x_range(), 0f64..1.05f64)?;
-    chart
-        .configure_mesh()
-        .x_desc("inserts (log scale)")
-        .x_label_formatter(&whole)
-        .y_desc("old buckets evacuated")
-        .y_label_formatter(&|v| format!("{:.0}%", v * 100.0))
-        .draw()?;
-    chart
-        .draw_series(LineSeries::new(
-            t.evacuated.iter().copied(),
-            classic.stroke_width(1),
-        ))?
-        .label("classic")
-        .legend(legend_line(classic));
-    legend(&mut chart, SeriesLabelPosition::UpperLeft)?;
-    root.present()?;
-    Ok(())
-}
-
 /// Ours and every peer per row, as dots on a log time axis.
 fn draw_bench(path: &Path, topic: &str, rows: &[crate::report::TopicRow<'_>]) -> Drawn {
     let labels: Vec<String> = rows
@@ -527,24 +426,6 @@ mod tests {
     }
 
     #[test]
-    fn the_map_trace_grows_at_go_s_points_and_evacuates_fully() {
-        let t = trace_classic_map(100_000);
-        // `cargo xtask mapgrowth --go 1.19 --inserts 100000`'s first and
-        // last rows, checked against real Go in gomap's golden tests.
-        assert_eq!(t.b[..4], [(1.0, 0.0), (9.0, 1.0), (14.0, 2.0), (27.0, 3.0)]);
-        assert_eq!(*t.b.last().unwrap(), (53_249.0, 14.0));
-        // One bucket takes 8 entries; past that, a write that would pass
-        // 6.5 per bucket doubles first.
-        assert!(
-            t.load
-                .iter()
-                .all(|&(x, l)| l <= 6.5 || (x <= 8.0 && l <= 8.0))
-        );
-        assert!(t.evacuated.iter().any(|&(_, e)| e > 0.0 && e < 1.0));
-        assert!(t.evacuated.len() < 20_000, "thinned: {}", t.evacuated.len());
-    }
-
-    #[test]
     fn writes_every_figure_and_a_report_naming_them() {
         let dir = std::env::temp_dir().join(format!("xtask-plots-{}", std::process::id()));
         let criterion = dir.join("criterion");
@@ -557,7 +438,12 @@ mod tests {
         std::fs::remove_dir_all(&dir).unwrap();
         assert_eq!(
             files,
-            ["slice_growth.svg", "map_growth.svg", "bench_map.svg"]
+            [
+                "slice_growth.svg",
+                "map_growth.svg",
+                "swiss_map_growth.svg",
+                "bench_map.svg"
+            ]
         );
         for file in &files {
             assert!(report.contains(&format!("]({file})")), "{file} embedded");
