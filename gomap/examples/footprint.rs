@@ -1,32 +1,49 @@
-//! Bytes per entry of gomap's `HashMap` (Go 1.19's bucket layout: 8 tophash
-//! bytes + 8 keys + 8 values + an overflow link per bucket, at most 6.5
-//! entries per bucket on average, plus `makeBucketArray`'s preallocated
-//! overflow buckets) beside hashbrown's `allocation_size()`. Table memory
-//! only (a `String` key's heap bytes are not counted).
+//! Bytes per entry of gomap's `HashMap` in both designs beside hashbrown's
+//! `allocation_size()`: Go 1.27's swiss tables (a group is an 8-byte
+//! control word and 8 slots of key and value, at most 7/8 full; tables of
+//! up to 1 024 slots) and Go 1.23's classic buckets (8 tophash bytes, 8
+//! keys, 8 values and an overflow link a bucket, at most 6.5 entries a
+//! bucket on average, plus `makeBucketArray`'s preallocated overflow
+//! buckets). Table memory only (a `String` key's heap bytes are not
+//! counted).
 //!
 //! ```text
 //! cargo run --release -p gomap --example footprint
 //! ```
 
-use gomap::RandomSeed;
+use gomap::{GoVersion, RandomSeed};
+
+type Go<K> = gomap::HashMap<K, u64, RandomSeed>;
+
+fn filled<K: std::hash::Hash + Eq + Clone>(keys: &[K], version: GoVersion) -> Go<K> {
+    let mut m = Go::with_options(0, RandomSeed::fixed(1), version);
+    for (i, k) in keys.iter().enumerate() {
+        m.insert(k.clone(), i as u64);
+    }
+    m
+}
 
 fn row<K: std::hash::Hash + Eq + Clone>(kind: &str, keys: &[K]) {
-    let mut go: gomap::HashMap<K, u64, RandomSeed> =
-        gomap::HashMap::with_hasher(RandomSeed::fixed(1));
+    let swiss = filled(keys, GoVersion::LATEST);
+    let classic = filled(keys, GoVersion::LAST_CLASSIC);
     let mut hb: hashbrown::HashMap<K, u64, RandomSeed> =
         hashbrown::HashMap::with_hasher(RandomSeed::fixed(1));
     for (i, k) in keys.iter().enumerate() {
-        go.insert(k.clone(), i as u64);
         hb.insert(k.clone(), i as u64);
     }
     let n = keys.len() as f64;
+    let per_entry = |bytes: usize| bytes as f64 / n;
     println!(
-        "{kind:<12} n={:>8}  gomap {:>6.1} B/entry (B={}, overflow buckets {})  hashbrown {:>6.1} B/entry",
+        "{kind:<12} n={:>8}  swiss {:>6.1} B/entry (tables {}, capacity {})  \
+         classic {:>6.1} B/entry (B={}, overflow buckets {})  hashbrown {:>6.1} B/entry",
         keys.len(),
-        go.allocated_bytes() as f64 / n,
-        go.b(),
-        go.overflow_buckets(),
-        hb.allocation_size() as f64 / n,
+        per_entry(swiss.allocated_bytes()),
+        swiss.tables().len(),
+        swiss.total_capacity(),
+        per_entry(classic.allocated_bytes()),
+        classic.b(),
+        classic.overflow_buckets(),
+        per_entry(hb.allocation_size()),
     );
 }
 

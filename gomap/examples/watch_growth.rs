@@ -2,7 +2,8 @@
 //! (Go 1.19 `runtime/map.go`'s `hmap` fields) whenever a growth starts, an
 //! evacuation step moves `nevacuate`, or a growth finishes; then dumps the
 //! buckets of a small map caught mid-evacuation, and shows same-size growth
-//! caused by insert/delete churn.
+//! caused by insert/delete churn. Last, Go 1.27's swiss map
+//! (`internal/runtime/maps`) at each change of its directory or tables.
 //!
 //! ```text
 //! cargo run -p gomap --example watch_growth
@@ -60,7 +61,8 @@ fn main() {
 
     println!();
     println!("== same-size growth from churn (insert 100 new keys, delete the previous 100)");
-    let mut churn: HashMap<u64, u64> = HashMap::with_hasher(RandomSeed::fixed(5));
+    let mut churn: HashMap<u64, u64> =
+        HashMap::with_options(0, RandomSeed::fixed(5), GoVersion::V1_19);
     let mut next = 0u64;
     for round in 0..60 {
         for _ in 0..100 {
@@ -82,4 +84,24 @@ fn main() {
     }
     println!("after churn: {}", churn.stats());
     println!("overflow-chain histogram: {:?}", churn.overflow_histogram());
+
+    println!();
+    println!(
+        "== swiss tables: inserting keys 0..4000 into make(map[u64]u64) ({})",
+        GoVersion::V1_27
+    );
+    let mut swiss: HashMap<u64, u64> =
+        HashMap::with_options(0, RandomSeed::fixed(2024), GoVersion::V1_27);
+    let mut last = None;
+    for k in 0..4000u64 {
+        swiss.insert(k, k * k);
+        let stats = swiss.stats();
+        let s = stats.swiss().expect("a Go 1.27 map is swiss tables");
+        // print when the small map becomes a table, a table grows or
+        // splits, or the directory doubles
+        let shape = (s.dir_len, s.tables.len(), s.total_capacity);
+        if last.replace(shape) != Some(shape) {
+            println!("after insert #{:<4} {s}", k + 1);
+        }
+    }
 }

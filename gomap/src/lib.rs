@@ -15,6 +15,13 @@
 //! One [`HashMap`] type serves both, picked by the [`GoVersion`] a map is
 //! made with (see `map.rs` for why one type).
 //!
+//! Every growth step is a `tracing` event at debug level, naming the
+//! release and the figures that changed: the swiss map's small map
+//! becoming a table, a table growing, splitting or pruning tombstones and
+//! the directory doubling; the classic map's growth starting and finishing
+//! (and, at trace level, each old bucket evacuated). The README lists
+//! their fields; `examples/watch_growth.rs` shows them with `RUST_LOG`.
+//!
 //! ```
 //! use gomap::{GoVersion, HashMap, RandomSeed};
 //!
@@ -99,8 +106,9 @@
 //! - **NaN keys.** `K: Eq` keys are reflexive, so Go's `k != k` paths (the
 //!   tophash-bit choice for NaNs) are not needed.
 //! - **Releases.** `mapclear` arrived in Go 1.11 (builtin `clear` in 1.21);
-//!   [`HashMap::clear`] behaves as `mapclear` for every release (on a map
-//!   with no entries it does nothing, as `mapclear` returns at once).
+//!   [`HashMap::clear`] behaves as `mapclear` for every classic release
+//!   (on a map with no entries it does nothing, as `mapclear` returns at
+//!   once), and as the swiss map's `Clear` of each release from 1.24.
 //! - **A `Hash` or `Eq` that panics.** Go's hashers cannot panic once a key
 //!   is in a map; a Rust `Hash` may, and `evacuate` hashes every key it
 //!   moves. Here an old chain is hashed whole before any entry of it moves,
