@@ -24,17 +24,19 @@
 //! buffer with room implies `sendq` is empty.
 
 use std::fmt;
-use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Instant;
 
-use gosched::{Unparker, WaitReason};
+use gosched::WaitReason;
 
 use crate::error::CloseError;
 use crate::lock::{SleepLock, SpinLock};
 use crate::ring::{Cursor, Slots};
+use crate::sync::{AtomicBool, Ordering, Unparker};
 use crate::waitq::{Parker, Sudog, WAITING, WaitQ};
 
 mod guard;
+#[cfg(all(test, loom))]
+mod loom_models;
 
 pub(crate) use guard::{Guard, Locked};
 
@@ -575,7 +577,7 @@ impl<T> fmt::Debug for HChan<T> {
     }
 }
 
-#[cfg(test)]
+#[cfg(all(test, not(loom)))]
 mod tests {
     use super::*;
 

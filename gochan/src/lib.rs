@@ -106,6 +106,7 @@ mod lock;
 mod ring;
 mod select;
 mod select_macro;
+mod sync;
 mod time;
 mod waitq;
 

@@ -37,7 +37,10 @@
 //! - `SpinLock` has no sleeping stage.
 
 use std::marker::PhantomData;
-use std::sync::atomic::{AtomicBool, AtomicU32, Ordering};
+
+use crate::sync::{AtomicBool, AtomicU32, Ordering, goid, spin_loop, yield_now};
+#[cfg(loom)]
+use crate::sync::{futex_wait, futex_wake_one};
 
 /// A spin-then-yield lock: the halves of a split channel's lock.
 #[derive(Debug, Default)]
@@ -103,11 +106,11 @@ fn spin_then_yield_until(mut try_take: impl FnMut() -> bool) {
     while !try_take() {
         if step < SPIN_STEPS {
             for _ in 0..1u32 << step {
-                std::hint::spin_loop();
+                spin_loop();
             }
             step += 1;
         } else {
-            std::thread::yield_now();
+            yield_now();
         }
     }
 }
@@ -125,7 +128,8 @@ const LOCKED: u32 = 1;
 const SLEEPERS: u32 = 2;
 
 impl SleepLock {
-    pub(crate) const fn new() -> SleepLock {
+    /// (Not `const`: loom's atomics cannot be built in a constant.)
+    pub(crate) fn new() -> SleepLock {
         SleepLock {
             state: AtomicU32::new(FREE),
         }
@@ -149,7 +153,7 @@ impl SleepLock {
 
     #[cold]
     fn lock_contended(&self) {
-        if gosched::goid().is_none() {
+        if goid().is_none() {
             // A plain thread: spin and yield, never sleep (module docs).
             spin_then_yield_until(|| self.try_take());
             return;
@@ -164,7 +168,7 @@ impl SleepLock {
         // in the `SLEEPERS` state: other sleepers may remain, and our own
         // unlock must wake the next.
         while self.state.swap(SLEEPERS, Ordering::Acquire) != FREE {
-            #[cfg(test)]
+            #[cfg(all(test, not(loom)))]
             tests::SLEEPS.fetch_add(1, Ordering::Relaxed);
             futex_wait(&self.state, SLEEPERS);
         }
@@ -193,7 +197,19 @@ pub(crate) struct SleepGuard<'a> {
 impl Drop for SleepGuard<'_> {
     #[inline]
     fn drop(&mut self) {
-        if self.lock.state.swap(FREE, Ordering::Release) == SLEEPERS {
+        #[cfg(not(loom_planted_bug = "unlock_store"))]
+        let sleepers = self.lock.state.swap(FREE, Ordering::Release) == SLEEPERS;
+        // The lost wake-up the swap prevents: a waiter that announces
+        // itself between the load and the store sleeps, and the store
+        // erases its `SLEEPERS` unseen. Kept so that the loom model below
+        // can be seen to catch it (`--cfg 'loom_planted_bug="unlock_store"'`).
+        #[cfg(loom_planted_bug = "unlock_store")]
+        let sleepers = {
+            let state = self.lock.state.load(Ordering::Relaxed);
+            self.lock.state.store(FREE, Ordering::Release);
+            state == SLEEPERS
+        };
+        if sleepers {
             futex_wake_one(&self.lock.state);
         }
     }
@@ -201,7 +217,7 @@ impl Drop for SleepGuard<'_> {
 
 /// Sleeps while `*word == expected` (or until woken; spurious returns are
 /// fine, the caller re-checks).
-#[cfg(target_os = "linux")]
+#[cfg(all(target_os = "linux", not(loom)))]
 fn futex_wait(word: &AtomicU32, expected: u32) {
     // SAFETY: FUTEX_WAIT reads the aligned u32 behind a live reference and
     // sleeps; a null timeout means no deadline. It writes no memory.
@@ -217,7 +233,7 @@ fn futex_wait(word: &AtomicU32, expected: u32) {
 }
 
 /// Wakes one thread sleeping in [`futex_wait`] on `word`.
-#[cfg(target_os = "linux")]
+#[cfg(all(target_os = "linux", not(loom)))]
 fn futex_wake_one(word: &AtomicU32) {
     // SAFETY: FUTEX_WAKE uses the address only as a key; no memory access.
     unsafe {
@@ -231,17 +247,17 @@ fn futex_wake_one(word: &AtomicU32) {
 }
 
 /// Without futexes the sleeping stage polls, yielding between looks.
-#[cfg(not(target_os = "linux"))]
+#[cfg(not(any(target_os = "linux", loom)))]
 fn futex_wait(word: &AtomicU32, expected: u32) {
     if word.load(Ordering::Relaxed) == expected {
         std::thread::yield_now();
     }
 }
 
-#[cfg(not(target_os = "linux"))]
+#[cfg(not(any(target_os = "linux", loom)))]
 fn futex_wake_one(_word: &AtomicU32) {}
 
-#[cfg(test)]
+#[cfg(all(test, not(loom)))]
 mod tests {
     use super::*;
     use std::cell::UnsafeCell;
@@ -341,5 +357,70 @@ mod tests {
             SLEEPS.load(Ordering::Relaxed) > 0,
             "goroutine waiters slept on the held lock"
         );
+    }
+}
+
+/// loom model: goroutines contending for a [`SleepLock`] under every
+/// interleaving and the C11 memory model (`RUSTFLAGS="--cfg loom" cargo
+/// test --release -p gochan --lib loom_`). Each loom thread counts as a
+/// goroutine, so a waiter that finds the lock held sleeps on the futex
+/// (`sync.rs` models it with the kernel's semantics); a lost wake-up
+/// leaves it asleep for good and loom reports the deadlock. A plain
+/// thread's spin-and-yield path is a test-and-set lock with no wake-up to
+/// lose, and is not modelled.
+///
+/// Planted bug: with `--cfg 'loom_planted_bug="unlock_store"'`, the unlock
+/// is a load and then a plain store of `FREE` where a swap is needed, and
+/// `loom_sleeping_lock_wakes_its_sleeper` deadlocks.
+#[cfg(all(test, loom))]
+mod loom_models {
+    use loom::cell::UnsafeCell;
+    use loom::sync::Arc;
+    use loom::thread;
+
+    use super::SleepLock;
+
+    /// A counter guarded by the lock: loom checks that every access is
+    /// ordered after the last (mutual exclusion, and the lock's
+    /// Acquire/Release), and the count that no increment was lost.
+    struct Guarded {
+        lock: SleepLock,
+        count: UnsafeCell<u32>,
+    }
+
+    // SAFETY: `count` is only touched with `lock` held.
+    unsafe impl Sync for Guarded {}
+
+    fn increment(g: &Guarded) {
+        let _held = g.lock.lock();
+        // SAFETY: we hold the lock.
+        g.count.with_mut(|c| unsafe { *c += 1 });
+    }
+
+    /// Two goroutines, each locking twice: an unlock meets the other asleep
+    /// or about to sleep, and must wake it.
+    #[test]
+    fn loom_sleeping_lock_wakes_its_sleeper() {
+        loom::model(|| {
+            let g = Arc::new(Guarded {
+                lock: SleepLock::new(),
+                count: UnsafeCell::new(0),
+            });
+            let goroutines: Vec<_> = (0..2)
+                .map(|_| {
+                    let g = Arc::clone(&g);
+                    thread::spawn(move || {
+                        increment(&g);
+                        increment(&g);
+                    })
+                })
+                .collect();
+            for g in goroutines {
+                g.join().unwrap();
+            }
+            let _held = g.lock.lock();
+            // SAFETY: we hold the lock.
+            assert_eq!(g.count.with(|c| unsafe { *c }), 4);
+        });
     }
 }

@@ -30,7 +30,8 @@
 use std::cell::{Cell, UnsafeCell};
 use std::mem::MaybeUninit;
 use std::ptr;
-use std::sync::atomic::{AtomicU32, Ordering};
+
+use crate::sync::{AtomicU32, Ordering};
 
 /// The largest buffer: 2³¹ − 1 slots (Go allows up to its allocation limit;
 /// `make` panics above this with Go's `makechan: size out of range`).
@@ -214,8 +215,17 @@ impl<T> Slots<T> {
         let Some(slot) = self.slots.get(recv.index.get() as usize) else {
             return false;
         };
-        // Acquire: pairs with the filling send's Release.
-        if slot.stamp.load(Ordering::Acquire) != filled_by(pos) {
+        // Acquire: pairs with the filling send's Release. (Relaxed, the
+        // stamp could be seen before the value it publishes: planted under
+        // `--cfg 'loom_planted_bug="stamp_relaxed"'` for the loom models.)
+        let stamp = slot
+            .stamp
+            .load(if cfg!(loom_planted_bug = "stamp_relaxed") {
+                Ordering::Relaxed
+            } else {
+                Ordering::Acquire
+            });
+        if stamp != filled_by(pos) {
             return false;
         }
         // SAFETY: the stamp says send `pos` filled the slot, and only the
@@ -322,7 +332,12 @@ impl<T> Slots<T> {
     /// Drops the buffered values (the channel is being freed).
     pub(crate) fn drop_values(&mut self, send: &mut Cursor, recv: &mut Cursor) {
         let cap = self.cap();
-        let n = send.pos.get_mut().wrapping_sub(*recv.pos.get_mut());
+        // Relaxed loads, not `get_mut` (loom's atomics have none): `&mut`
+        // makes them plain reads all the same.
+        let n = send
+            .pos
+            .load(Ordering::Relaxed)
+            .wrapping_sub(recv.pos.load(Ordering::Relaxed));
         let mut at = recv.index.get();
         for _ in 0..n {
             // SAFETY: the `n` slots from the receive index on hold values
@@ -334,7 +349,7 @@ impl<T> Slots<T> {
     }
 }
 
-#[cfg(test)]
+#[cfg(all(test, not(loom)))]
 mod tests {
     use super::*;
     use std::mem::ManuallyDrop;

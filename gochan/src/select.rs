@@ -30,13 +30,14 @@
 use std::cell::Cell;
 use std::fmt;
 
-use gosched::{Unparker, WaitReason};
+use gosched::WaitReason;
 use smallvec::SmallVec;
 
 use crate::chan::{CanRecv, CanSend, block_forever};
 use crate::elem::Elem;
 use crate::error::SEND_ON_CLOSED;
 use crate::hchan::{Guard, HChan, Locked, Received, RecvPoll, SendPoll};
+use crate::sync::Unparker;
 use crate::waitq::{Parker, Sudog};
 
 /// Outcome of polling one case under the locks.
@@ -529,6 +530,11 @@ thread_local! {
 /// Go's `cheaprandn`: a uniform value in `[0, n)` (wyrand + Lemire's
 /// multiply-shift reduction).
 pub(crate) fn cheaprandn(n: u32) -> u32 {
+    // Under loom every execution must replay the same operations: one
+    // fixed poll order (the models explore interleavings, not orders).
+    if cfg!(loom) {
+        return 0;
+    }
     let r = RNG.with(|s| {
         let x = s.get().wrapping_add(0xa076_1d64_78bd_642f);
         s.set(x);

@@ -46,11 +46,13 @@ use std::cell::{Cell, UnsafeCell};
 use std::fmt;
 use std::marker::PhantomData;
 use std::ptr;
-use std::sync::atomic::{AtomicPtr, AtomicUsize, Ordering};
-
 use std::time::Instant;
 
-use gosched::{Unparker, WaitReason, park, park_timeout};
+use gosched::WaitReason;
+
+use crate::sync::{
+    AtomicPtr, AtomicUsize, Ordering, Unparker, park, park_timeout, spin_loop, yield_now,
+};
 
 /// `Parker::selected` before any operation of the waiter has completed.
 pub(crate) const WAITING: usize = usize::MAX;
@@ -71,7 +73,7 @@ pub(crate) struct Parker {
 impl Parker {
     /// A parker for the calling goroutine or thread.
     pub(crate) fn current() -> Parker {
-        let unparker = gosched::Unparker::current();
+        let unparker = Unparker::current();
         Parker {
             goroutine: unparker.goid().is_some(),
             unparker: UnsafeCell::new(Some(unparker)),
@@ -84,7 +86,15 @@ impl Parker {
     /// [`LockedQ::dequeue`]).
     #[inline]
     pub(crate) fn selected(&self) -> usize {
-        self.selected.load(Ordering::Acquire)
+        // Relaxed, the waiter could see its operation done before the
+        // counterpart's writes to its storage: planted for the loom models
+        // (`--cfg 'loom_planted_bug="selected_relaxed"'`).
+        self.selected
+            .load(if cfg!(loom_planted_bug = "selected_relaxed") {
+                Ordering::Relaxed
+            } else {
+                Ordering::Acquire
+            })
     }
 
     /// Step 1's wait: until a counterpart completes one of our operations
@@ -107,13 +117,13 @@ impl Parker {
             }
             if step <= SPIN_STEPS {
                 for _ in 0..1u32 << step {
-                    std::hint::spin_loop();
+                    spin_loop();
                 }
                 step += 1;
                 continue;
             }
             if step <= SPIN_STEPS + YIELD_STEPS {
-                std::thread::yield_now();
+                yield_now();
                 step += 1;
                 continue;
             }
@@ -215,7 +225,8 @@ pub(crate) struct WaitQ<T> {
 }
 
 impl<T> WaitQ<T> {
-    pub(crate) const fn new() -> WaitQ<T> {
+    /// (Not `const`: loom's atomics cannot be built in a constant.)
+    pub(crate) fn new() -> WaitQ<T> {
         WaitQ {
             first: AtomicPtr::new(ptr::null_mut()),
             last: Cell::new(ptr::null()),
@@ -290,11 +301,21 @@ impl<'g, T> LockedQ<'g, T> {
             if s.is_select.get() {
                 // SAFETY: the parker outlives its linked sudogs.
                 let parker = unsafe { &*s.parker.get() };
-                if parker
+                // A CAS: the select's other cases are claimed under other
+                // channels' locks. (A load and a store let two counterparts
+                // both claim it: planted under `--cfg
+                // 'loom_planted_bug="claim_store"'` for the loom models.)
+                #[cfg(not(loom_planted_bug = "claim_store"))]
+                let claimed = parker
                     .selected
                     .compare_exchange(WAITING, s.case.get(), Ordering::AcqRel, Ordering::Acquire)
-                    .is_err()
-                {
+                    .is_ok();
+                #[cfg(loom_planted_bug = "claim_store")]
+                let claimed = parker.selected.load(Ordering::Acquire) == WAITING && {
+                    parker.selected.store(s.case.get(), Ordering::Release);
+                    true
+                };
+                if !claimed {
                     continue;
                 }
             }

@@ -10,7 +10,8 @@
 //! 20 000; gogc's explorer runs five times that many schedules per barrier,
 //! 100 000 deep) and sets `GORUNTIME_DEEP=1`, which tests that repeat a
 //! scenario read (gosched's lost-panic storm: 500 rounds instead of 50), for
-//! long runs that do not belong in CI. `--deep` also runs [`DEEP_CHECKS`]:
+//! long runs that do not belong in CI. `--deep` also runs [`DEEP_CHECKS`]
+//! (`verify/deep.rs`):
 //! the loom models with a wider preemption bound than CI's, and the same
 //! models on their planted bugs, where every model must fail.
 
@@ -20,6 +21,10 @@ use std::sync::mpsc;
 use std::time::{Duration, Instant};
 
 use crate::cli::project_root;
+
+mod deep;
+
+use deep::DEEP_CHECKS;
 
 /// One line of the summary.
 struct Check {
@@ -270,12 +275,6 @@ const CHECKS: &[Check] = &[
     },
 ];
 
-/// A check that runs only under `--deep`, in an environment of its own.
-struct DeepCheck {
-    check: Check,
-    run: Run,
-}
-
 /// How a check runs beyond `cargo test` and its arguments.
 struct Run {
     /// Set for its `cargo test` (a `--cfg` build goes to its own target
@@ -293,173 +292,6 @@ const PLAIN: Run = Run {
     libtest: &[],
     must_fail: false,
 };
-
-/// A model run on its planted bug, in a process of its own: loom's report
-/// of a deadlock ends the whole test binary, so one model a process is the
-/// only way to see each fail. Which models catch which bug (and that
-/// `loom_park_then_notify` and `loom_owner_put_next_against_a_thief` do
-/// not) is said in the models' docs.
-const fn planted(
-    name: &'static str,
-    shows: &'static str,
-    libtest: &'static [&'static str],
-) -> DeepCheck {
-    DeepCheck {
-        check: Check {
-            name,
-            shows,
-            cargo_test: &["--release", "-p", "gosched", "--lib"],
-        },
-        run: Run {
-            env: &[
-                ("RUSTFLAGS", "--cfg loom --cfg loom_planted_bug"),
-                ("CARGO_TARGET_DIR", "target/loom-planted"),
-                ("LOOM_MAX_PREEMPTIONS", "2"),
-            ],
-            libtest,
-            must_fail: true,
-        },
-    }
-}
-
-/// A suite run under the chaos schedule (`gosched/src/chaos.rs`): built
-/// with the crate's `chaos` feature, in a target directory of its own so
-/// the normal build stays warm.
-const fn chaos(
-    name: &'static str,
-    shows: &'static str,
-    cargo_test: &'static [&'static str],
-) -> DeepCheck {
-    DeepCheck {
-        check: Check {
-            name,
-            shows,
-            cargo_test,
-        },
-        run: Run {
-            env: &[("CARGO_TARGET_DIR", "target/chaos")],
-            libtest: &[],
-            must_fail: false,
-        },
-    }
-}
-
-/// The models' tests, each model that must catch a planted bug, and the
-/// stress and Go-port suites under the chaos schedule.
-const DEEP_CHECKS: &[DeepCheck] = &[
-    chaos(
-        "gosched/chaos",
-        "Go ports, scheduler stress and failure reports under random yields, runnext bypasses, victim orders",
-        &[
-            "-p",
-            "gosched",
-            "--features",
-            "chaos",
-            "--test",
-            "golang",
-            "--test",
-            "sched",
-            "--test",
-            "failures",
-            "--test",
-            "timers",
-            "--test",
-            "shutdown",
-        ],
-    ),
-    chaos(
-        "gochan/chaos",
-        "Go's chan/select tests and the stress suite with yields at every operation and spins in its lock",
-        &[
-            "-p",
-            "gochan",
-            "--features",
-            "chaos",
-            "--test",
-            "golang",
-            "--test",
-            "stress",
-            "--test",
-            "select_closed",
-            "--test",
-            "semantics",
-        ],
-    ),
-    chaos(
-        "goctx/chaos",
-        "Go's context tests and the cancellation stress suite under the chaos schedule",
-        &[
-            "-p",
-            "goctx",
-            "--features",
-            "chaos",
-            "--test",
-            "golang",
-            "--test",
-            "golang_context",
-            "--test",
-            "golang_cause",
-            "--test",
-            "stress",
-        ],
-    ),
-    DeepCheck {
-        check: Check {
-            name: "gosched/loom",
-            shows: "park token and run queue: every interleaving, up to 3 preemptions",
-            cargo_test: &["--release", "-p", "gosched", "--lib", "loom_"],
-        },
-        run: Run {
-            env: &[
-                ("RUSTFLAGS", "--cfg loom"),
-                ("CARGO_TARGET_DIR", "target/loom"),
-                ("LOOM_MAX_PREEMPTIONS", "3"),
-            ],
-            libtest: &[],
-            must_fail: false,
-        },
-    },
-    planted(
-        "gosched/loom_planted/token2",
-        "the token's clear as a plain store: a second notify is lost (deadlock)",
-        &[
-            "parktoken::loom_models::loom_double_notify_wakes_the_waiter",
-            "--exact",
-        ],
-    ),
-    planted(
-        "gosched/loom_planted/timeout",
-        "the token's clear as a plain store: a timer's notify erases the real one",
-        &[
-            "parktoken::loom_models::loom_timeout_and_notify_race_to_wake_the_waiter",
-            "--exact",
-        ],
-    ),
-    planted(
-        "gosched/loom_planted/get",
-        "grab's CAS as a plain store: owner get and a thief take one G twice",
-        &[
-            "runq::loom_models::loom_owner_get_against_a_thief",
-            "--exact",
-        ],
-    ),
-    planted(
-        "gosched/loom_planted/overflow",
-        "grab's CAS as a plain store: overflow and a thief take one G twice",
-        &[
-            "runq::loom_models::loom_overflow_to_global_against_a_thief",
-            "--exact",
-        ],
-    ),
-    planted(
-        "gosched/loom_planted/thieves",
-        "grab's CAS as a plain store: two thieves take one G twice",
-        &[
-            "runq::loom_models::loom_two_thieves_and_the_owner",
-            "--exact",
-        ],
-    ),
-];
 
 const DEFAULT_CASES: &str = "256";
 const DEEP_CASES: &str = "20000";

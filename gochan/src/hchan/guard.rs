@@ -14,13 +14,11 @@
 
 use std::fmt;
 use std::marker::PhantomData;
-use std::sync::atomic::Ordering;
-
-use gosched::Unparker;
 
 use super::{HChan, RecvPoll, SendPoll};
 use crate::error::CloseError;
 use crate::lock::{SleepGuard, SpinGuard};
+use crate::sync::{Ordering, Unparker};
 use crate::waitq::{LockedQ, Waiter};
 
 impl<T> HChan<T> {
@@ -278,6 +276,11 @@ impl<T> SendHalf<'_, T> {
         if c.closed.load(Ordering::Relaxed) {
             return SendPoll::Closed;
         }
+        // The re-check that keeps a send from buffering past a parked
+        // receiver (which would then wait forever beside a value): left
+        // out under `--cfg 'loom_planted_bug="no_recheck"'` for the loom
+        // models.
+        #[cfg(not(loom_planted_bug = "no_recheck"))]
         if !c.recvq.is_empty() {
             return SendPoll::Full;
         }
