@@ -150,8 +150,8 @@ const CHECKS: &[Check] = &[
     },
     Check {
         name: "gosched/sched",
-        shows: "1M goroutines, spawn chains, steals, runnext, fairness, syscall handoff",
-        cargo_test: &["-p", "gosched", "--test", "sched"],
+        shows: "1M goroutines, spawn chains, steals, runnext, fairness, syscall handoff and retake",
+        cargo_test: &["-p", "gosched", "--test", "sched", "--test", "syscalls"],
     },
     Check {
         name: "gosched/shutdown",

@@ -123,6 +123,8 @@ pub(super) const DEEP_CHECKS: &[DeepCheck] = &[
             "--test",
             "sched",
             "--test",
+            "syscalls",
+            "--test",
             "failures",
             "--test",
             "timers",
