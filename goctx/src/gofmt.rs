@@ -1,7 +1,7 @@
 //! Go's text forms of times and durations, as a deadline context prints
 //! them: `time.Duration.String` (`time/time.go: Duration.format`, `fmtFrac`,
-//! `fmtInt`) and `time.Time.String` (`time/format.go`: the layout
-//! `2006-01-02 15:04:05.999999999 -0700 MST` plus the monotonic reading
+//! `fmtInt`) and `time.Time.String` (`time/format.go`: date, time to the
+//! nanosecond, zone offset and name, plus the monotonic reading
 //! ` m=±S.NNNNNNNNN`), Go 1.27.
 //!
 //! Rust's `Instant` has no wall clock and no time zone: a deadline prints
@@ -108,7 +108,7 @@ impl fmt::Display for GoTime {
 }
 
 /// Go's `Time.String` of a time without a monotonic reading, in UTC:
-/// `2006-01-02 15:04:05.999999999 +0000 UTC` (fraction trimmed of zeros).
+/// `YYYY-MM-DD hh:mm:ss.fffffffff +0000 UTC` (fraction trimmed of zeros).
 pub(crate) fn utc_string(unix_nanos: i128) -> String {
     let secs = unix_nanos.div_euclid(SECOND as i128);
     let nanos = unix_nanos.rem_euclid(SECOND as i128) as u128;

@@ -9,7 +9,7 @@
 
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, AtomicU32, Ordering};
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use gosched::{Runtime, WaitGroup, go};
 
@@ -25,30 +25,12 @@ fn one_at_a_time() -> std::sync::MutexGuard<'static, ()> {
     ONE_AT_A_TIME.lock().unwrap_or_else(|e| e.into_inner())
 }
 
-/// Aborts the process if a test that would deadlock under a broken
-/// scheduler hangs.
-fn watchdog(limit: Duration) -> Arc<AtomicBool> {
-    let done = Arc::new(AtomicBool::new(false));
-    let d = done.clone();
-    std::thread::spawn(move || {
-        let t = Instant::now();
-        while !d.load(Ordering::Acquire) {
-            if t.elapsed() >= limit {
-                eprintln!("watchdog: a ported Go test hung for {limit:?}");
-                std::process::abort();
-            }
-            std::thread::sleep(Duration::from_millis(10));
-        }
-    });
-    done
-}
-
 /// `TestYieldProgress`: a goroutine looping on `Gosched` lets the main
 /// goroutine's sleep finish and its message through.
 #[test]
 fn yield_progress() {
     let _serial = one_at_a_time();
-    let dog = watchdog(Duration::from_secs(20));
+    let dog = common::watchdog("a ported Go test", Duration::from_secs(20));
     Runtime::new()
         .gomaxprocs(1)
         .run(|| {
@@ -83,7 +65,7 @@ fn goroutine_parallelism() {
     let _serial = one_at_a_time();
     const P: u32 = 4;
     const N: usize = 10;
-    let dog = watchdog(Duration::from_secs(60));
+    let dog = common::watchdog("a ported Go test", Duration::from_secs(60));
     Runtime::new()
         .gomaxprocs(P as usize)
         .run(|| {

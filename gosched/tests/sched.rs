@@ -6,24 +6,9 @@ use std::sync::atomic::{AtomicBool, AtomicU64, AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
+mod common;
+use common::watchdog;
 use gosched::{Runtime, WaitGroup, WaitReason, go};
-
-/// Kills the test process if a scenario hangs (a starvation bug would).
-fn watchdog(what: &'static str, limit: Duration) -> Arc<AtomicBool> {
-    let done = Arc::new(AtomicBool::new(false));
-    let d = done.clone();
-    std::thread::spawn(move || {
-        let t = Instant::now();
-        while !d.load(Ordering::Acquire) {
-            if t.elapsed() > limit {
-                eprintln!("watchdog: {what} did not finish within {limit:?}");
-                std::process::abort();
-            }
-            std::thread::sleep(Duration::from_millis(10));
-        }
-    });
-    done
-}
 
 /// A million goroutines, in every build (about 2.5 s in a debug build on
 /// a 2-core machine, well under a second in release).

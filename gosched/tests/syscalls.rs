@@ -7,24 +7,9 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, AtomicU64, AtomicUsize, Ordering};
 use std::time::{Duration, Instant};
 
+mod common;
+use common::watchdog;
 use gosched::{Runtime, WaitGroup, go};
-
-/// Kills the test process if a scenario hangs (a starvation bug would).
-fn watchdog(what: &'static str, limit: Duration) -> Arc<AtomicBool> {
-    let done = Arc::new(AtomicBool::new(false));
-    let d = done.clone();
-    std::thread::spawn(move || {
-        let t = Instant::now();
-        while !d.load(Ordering::Acquire) {
-            if t.elapsed() > limit {
-                eprintln!("watchdog: {what} did not finish within {limit:?}");
-                std::process::abort();
-            }
-            std::thread::sleep(Duration::from_millis(10));
-        }
-    });
-    done
-}
 
 /// A goroutine that only ever makes short syscalls holds its P between
 /// them and never reaches the scheduler, which is where timers run. Go's

@@ -110,10 +110,10 @@ mod tests {
     #[test]
     fn dates_are_utc_calendar_dates() {
         assert_eq!(utc(UNIX_EPOCH), "1970-01-01 00:00 UTC");
-        // 2024-02-29 12:34:56 UTC, a leap day.
+        // A leap day, at 12:34:56 UTC.
         let t = UNIX_EPOCH + Duration::from_secs(1_709_210_096);
         assert_eq!(utc(t), "2024-02-29 12:34 UTC");
-        let t = UNIX_EPOCH + Duration::from_secs(4_102_444_800); // 2100-01-01
+        let t = UNIX_EPOCH + Duration::from_secs(4_102_444_800); // the first day of 2100
         assert_eq!(utc(t), "2100-01-01 00:00 UTC");
     }
 

@@ -207,3 +207,22 @@ pub(crate) fn ping_pong_hog(procs: usize) -> (u64, u64) {
         })
         .unwrap()
 }
+
+/// Kills the test process if a scenario hangs (a starvation or lost
+/// wake-up bug would): what hung goes to stderr, then `abort`. Store
+/// `true` in the returned flag when the scenario is done.
+pub(crate) fn watchdog(what: &'static str, limit: std::time::Duration) -> Arc<AtomicBool> {
+    let done = Arc::new(AtomicBool::new(false));
+    let d = done.clone();
+    std::thread::spawn(move || {
+        let t = std::time::Instant::now();
+        while !d.load(Ordering::Acquire) {
+            if t.elapsed() > limit {
+                eprintln!("watchdog: {what} did not finish within {limit:?}");
+                std::process::abort();
+            }
+            std::thread::sleep(Duration::from_millis(10));
+        }
+    });
+    done
+}
