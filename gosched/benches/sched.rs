@@ -20,27 +20,31 @@ use gosched::{Runtime, WaitGroup, WaitReason};
 
 const SPAWN: u64 = 100;
 
+/// `iters` rounds, on a fresh runtime of `procs` Ps, of spawning `n`
+/// goroutines that do nothing but `wg.Done()` and waiting for them all.
+fn spawn_and_wait(procs: usize, n: usize, iters: u64) -> std::time::Duration {
+    Runtime::new()
+        .gomaxprocs(procs)
+        .run(move || {
+            let t = Instant::now();
+            for _ in 0..iters {
+                let wg = WaitGroup::new();
+                wg.add(n as i64);
+                for _ in 0..n {
+                    let wg = wg.clone();
+                    gosched::go(move || wg.done());
+                }
+                wg.wait();
+            }
+            t.elapsed()
+        })
+        .unwrap()
+}
+
 fn spawn_join(c: &mut Criterion) {
     let mut g = c.benchmark_group("spawn_join_100");
     g.bench_function("gosched", |b| {
-        b.iter_custom(|iters| {
-            Runtime::new()
-                .gomaxprocs(2)
-                .run(move || {
-                    let t = Instant::now();
-                    for _ in 0..iters {
-                        let wg = WaitGroup::new();
-                        wg.add(SPAWN as i64);
-                        for _ in 0..SPAWN {
-                            let wg = wg.clone();
-                            gosched::go(move || wg.done());
-                        }
-                        wg.wait();
-                    }
-                    t.elapsed()
-                })
-                .unwrap()
-        })
+        b.iter_custom(|iters| spawn_and_wait(2, SPAWN as usize, iters))
     });
     g.bench_function("std_thread", |b| {
         b.iter(|| {
@@ -74,24 +78,7 @@ fn spawn_exit(c: &mut Criterion) {
     let mut g = c.benchmark_group("spawn_exit_1000");
     for procs in [1, 2, 4] {
         g.bench_function(format!("gosched_{procs}p"), |b| {
-            b.iter_custom(|iters| {
-                Runtime::new()
-                    .gomaxprocs(procs)
-                    .run(move || {
-                        let t = Instant::now();
-                        for _ in 0..iters {
-                            let wg = WaitGroup::new();
-                            wg.add(SPAWN_EXIT as i64);
-                            for _ in 0..SPAWN_EXIT {
-                                let wg = wg.clone();
-                                gosched::go(move || wg.done());
-                            }
-                            wg.wait();
-                        }
-                        t.elapsed()
-                    })
-                    .unwrap()
-            })
+            b.iter_custom(|iters| spawn_and_wait(procs, SPAWN_EXIT, iters))
         });
     }
     g.bench_function("std_thread", |b| {
