@@ -15,6 +15,8 @@ use std::time::Instant;
 
 use gosched::{Unparker, WaitGroup, WaitReason};
 
+mod common;
+
 /// What `<-gate` and `close(gate)` do on an unbuffered channel nobody
 /// sends on: receivers queue and park; close readies them all.
 struct Gate {
@@ -48,25 +50,9 @@ impl Gate {
     }
 }
 
-/// Resident set size in bytes (`/proc/self/statm`).
-fn rss() -> u64 {
-    let s = std::fs::read_to_string("/proc/self/statm").unwrap_or_default();
-    let pages: u64 = s
-        .split_whitespace()
-        .nth(1)
-        .and_then(|v| v.parse().ok())
-        .unwrap_or(0);
-    pages * 4096
-}
-
 fn main() {
-    tracing_subscriber::fmt()
-        .with_env_filter(tracing_subscriber::EnvFilter::from_default_env())
-        .init();
-    let n: u64 = std::env::args()
-        .nth(1)
-        .and_then(|a| a.parse().ok())
-        .unwrap_or(1_000_000);
+    common::init_tracing();
+    let n = common::arg_or(1_000_000);
     let (spawn_park, release, per) = gosched::Runtime::new().run_or_exit(move || {
         let gate = Arc::new(Gate {
             closed: AtomicBool::new(false),
@@ -74,7 +60,7 @@ fn main() {
         });
         let parked = WaitGroup::new();
         let done = WaitGroup::new();
-        let before = rss();
+        let before = common::rss();
         let t = Instant::now();
         parked.add(n as i64);
         done.add(n as i64);
@@ -88,7 +74,7 @@ fn main() {
         }
         parked.wait();
         let spawn_park = t.elapsed();
-        let after = rss();
+        let after = common::rss();
         let t = Instant::now();
         gate.close();
         done.wait();

@@ -12,6 +12,8 @@ use std::sync::atomic::{AtomicBool, Ordering};
 
 use gosched::{Unparker, WaitGroup, WaitReason};
 
+mod common;
+
 /// A gate: goroutines park until it opens.
 struct Gate {
     open: AtomicBool,
@@ -39,25 +41,9 @@ impl Gate {
     }
 }
 
-/// Resident set size in bytes (`/proc/self/statm`).
-fn rss() -> u64 {
-    let s = std::fs::read_to_string("/proc/self/statm").unwrap_or_default();
-    let pages: u64 = s
-        .split_whitespace()
-        .nth(1)
-        .and_then(|v| v.parse().ok())
-        .unwrap_or(0);
-    pages * 4096
-}
-
 fn main() {
-    tracing_subscriber::fmt()
-        .with_env_filter(tracing_subscriber::EnvFilter::from_default_env())
-        .init();
-    let n: u64 = std::env::args()
-        .nth(1)
-        .and_then(|a| a.parse().ok())
-        .unwrap_or(100_000);
+    common::init_tracing();
+    let n = common::arg_or(100_000);
     let per = gosched::Runtime::new().run_or_exit(move || {
         let gate = Arc::new(Gate {
             open: AtomicBool::new(false),
@@ -65,7 +51,7 @@ fn main() {
         });
         let parked = WaitGroup::new();
         let done = WaitGroup::new();
-        let before = rss();
+        let before = common::rss();
         parked.add(n as i64);
         done.add(n as i64);
         for _ in 0..n {
@@ -81,7 +67,7 @@ fn main() {
         while gate.waiters.lock().unwrap().len() < n as usize {
             gosched::yield_now();
         }
-        let after = rss();
+        let after = common::rss();
         gate.open();
         done.wait();
         after.saturating_sub(before) as f64 / n as f64

@@ -8,14 +8,11 @@
 
 use std::time::Instant;
 
+mod common;
+
 fn main() {
-    tracing_subscriber::fmt()
-        .with_env_filter(tracing_subscriber::EnvFilter::from_default_env())
-        .init();
-    let n: u64 = std::env::args()
-        .nth(1)
-        .and_then(|a| a.parse().ok())
-        .unwrap_or(1_000_000);
+    common::init_tracing();
+    let n = common::arg_or(1_000_000);
     let ns = gosched::Runtime::new().gomaxprocs(1).run_or_exit(move || {
         let wg = gosched::WaitGroup::new();
         let t = Instant::now();
