@@ -34,7 +34,7 @@ fn handles_are_send_and_sync() {
     send_sync::<Key<std::cell::Cell<u8>>>();
 }
 
-/// `context.Background.WithDeadline(2026-01-02 03:04:05.006 +0000 UTC m=+0.5 [59m59.9s])`
+/// `context.Background.WithDeadline(YYYY-MM-DD hh:mm:ss.fff +0000 UTC m=+0.5 [59m59.9s])`
 /// split into its date, time, zone, monotonic and remaining parts.
 fn deadline_parts(s: &str) -> (String, String) {
     let inner = s
@@ -49,7 +49,7 @@ fn deadline_parts(s: &str) -> (String, String) {
 fn deadline_prints_as_go_time_and_remaining_duration() {
     let (ctx, _cancel) = with_timeout(&background(), Duration::from_secs(3600));
     let (time, remaining) = deadline_parts(&ctx.to_string());
-    // `2006-01-02 15:04:05.999999999 +0000 UTC m=+1.234567890`
+    // `YYYY-MM-DD hh:mm:ss.fffffffff +0000 UTC m=+1.234567890`
     let fields: Vec<&str> = time.split(' ').collect();
     assert_eq!(fields.len(), 5, "{time}");
     assert_eq!(fields[0].len(), 10, "date {time}");
