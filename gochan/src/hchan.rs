@@ -158,7 +158,18 @@ pub(crate) struct HChan<T> {
     slots: Slots<T>,
     send: Half,
     recv: Half,
+    /// Under loom, the order the channel was made in: `select`'s lock order.
+    /// Addresses change from one of loom's executions to the next, and an
+    /// execution that takes locks in another order is not the one loom is
+    /// replaying ("Is the model fully deterministic?").
+    #[cfg(loom)]
+    made: usize,
 }
+
+/// How many channels were made under loom (see [`HChan::sortkey`]): a std
+/// counter, outside the model, so it only orders, never synchronises.
+#[cfg(loom)]
+static MADE: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
 
 // SAFETY: every `T` crosses threads by value (moved in by a sender, out by a
 // receiver), so `T: Send` suffices; all shared mutable state (the cursors,
@@ -196,12 +207,18 @@ impl<T> HChan<T> {
             dataqsiz: cap,
             send: Half::default(),
             recv: Half::default(),
+            #[cfg(loom)]
+            made: MADE.fetch_add(1, std::sync::atomic::Ordering::Relaxed),
         }
     }
 
-    /// Address used to order locks in `select` (Go's `hchan.sortkey`).
+    /// Address used to order locks in `select` (Go's `hchan.sortkey`);
+    /// under loom, the order of making, which every execution replays.
     #[inline]
     pub(crate) fn sortkey(&self) -> usize {
+        #[cfg(loom)]
+        return self.made;
+        #[cfg(not(loom))]
         std::ptr::from_ref(self).addr()
     }
 
