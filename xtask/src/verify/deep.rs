@@ -21,7 +21,7 @@ const fn planted(
     libtest: &'static [&'static str],
 ) -> DeepCheck {
     planted_in(
-        &["--release", "-p", "gosched", "--lib"],
+        &["--profile", "loom", "-p", "gosched", "--lib"],
         &[
             ("RUSTFLAGS", "--cfg loom --cfg loom_planted_bug"),
             ("CARGO_TARGET_DIR", "target/loom-planted"),
@@ -80,7 +80,7 @@ const fn chaos(
 }
 
 /// `cargo test` of gochan's models.
-const GOCHAN_LIB: &[&str] = &["--release", "-p", "gochan", "--lib"];
+const GOCHAN_LIB: &[&str] = &["--profile", "loom", "-p", "gochan", "--lib"];
 
 /// gochan's models built with one planted bug.
 macro_rules! gochan_bug {
@@ -172,7 +172,7 @@ pub(super) const DEEP_CHECKS: &[DeepCheck] = &[
         check: Check {
             name: "gosched/loom",
             shows: "park token and run queue: every interleaving, up to 3 preemptions",
-            cargo_test: &["--release", "-p", "gosched", "--lib", "loom_"],
+            cargo_test: &["--profile", "loom", "-p", "gosched", "--lib", "loom_"],
         },
         run: LOOM_DEEP,
     },
@@ -220,7 +220,7 @@ pub(super) const DEEP_CHECKS: &[DeepCheck] = &[
         check: Check {
             name: "gochan/loom",
             shows: "stamped ring and split halves, sudog and select hand-off, sleeping lock: every interleaving, up to 3 preemptions",
-            cargo_test: &["--release", "-p", "gochan", "--lib", "loom_"],
+            cargo_test: &["--profile", "loom", "-p", "gochan", "--lib", "loom_"],
         },
         run: LOOM_DEEP,
     },
