@@ -265,7 +265,7 @@ where
     }
 
     /// `v, ok := m[k]` (`mapaccess2`).
-    #[inline]
+    #[inline(always)]
     pub fn get<Q>(&self, key: &Q) -> Option<&V>
     where
         K: Borrow<Q>,
@@ -275,7 +275,7 @@ where
     }
 
     /// The stored key and its value (`mapaccessK`, `getWithKey`).
-    #[inline]
+    #[inline(always)]
     pub fn get_key_value<Q>(&self, key: &Q) -> Option<(&K, &V)>
     where
         K: Borrow<Q>,
@@ -294,6 +294,7 @@ where
     }
 
     /// A mutable reference to the value (a lookup: it does no growth work).
+    #[inline]
     pub fn get_mut<Q>(&mut self, key: &Q) -> Option<&mut V>
     where
         K: Borrow<Q>,
@@ -304,6 +305,7 @@ where
     }
 
     /// `_, ok := m[k]`.
+    #[inline]
     pub fn contains_key<Q>(&self, key: &Q) -> bool
     where
         K: Borrow<Q>,
