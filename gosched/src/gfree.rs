@@ -227,7 +227,9 @@ impl Sched {
     }
 
     /// At shutdown, after `shutdown` is set: empties every free list (a
-    /// dead G holds its runtime, so one left there would keep it alive).
+    /// dead G holds its runtime, so one left there would keep it alive),
+    /// the stacks beyond those the pool keeps committed giving their pages
+    /// back first ([`stack::release_surplus`]).
     /// A `gfput` that comes later sees `shutdown` under the same lock
     /// and drops its G instead.
     pub(crate) fn gfpurge(&self) -> Vec<Arc<G>> {
@@ -240,6 +242,11 @@ impl Sched {
         for p in 0..self.ps.len() {
             out.append(&mut self.local(p).gfree);
         }
+        // The stacks' pages in one pass, before the Gs drop one by one.
+        // SAFETY: the purged Gs are off every free list, so ours alone (as
+        // in `scavenge`); the references go before the Gs do.
+        let spare = out.iter().filter_map(|g| unsafe { g.spare_stack_mut() });
+        stack::release_surplus(spare.collect());
         out
     }
 
