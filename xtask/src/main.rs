@@ -7,6 +7,8 @@
 //! - `mapgrowth` — "what would Go do?" for a map's `B` or swiss tables;
 //! - `gc_explore` — gogc's schedule explorer: which barrier loses objects;
 //! - `oracle` — the same questions put to a real `go`, row by row;
+//! - `measure` — the crates' own timing and memory programs beside their Go
+//!   twins, in rounds, for the figures criterion does not make;
 //! - `report` — the README tables, read back from criterion's output, and
 //!   with `--plots` (`plots`) the SVG figures of `docs/report.md`;
 //! - `provenance` — the machine, load and date a figure names;
@@ -20,6 +22,7 @@ mod growslice;
 mod idle;
 mod json;
 mod mapgrowth;
+mod measure;
 mod oracle;
 mod plots;
 mod provenance;
@@ -42,7 +45,11 @@ commands:
                              random GC schedules: does barrier B lose objects?
   oracle [--go PATH]         compare the models with a real go toolchain
   report [TOPIC] [--dir DIR] tables of the last bench results (markdown)
-  report --plots [--docs DIR] SVG figures and docs/report.md (models + bench results)";
+  measure [FIGURE|all] [--quick] [--rounds N]
+                             run the crates' programs beside their Go twins (figures:
+                             parked, gc-pause, binarytrees) into target/measured
+  report --plots [--docs DIR] [--measured DIR]
+                             SVG figures and docs/report.md (models, bench and measure results)";
 
 fn main() -> ExitCode {
     let mut args = std::env::args().skip(1);
@@ -58,6 +65,7 @@ fn main() -> ExitCode {
         "oracle" => oracle::run(&rest),
         "mapgrowth" => mapgrowth::run(&rest),
         "gc-explore" => gc_explore::run(&rest),
+        "measure" => measure::run(&rest),
         "report" => report::run(&rest),
         "-h" | "--help" | "help" => {
             println!("{USAGE}");

@@ -2,16 +2,19 @@
 //! drawn as SVG with `plotters` (its SVG backend only: no fonts or system
 //! libraries; the viewer renders the text).
 //!
-//! Two kinds of figure. Computed ones come from the models themselves and
+//! Three kinds of figure. Computed ones come from the models themselves and
 //! cost a second: slice capacity against length per Go release (goslice's
 //! `growslice`, Go's `runtime/slice.go`), a map's B, load factor and
 //! evacuation progress across 100 000 inserts (gomap's `hmap`, Go's
 //! `runtime/map.go`), and Go 1.27's swiss map beside it: slots, load and
 //! directory across the same inserts (`internal/runtime/maps`; the map
-//! figures are drawn in `plots/maps.rs`). Measured ones read whatever criterion results
-//! `cargo xtask bench` left under `target/criterion`, one figure per topic,
-//! with the date, machine and load of the run that made them; a topic
-//! never benchmarked gets a line saying so instead of a figure.
+//! figures are drawn in `plots/maps.rs`). Benchmark ones read whatever
+//! criterion results `cargo xtask bench` left under `target/criterion`,
+//! one figure per topic, with the date, machine and load of the run that
+//! made them; a topic never benchmarked gets a line saying so instead of a
+//! figure. Measured ones (`plots/measured.rs`) read what `cargo xtask
+//! measure` left under `target/measured` — the GC pause per barrier,
+//! binary-trees, parked goroutines — in the same way.
 
 use std::error::Error;
 use std::fmt::Write as _;
@@ -29,6 +32,7 @@ use crate::growslice::regrowths;
 use maps::{draw_map_growth, draw_swiss_map_growth};
 
 mod maps;
+mod measured;
 use crate::provenance::{last_bench_run, loadavg, machine, utc};
 use crate::report::{Measurement, format_ns, topic_rows};
 
@@ -58,7 +62,11 @@ const FONT: &str = "sans-serif";
 
 /// Writes every figure and `report.md` under `docs`; returns the figures'
 /// file names.
-pub(crate) fn write_all(criterion_dir: &Path, docs: &Path) -> Result<Vec<String>, String> {
+pub(crate) fn write_all(
+    criterion_dir: &Path,
+    measured_dir: &Path,
+    docs: &Path,
+) -> Result<Vec<String>, String> {
     std::fs::create_dir_all(docs).map_err(|e| format!("{}: {e}", docs.display()))?;
     let now = utc(SystemTime::now());
     let here = machine();
@@ -69,7 +77,8 @@ pub(crate) fn write_all(criterion_dir: &Path, docs: &Path) -> Result<Vec<String>
         "# goruntime: figures\n\n\
          Regenerate with `cargo xtask report --plots` (seconds; the computed\n\
          figures need nothing else, the measured ones read the results\n\
-         `cargo xtask bench TOPIC` leaves under `target/criterion`). This file\n\
+         `cargo xtask bench TOPIC` leaves under `target/criterion` and\n\
+         `cargo xtask measure FIGURE` under `target/measured`). This file\n\
          and the SVGs beside it are written by that command: edit\n\
          `xtask/src/plots.rs`, not them.\n"
     );
@@ -185,18 +194,7 @@ pub(crate) fn write_all(criterion_dir: &Path, docs: &Path) -> Result<Vec<String>
         );
         files.push(file);
     }
-    let _ = writeln!(
-        md,
-        "## Not drawn here\n\n\
-         Figures the crates measure with their own programs rather than\n\
-         criterion, each beside Go's twin (see the crate READMEs): a GC pause\n\
-         against the number of goroutine stacks per barrier (`cargo run\n\
-         --release -p gogc --example stw -- --barrier dijkstra --stacks N`),\n\
-         binary-trees beside Go (`gogc/examples/binarytrees`), a parked\n\
-         goroutine's memory beside Go's (`cargo run --release -p gosched\n\
-         --example parked`), spawn and switch beside Go\n\
-         (`sh gosched/benches/go/compare.sh`).\n"
-    );
+    files.extend(measured::write_section(&mut md, measured_dir, docs, &now)?);
     let _ = writeln!(
         md,
         "---\nWritten by `cargo xtask report --plots` on {here}, {now}, load average {}.",
@@ -431,10 +429,15 @@ mod tests {
         let criterion = dir.join("criterion");
         crate::report::tests::write_one_result(&criterion);
         let docs = dir.join("docs");
-        let files = write_all(&criterion, &docs).unwrap();
+        let measured = dir.join("measured");
+        crate::measure::tests::write_sample(&measured, "gc-pause");
+        crate::measure::tests::write_sample(&measured, "parked");
+        let files = write_all(&criterion, &measured, &docs).unwrap();
         let report = std::fs::read_to_string(docs.join("report.md")).unwrap();
         let svg = std::fs::read_to_string(docs.join("map_growth.svg")).unwrap();
         let bench = std::fs::read_to_string(docs.join("bench_map.svg")).unwrap();
+        let pause = std::fs::read_to_string(docs.join("gc_pause.svg")).unwrap();
+        let parked = std::fs::read_to_string(docs.join("parked.svg")).unwrap();
         std::fs::remove_dir_all(&dir).unwrap();
         assert_eq!(
             files,
@@ -442,13 +445,24 @@ mod tests {
                 "slice_growth.svg",
                 "map_growth.svg",
                 "swiss_map_growth.svg",
-                "bench_map.svg"
+                "bench_map.svg",
+                "parked.svg",
+                "gc_pause.svg"
             ]
         );
         for file in &files {
             assert!(report.contains(&format!("]({file})")), "{file} embedded");
         }
         assert!(report.contains("run `cargo xtask bench chan`"), "{report}");
+        assert!(
+            report.contains("Measured by `cargo xtask measure gc-pause` on testhost"),
+            "{report}"
+        );
+        assert!(report.contains("load average 0.10 0.20 0.30 when it began"));
+        assert!(report.contains("Not measured yet: run `cargo xtask measure binarytrees`."));
+        assert!(!report.contains("Not drawn here"));
+        assert!(pause.contains("goroutine stacks (log scale)") && pause.contains("hybrid-go"));
+        assert!(parked.contains("std::thread") && parked.contains("bytes per task (RSS)"));
         assert!(report.contains(" UTC"), "dated: {report}");
         assert!(svg.starts_with("<svg") && svg.contains("inserts (log scale)"));
         assert!(bench.contains("insert_u64 N=1000") && bench.contains("gomap"));

@@ -1,7 +1,8 @@
 //! `cargo xtask report [TOPIC] [--dir PATH]`: the tables the crate READMEs
 //! quote, read back from criterion's output of `cargo xtask bench`.
-//! `--plots [--docs DIR]` draws the figures of `docs/report.md` instead
-//! (`plots.rs`).
+//! `--plots [--docs DIR] [--measured DIR]` draws the figures of
+//! `docs/report.md` instead (`plots.rs`), from criterion's results and
+//! those of `cargo xtask measure` (`target/measured`).
 //!
 //! Every criterion benchmark leaves `new/benchmark.json` (its group,
 //! function and parameter, and the throughput it declared) and
@@ -40,6 +41,7 @@ pub(crate) fn run(args: &[String]) -> ExitCode {
     let mut topic = None;
     let mut plots = false;
     let mut docs = project_root().join("docs");
+    let mut measured = crate::measure::default_dir();
     let mut it = args.iter();
     while let Some(a) = it.next() {
         match a.as_str() {
@@ -52,6 +54,10 @@ pub(crate) fn run(args: &[String]) -> ExitCode {
                 Ok(v) => docs = PathBuf::from(v),
                 Err(e) => return usage_error(e),
             },
+            "--measured" => match crate::cli::value_of("--measured", &mut it) {
+                Ok(v) => measured = PathBuf::from(v),
+                Err(e) => return usage_error(e),
+            },
             name if topic.is_none() && !name.starts_with('-') => topic = Some(name.to_owned()),
             other => return usage_error(format!("unexpected argument `{other}`")),
         }
@@ -62,7 +68,7 @@ pub(crate) fn run(args: &[String]) -> ExitCode {
     };
     let dir = dir.unwrap_or_else(default_dir);
     if plots {
-        return match crate::plots::write_all(&dir, &docs) {
+        return match crate::plots::write_all(&dir, &measured, &docs) {
             Ok(files) => {
                 for file in files {
                     println!("{}", docs.join(file).display());
