@@ -179,20 +179,19 @@ fn plan_binarytrees(sizes: &Sizes) -> Vec<Run> {
 }
 
 fn plan_parked(sizes: &Sizes) -> Vec<Run> {
+    // gosched's example, then Go's twin of the same name.
+    let ours_then_go = |quantity, program, n, key| {
+        [
+            run_of(quantity, "gosched", n, Bin::Ours(program), key),
+            run_of(quantity, "Go", n, Bin::Go(program), key),
+        ]
+    };
     let mut runs = Vec::new();
     for &n in sizes.parked {
-        runs.push(run_of(
+        runs.extend(ours_then_go(
             "rss_bytes",
-            "gosched",
+            "parked",
             n,
-            Bin::Ours("parked"),
-            "rss_bytes_per_goroutine",
-        ));
-        runs.push(run_of(
-            "rss_bytes",
-            "Go",
-            n,
-            Bin::Go("parked"),
             "rss_bytes_per_goroutine",
         ));
     }
@@ -207,20 +206,7 @@ fn plan_parked(sizes: &Sizes) -> Vec<Run> {
         ));
     }
     for &n in sizes.spawned {
-        runs.push(run_of(
-            "spawn_ns",
-            "gosched",
-            n,
-            Bin::Ours("spawn"),
-            "ns_per_goroutine",
-        ));
-        runs.push(run_of(
-            "spawn_ns",
-            "Go",
-            n,
-            Bin::Go("spawn"),
-            "ns_per_goroutine",
-        ));
+        runs.extend(ours_then_go("spawn_ns", "spawn", n, "ns_per_goroutine"));
     }
     runs
 }

@@ -345,6 +345,24 @@ mod tests {
     }
 
     #[test]
+    fn binarytrees_draws_beside_go_and_without_it() {
+        let dir = std::env::temp_dir().join(format!("xtask-measured-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let mut m = crate::measure::tests::sample("binarytrees");
+        draw_binarytrees(&m, &dir.join("with.svg")).unwrap();
+        m.points.retain(|p| !p.series.starts_with("Go"));
+        draw_binarytrees(&m, &dir.join("without.svg")).unwrap();
+        let with = std::fs::read_to_string(dir.join("with.svg")).unwrap();
+        let without = std::fs::read_to_string(dir.join("without.svg")).unwrap();
+        std::fs::remove_dir_all(&dir).unwrap();
+        for series in ["gogc 1 P", "gogc 2 P", "Go 1 P", "Go 2 P", "Box"] {
+            assert!(with.contains(series), "{series}");
+        }
+        assert!(with.contains("time / Go 2 P") && with.contains("max depth"));
+        assert!(without.contains("`go` was not on PATH") && !without.contains("Go 1 P"));
+    }
+
+    #[test]
     fn axis_labels_group_thousands() {
         let labels: Vec<String> = [0.0, 0.25, 2.5, 42.0, 1000.0, 10_000.0, 1_000_000.0]
             .iter()
