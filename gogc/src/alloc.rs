@@ -41,6 +41,7 @@ impl Heap {
         // mark termination's re-scan is what keeps the new object.
         // `stack_ref` checked the index.
         self.stacks[m.index()].slots.push(Some(ptr));
+        self.stack_slots += 1;
         if self.gc.marking {
             self.allocated_while_marking(m, ptr, class);
         }

@@ -303,6 +303,8 @@ impl Heap {
     #[inline]
     pub(crate) fn after_op(&self) {
         if self.checked {
+            let slots: usize = self.stacks.iter().map(|s| s.slots.len()).sum();
+            assert_eq!(self.stack_slots, slots, "gogc: stack slot count drifted");
             if let Err(v) = self.verify() {
                 panic!("{v}");
             }

@@ -306,8 +306,7 @@ impl Heap {
         self.gc.root_jobs = self.gc.global_blocks + stack_jobs;
         self.gc.root_next = 0;
         self.gc.marking = true;
-        let stack_slots: usize = self.stacks.iter().map(|s| s.slots.len()).sum();
-        self.gc.pacer.max_stack_scan = stack_slots as u64 * WORD_BYTES;
+        self.gc.pacer.max_stack_scan = self.stack_slots as u64 * WORD_BYTES;
         self.gc.pacer.globals_scan = self.globals.len() as u64 * WORD_BYTES;
         if self.gc.barrier.snapshots_stacks() {
             for i in 0..self.stacks.len() {

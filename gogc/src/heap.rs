@@ -61,6 +61,11 @@ pub struct Heap {
     pub(crate) released_spans: Vec<usize>,
     pub(crate) globals: Vec<Option<Ptr>>,
     pub(crate) stacks: Vec<Stack>,
+    /// Slots on all mutator stacks, kept as they change (Go's
+    /// `scannableStackSize`, `mgcpacer.go: addScannableStack`), so sweep
+    /// termination reads the pacer's `maxStackScan` without walking every
+    /// stack with the world stopped.
+    pub(crate) stack_slots: usize,
     pub(crate) gc: Collector,
     pub(crate) totals: Totals,
     /// Go's pacer drives collection (`Heap::paced`); otherwise the caller
@@ -136,6 +141,7 @@ impl Heap {
             released_spans: Vec::new(),
             globals: Vec::new(),
             stacks: Vec::new(),
+            stack_slots: 0,
             gc: Collector {
                 worker: (paced && settings.procs >= 2).then(MarkWorker::start),
                 ..Collector::new(barrier, WB_BUF_ENTRIES, settings)

@@ -139,8 +139,9 @@ impl Heap {
     #[track_caller]
     pub fn exit(&mut self, m: Mutator) {
         let stack = self.stack_mut(m);
-        stack.slots = Vec::new();
+        let gone = std::mem::take(&mut stack.slots).len();
         stack.exited = true;
+        self.stack_slots -= gone;
         self.after_op();
     }
 
@@ -185,6 +186,7 @@ impl Heap {
         let value = value.into_ptr();
         self.expect_live_or_nil(value);
         self.stack_mut(m).slots.push(value);
+        self.stack_slots += 1;
         self.after_op();
     }
 
@@ -198,6 +200,7 @@ impl Heap {
         let Some(top) = self.stack_mut(m).slots.pop() else {
             panic!("gogc: pop from {m}'s empty stack");
         };
+        self.stack_slots -= 1;
         self.after_op();
         top
     }
@@ -228,7 +231,10 @@ impl Heap {
     /// Drops `m`'s stack slots from `len` up: a function returns.
     #[track_caller]
     pub fn truncate(&mut self, m: Mutator, len: usize) {
-        self.stack_mut(m).slots.truncate(len);
+        let slots = &mut self.stack_mut(m).slots;
+        let gone = slots.len().saturating_sub(len);
+        slots.truncate(len);
+        self.stack_slots -= gone;
         self.after_op();
     }
 

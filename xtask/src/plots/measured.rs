@@ -49,10 +49,10 @@ const FIGURES: [MeasuredFigure; 3] = [
          insertion barrier re-scans every stack at mark termination and \
          Yuasa's deletion barrier scans them all at sweep termination, so \
          their pause grows with the stacks; the hybrid barriers (proposal \
-         17503, Go 1.8 on) scan each stack concurrently and never again. \
-         Theirs still grows, far lower: gogc's sweep termination sums every \
-         stack's size for the pacer, where Go keeps that sum as stacks grow \
-         (`addScannableStack`).",
+         17503, Go 1.8 on) scan each stack concurrently and never again, \
+         so theirs stays near flat (the pacer's count of stack bytes is kept \
+         as stacks change, as Go's `addScannableStack` keeps it, not summed \
+         with the world stopped).",
         draw: draw_gc_pause,
     },
     MeasuredFigure {
