@@ -31,7 +31,6 @@ use std::cell::Cell;
 use std::fmt;
 
 use gosched::WaitReason;
-use smallvec::SmallVec;
 
 use crate::chan::{CanRecv, CanSend, block_forever};
 use crate::elem::Elem;
@@ -462,12 +461,61 @@ pub fn select<'c>(cases: &mut [Case<'c>], block: bool) -> Option<usize> {
     Some(won)
 }
 
-/// Where a select keeps its [`Guard`]s: on the stack up to
-/// `INLINE_CASES` channels, uninitialised until locked, and reused by the
-/// second all-locks pass (the first is also what a `select` with `default`
-/// that finds nothing ready costs, so it should cost little more than the
-/// locks).
-type Guards<'c> = SmallVec<[Guard<'c>; INLINE_CASES]>;
+/// Where a select keeps its [`Guard`]s, in lock order: the first
+/// [`INLINE_GUARDS`] on the stack, the rest (a select over more distinct
+/// channels) in a `Vec`, allocated only then. Reused by the second
+/// all-locks pass (the first is also what a `select` with `default` that
+/// finds nothing ready costs, so it should cost little more than the
+/// locks). A `SmallVec` of sixteen cost ~75 instructions a pass more than
+/// this (its spilled-or-not test in every push, read and clear).
+struct Guards<'c> {
+    inline: [Option<Guard<'c>>; INLINE_GUARDS],
+    len: usize,
+    more: Vec<Guard<'c>>,
+}
+
+/// Guards a select keeps on the stack: most selects name two to four
+/// channels.
+const INLINE_GUARDS: usize = 4;
+
+impl<'c> Guards<'c> {
+    #[inline]
+    fn new() -> Self {
+        Guards {
+            inline: [None, None, None, None],
+            len: 0,
+            more: Vec::new(),
+        }
+    }
+
+    #[inline]
+    fn push(&mut self, g: Guard<'c>) {
+        match self.inline.get_mut(self.len) {
+            Some(slot) => *slot = Some(g),
+            None => self.more.push(g),
+        }
+        self.len += 1;
+    }
+
+    /// The guards, in lock order.
+    #[inline]
+    fn iter(&self) -> impl Iterator<Item = &Guard<'c>> {
+        self.inline
+            .iter()
+            .map_while(Option::as_ref)
+            .chain(&self.more)
+    }
+
+    /// Releases every lock, the last taken first (Go's `selunlock`).
+    #[inline]
+    fn clear(&mut self) {
+        while self.more.pop().is_some() {}
+        for slot in self.inline[..self.len.min(INLINE_GUARDS)].iter_mut().rev() {
+            *slot = None;
+        }
+        self.len = 0;
+    }
+}
 
 /// The whole lock of every channel of a select, held: a [`Guard`] for each
 /// distinct channel, in address order (so two selects over the same
@@ -483,14 +531,17 @@ impl<'s, 'c> SelLock<'s, 'c> {
     /// Go's `sellock`: each distinct channel once, in address order.
     #[inline]
     fn new(guards: &'s mut Guards<'c>, cases: &[Case<'c>], lockorder: &[u16]) -> Self {
-        debug_assert!(guards.is_empty(), "select: one all-locks pass at a time");
+        debug_assert!(guards.len == 0, "select: one all-locks pass at a time");
+        let mut last = None;
         for &i in lockorder {
             let Some(c) = cases[usize::from(i)].0.chan() else {
                 continue;
             };
             // Duplicates are adjacent in lock order.
-            if guards.last().map(Guard::key) != Some(c.sortkey()) {
+            let key = c.sortkey();
+            if last != Some(key) {
                 guards.push(c.lock());
+                last = Some(key);
             }
         }
         SelLock { guards }

@@ -217,6 +217,37 @@ fn nil_channel_never_ready() {
     assert!(!fired);
 }
 
+/// A select over more distinct channels than it keeps guards for on the
+/// stack (four): with `default` it locks and releases all seven; blocking,
+/// it parks on all seven, takes the one a sender fills, and unlinks from
+/// the other six.
+#[test]
+fn select_over_seven_channels_locks_and_releases_every_one() {
+    let c: Vec<Chan<usize>> = (0..7).map(|i| make(i % 2)).collect();
+    for round in 0..50 {
+        let idle = select! {
+            recv(c[0]) -> _ => 0, recv(c[1]) -> _ => 1, recv(c[2]) -> _ => 2,
+            recv(c[3]) -> _ => 3, recv(c[4]) -> _ => 4, recv(c[5]) -> _ => 5,
+            recv(c[6]) -> _ => 6,
+            default => 7,
+        };
+        assert_eq!(idle, 7);
+        let target = round % 7;
+        let tx = c[target].clone();
+        let sender = std::thread::spawn(move || tx.send(round));
+        let got = select! {
+            recv(c[0]) -> v => (0, v), recv(c[1]) -> v => (1, v), recv(c[2]) -> v => (2, v),
+            recv(c[3]) -> v => (3, v), recv(c[4]) -> v => (4, v), recv(c[5]) -> v => (5, v),
+            recv(c[6]) -> v => (6, v),
+        };
+        assert_eq!(got, (target, Some(round)));
+        sender.join().unwrap();
+        for ch in &c {
+            assert_eq!(ch.waiting(), (0, 0), "a select case left linked");
+        }
+    }
+}
+
 #[test]
 fn handles_views_and_identity() {
     let a = make::<i32>(3);
