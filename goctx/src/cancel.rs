@@ -37,13 +37,16 @@
 //! after the close, and a reader that sees the error without the bit waits
 //! for the lock, which the canceller holds until then.
 
-use std::sync::atomic::{AtomicU8, AtomicUsize, Ordering};
-use std::sync::{Arc, LazyLock, Mutex, MutexGuard, OnceLock};
+use std::sync::{Arc, LazyLock, OnceLock};
 
 use gochan::{Chan, RecvChan};
 
 use crate::children::Children;
 use crate::error::{Cause, Error};
+use crate::sync::{AtomicU8, AtomicUsize, Mutex, MutexGuard, Ordering};
+
+#[cfg(all(test, loom))]
+mod loom_models;
 
 /// `err` bits: the [`Error::code`] in the low bits, and `DONE_CLOSED`
 /// once `done` is closed.
@@ -181,7 +184,14 @@ impl CancelState {
     /// Go's `cancelCtx.Err`: the error once `done` is closed.
     #[inline]
     pub(crate) fn err(&self) -> Option<Error> {
-        let e = self.err.load(Ordering::Acquire);
+        // Acquire: an error seen here brings the close of `done` (and the
+        // cause) with it. Relaxed is planted for the loom models
+        // (`--cfg 'loom_planted_bug="err_relaxed"'`).
+        let e = self.err.load(if cfg!(loom_planted_bug = "err_relaxed") {
+            Ordering::Relaxed
+        } else {
+            Ordering::Acquire
+        });
         if e == 0 {
             return None;
         }
@@ -201,8 +211,17 @@ impl CancelState {
     /// Step 1 of the protocol: links `child`, or cancels it if this state
     /// is canceled already. Returns whether it was linked.
     pub(crate) fn adopt(&self, child: &mut Arc<CancelState>) -> bool {
+        // The check is made under the lock that a cancel drains `children`
+        // under: made before it (planted for the loom models, `--cfg
+        // 'loom_planted_bug="adopt_unlocked"'`), a cancel can slip between
+        // the check and the push, and the child is linked under a parent
+        // that will never cancel it again.
+        #[cfg(loom_planted_bug = "adopt_unlocked")]
+        let code = self.err.load(Ordering::Acquire);
         let mut inner = self.lock();
-        if let Some(err) = Error::from_code(self.err.load(Ordering::Relaxed) & KIND) {
+        #[cfg(not(loom_planted_bug = "adopt_unlocked"))]
+        let code = self.err.load(Ordering::Relaxed);
+        if let Some(err) = Error::from_code(code & KIND) {
             let cause = inner.cause.clone();
             drop(inner);
             child.cancel_new(err, cause);
@@ -308,7 +327,9 @@ impl CancelState {
         let inner = state.mu.get_mut().unwrap_or_else(|e| e.into_inner());
         inner.cause = Some(cause);
         let hook = std::mem::replace(&mut inner.hook, Hook::None);
-        *state.err.get_mut() = err.code() | DONE_CLOSED;
+        // (A store, not `get_mut`, which loom's atomics lack; the `&mut`
+        // orders it anyway.)
+        state.err.store(err.code() | DONE_CLOSED, Ordering::Relaxed);
         state.done = OnceLock::from(Done::Closed);
         hook.fire();
     }
@@ -317,7 +338,16 @@ impl CancelState {
     /// `children` for the caller to cancel. Returns `false` if it was
     /// canceled already.
     fn cancel_self(&self, err: Error, cause: &Cause, children: &mut Vec<Arc<CancelState>>) -> bool {
+        // The first cancel wins by checking `err` under the lock. Checked
+        // only before taking it (planted for the loom models, `--cfg
+        // 'loom_planted_bug="cancel_unlocked"'`), two cancels both see it
+        // zero and both close `done`.
+        #[cfg(loom_planted_bug = "cancel_unlocked")]
+        if self.err.load(Ordering::Acquire) != 0 {
+            return false;
+        }
         let mut inner = self.lock();
+        #[cfg(not(loom_planted_bug = "cancel_unlocked"))]
         if self.err.load(Ordering::Relaxed) != 0 {
             return false;
         }

@@ -107,6 +107,7 @@ mod derived;
 mod error;
 mod gofmt;
 pub mod introspect;
+mod sync;
 mod value;
 
 pub use afterfunc::{AfterFuncStop, after_func};

@@ -11,12 +11,12 @@
 
 use std::collections::HashSet;
 use std::fmt;
-use std::sync::MutexGuard;
 
 use crate::handle::Ptr;
 use crate::heap::Heap;
 use crate::roots::{GLOBALS_PER_ROOT_JOB, Mutator};
 use crate::span::split_index;
+use crate::sync::MutexGuard;
 
 /// A tri-color abstraction colour.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]

@@ -185,6 +185,7 @@ mod settings;
 mod span;
 mod stats;
 mod sweep;
+mod sync;
 mod trace;
 mod uintptr;
 mod worker;

@@ -38,19 +38,25 @@
 //! (`bgScanCredit`) and its time is the cycle's idle mark time in
 //! `gctrace`.
 
-use std::sync::atomic::{AtomicBool, Ordering};
-use std::sync::{Arc, Condvar, Mutex, MutexGuard};
-use std::thread::JoinHandle;
+use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use crate::cycle::Collector;
 use crate::handle::Ptr;
 use crate::heap::{Heap, WORD_BYTES};
 use crate::span::{Span, SpanMemory, split_index};
+use crate::sync::{
+    AtomicBool, Condvar, JoinHandle, Mutex, MutexGuard, Ordering, spawn_worker, yield_now,
+};
+
+#[cfg(all(test, loom))]
+mod loom_models;
 
 /// Scan work the worker does per hold of the mutex: short, since the
-/// mutator may be waiting for it.
-const BATCH_WORK: i64 = 4 << 10;
+/// mutator may be waiting for it. Under loom, one two-field object, so
+/// that a model's few objects take several batches (as tokio shrinks its
+/// queues for its models).
+const BATCH_WORK: i64 = if cfg!(loom) { 16 } else { 4 << 10 };
 
 /// At most this many grey objects move to the mutator's thread when it
 /// assists.
@@ -107,10 +113,7 @@ impl MarkWorker {
     pub(crate) fn start() -> MarkWorker {
         let shared = Arc::new(Shared::default());
         let theirs = Arc::clone(&shared);
-        let thread = std::thread::Builder::new()
-            .name("gogc-mark-worker".to_owned())
-            .spawn(move || run(&theirs))
-            .expect("gogc: could not start the mark worker thread");
+        let thread = spawn_worker(move || run(&theirs));
         MarkWorker {
             shared,
             thread: Some(thread),
@@ -168,10 +171,17 @@ fn run(shared: &Shared) {
         drain(&mut state, BATCH_WORK);
         state.tally.time += start.elapsed();
         if shared.mutator_waiting.load(Ordering::Relaxed) {
+            // Steps aside: lets go of the mutex until the mutator has it.
+            // Spinning with the mutex held (planted for the loom models,
+            // `--cfg 'loom_planted_bug="step_aside_locked"'`) waits for a
+            // mutator that waits for the mutex: neither moves again.
+            #[cfg(not(loom_planted_bug = "step_aside_locked"))]
             drop(state);
             while shared.mutator_waiting.load(Ordering::Relaxed) {
-                std::thread::yield_now();
+                yield_now();
             }
+            #[cfg(loom_planted_bug = "step_aside_locked")]
+            drop(state);
             state = shared
                 .state
                 .lock()

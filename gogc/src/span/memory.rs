@@ -25,6 +25,10 @@ use memmap2::MmapMut;
 
 use super::{BITMAP_WORDS, SPAN_OBJECTS};
 use crate::handle::Ptr;
+use crate::sync::MarkWord;
+
+#[cfg(all(test, loom))]
+mod loom_models;
 
 const MARKS_AT: usize = 0;
 const ALLOCS_AT: usize = MARKS_AT + BITMAP_WORDS * 8;
@@ -174,15 +178,11 @@ impl SpanMemory {
     /// marking in the same word, so the update is one atomic `fetch_or`.
     #[inline]
     pub(crate) fn mark(&self, offset: usize, shared: bool) -> bool {
-        let word = &self.marks()[offset / 64 % BITMAP_WORDS];
-        let bit = 1 << (offset % 64);
-        if shared {
-            word.fetch_or(bit, Relaxed) & bit == 0
-        } else {
-            let old = word.load(Relaxed);
-            word.store(old | bit, Relaxed);
-            old & bit == 0
-        }
+        set_mark_bit(
+            &self.marks()[offset / 64 % BITMAP_WORDS],
+            1 << (offset % 64),
+            shared,
+        )
     }
 
     /// If `generation` is the live object's at `offset`, marks it and
@@ -220,5 +220,30 @@ impl SpanMemory {
         let old = word.load(Relaxed);
         word.store(Ptr::to_raw(value), Relaxed);
         Ptr::from_raw(old)
+    }
+}
+
+/// Sets `bit` in a mark bitmap word; `true` if it was clear. `shared`: the
+/// mark worker may be setting another bit of the same word on its thread
+/// (an object shaded by its scan while the mutator's barrier shades a
+/// neighbour), so the update is one `fetch_or`; a load-then-store would
+/// erase the worker's bit, and its object, reachable, would be swept.
+/// Alone, the mutator's thread saves the locked instruction.
+///
+/// Relaxed either way: a mark bit carries no data. What a grey object's
+/// scan reads was published under the worker's mutex (its span in the
+/// worker's table, the object in the queue), and that the worker is idle
+/// is only ever seen under the mutex too (`worker.rs`).
+///
+/// With `--cfg 'loom_planted_bug="mark_unshared"'` the shared update is a
+/// load-then-store too, for the loom model that must catch it.
+#[inline]
+pub(crate) fn set_mark_bit(word: &impl MarkWord, bit: u64, shared: bool) -> bool {
+    if shared && !cfg!(loom_planted_bug = "mark_unshared") {
+        word.fetch_or(bit, Relaxed) & bit == 0
+    } else {
+        let old = word.load(Relaxed);
+        word.store(old | bit, Relaxed);
+        old & bit == 0
     }
 }
