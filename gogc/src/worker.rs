@@ -33,6 +33,17 @@
 //! 5. **Checkers.** An invariant check takes the mutex for its whole
 //!    length: the worker is between batches, every grey object is in one of
 //!    the queues, and the colours the check reads hold still.
+//! 6. **Stepping aside.** `mutator_waiting` is a hint, not a hand-off:
+//!    the mutator sets it before it asks for the mutex and clears it once
+//!    it has it; the worker, between batches, lets go of the mutex while
+//!    it is set. Relaxed is enough: the flag publishes no data (the mutex
+//!    orders everything the threads share but the span words, whose races
+//!    `span/memory.rs` argues), and a stale read costs a batch's delay or
+//!    a yield, never a hang, since the worker holds nothing while it
+//!    waits. The loom models (`worker/loom_models.rs`, and the mark words'
+//!    in `span/memory/loom_models.rs`) check this under every
+//!    interleaving: each of the mutator's locks granted, each object
+//!    scanned once.
 //!
 //! The worker's work is background credit mutator assists may steal
 //! (`bgScanCredit`) and its time is the cycle's idle mark time in

@@ -13,7 +13,8 @@
 //! long runs that do not belong in CI. `--deep` also runs [`DEEP_CHECKS`]
 //! (`verify/deep.rs`):
 //! the loom models with a wider preemption bound than CI's, and the same
-//! models on their planted bugs, where every model must fail.
+//! models on their planted bugs, where every model must fail with the
+//! panic its bug causes (loom's report, or the model's assertion).
 
 use std::io::{IsTerminal, Write};
 use std::process::{Command, ExitCode, Output};
@@ -24,7 +25,7 @@ use crate::cli::project_root;
 
 mod deep;
 
-use deep::DEEP_CHECKS;
+use deep::{Caught, DEEP_CHECKS};
 
 /// One line of the summary.
 struct Check {
@@ -282,17 +283,15 @@ struct Run {
     /// Set for its `cargo test` (a `--cfg` build goes to its own target
     /// directory, so it does not evict the normal build).
     env: &'static [(&'static str, &'static str)],
-    /// Arguments for the test binaries, after `--`.
-    libtest: &'static [&'static str],
-    /// Every test it runs must fail: a model run on its planted bug.
-    must_fail: bool,
+    /// A model run on its planted bug: the one test it runs, which must
+    /// fail, and how.
+    must_fail: Option<Caught>,
 }
 
 /// How every row of [`CHECKS`] runs.
 const PLAIN: Run = Run {
     env: &[],
-    libtest: &[],
-    must_fail: false,
+    must_fail: None,
 };
 
 const DEFAULT_CASES: &str = "256";
@@ -345,7 +344,7 @@ pub(crate) fn run(args: &[String]) -> ExitCode {
             .arg("test")
             .args(check.cargo_test)
             .args(["--", "--test-threads=2"])
-            .args(run.libtest)
+            .args(run.must_fail.iter().flat_map(|c| [c.test, "--exact"]))
             .env("PROPTEST_CASES", &cases)
             .envs(deep.then_some(("GORUNTIME_DEEP", "1")))
             .envs(run.env.iter().copied());
@@ -355,12 +354,14 @@ pub(crate) fn run(args: &[String]) -> ExitCode {
             Ok(out) => {
                 let stdout = String::from_utf8_lossy(&out.stdout);
                 let (passed, fails) = count_results(&stdout);
-                let ok = if run.must_fail {
-                    // A failed assertion, or loom's deadlock report, which
-                    // aborts the binary before libtest's summary.
-                    passed == 0 && !out.status.success()
-                } else {
-                    out.status.success() && fails == 0 && passed > 0
+                let stderr = String::from_utf8_lossy(&out.stderr);
+                let ok = match &run.must_fail {
+                    // Loom's report of a deadlock aborts the binary before
+                    // libtest's summary: the panic is the evidence.
+                    Some(caught) => {
+                        passed == 0 && !out.status.success() && caught.shown_by(&stdout, &stderr)
+                    }
+                    None => out.status.success() && fails == 0 && passed > 0,
                 };
                 let verdict = if ok { "ok  " } else { "FAIL" };
                 println!(
@@ -375,10 +376,15 @@ pub(crate) fn run(args: &[String]) -> ExitCode {
                     secs,
                 });
                 if !ok {
-                    if passed == 0 && fails == 0 && !run.must_fail {
+                    if let Some(caught) = &run.must_fail {
+                        println!(
+                            "     (the planted bug was not caught: no panic of {} reporting `{}`)",
+                            caught.test, caught.panic
+                        );
+                    } else if passed == 0 && fails == 0 {
                         println!("     (no test ran: a check that runs nothing proves nothing)");
                     }
-                    print_tail(&stdout, &String::from_utf8_lossy(&out.stderr));
+                    print_tail(&stdout, &stderr);
                 }
             }
             Err(e) => {

@@ -42,6 +42,17 @@ const POINTERS_AT: usize = GENERATIONS_AT + SPAN_OBJECTS * 4;
 /// Every word is accessed atomically — relaxed loads and stores, which
 /// are plain moves on x86-64, and `fetch_or` for mark bits while a worker
 /// may be marking — so the mutator's thread and the worker's never race.
+/// While a cycle marks, three kinds of word are touched by both threads
+/// at once, none of them publishing data to the other (what the worker
+/// scans reaches it under its mutex, `worker.rs`), so Relaxed throughout:
+/// mark bits (the worker's scan against the mutator's barrier, roots and
+/// black allocation: one `fetch_or`, [`set_mark_bit`], model-checked by
+/// loom in `span/memory/loom_models.rs`); pointer words (a store against
+/// the worker's scan: whichever value the worker reads, the barrier shaded
+/// the other); and generations (an allocation against the worker's
+/// liveness test: a stale read makes the worker skip an object that the
+/// mutator's thread allocated black or shaded when it stored the pointer).
+///
 /// The accessors view the regions through a pointer to the mapping's
 /// start, taken once: the collector's hot paths then cost one load each.
 /// This is the crate's only unsafe code. It rests on three facts, argued

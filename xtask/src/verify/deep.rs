@@ -1,6 +1,7 @@
 //! The rows `cargo xtask verify --deep` adds: the loom models with a wider
 //! preemption bound than CI's, each model on its planted bug (where it must
-//! fail), and the stress and Go-port suites under gosched's chaos schedule.
+//! fail with the panic the bug causes), and the stress and Go-port suites
+//! under gosched's chaos schedule.
 
 use super::{Check, Run};
 
@@ -10,16 +11,45 @@ pub(super) struct DeepCheck {
     pub(super) run: Run,
 }
 
+/// What a model run on its planted bug must print: its test's panic,
+/// with loom's report or the model's own assertion in it. A non-zero exit
+/// alone is not enough: a build error or a renamed test exits non-zero
+/// too, and would pass for a caught bug.
+pub(super) struct Caught {
+    /// The model's test, run alone (`--exact`).
+    pub(super) test: &'static str,
+    /// Text of the panic's report: loom's (`deadlock; threads`,
+    /// `Model exceeded maximum number of branches`), the location of an
+    /// assertion in the model's file, or the panic the bug itself causes.
+    pub(super) panic: &'static str,
+}
+
+impl Caught {
+    /// Whether the output shows [`Caught::test`] panicking with
+    /// [`Caught::panic`] in the report: the line naming the test's thread
+    /// (loom runs a model's threads on it) and the few after it, which hold
+    /// the message or an assertion's operands.
+    pub(super) fn shown_by(&self, stdout: &str, stderr: &str) -> bool {
+        let thread = format!("thread '{}' ", self.test);
+        [stdout, stderr].iter().any(|output| {
+            let lines: Vec<&str> = output.lines().collect();
+            lines.iter().enumerate().any(|(at, line)| {
+                line.starts_with(&thread)
+                    && line.contains(" panicked at ")
+                    && lines[at..lines.len().min(at + 4)]
+                        .iter()
+                        .any(|l| l.contains(self.panic))
+            })
+        })
+    }
+}
+
 /// A model run on its planted bug, in a process of its own: loom's report
 /// of a deadlock ends the whole test binary, so one model a process is the
 /// only way to see each fail. Which models catch which bug (and that
 /// `loom_park_then_notify` and `loom_owner_put_next_against_a_thief` do
 /// not) is said in the models' docs.
-const fn planted(
-    name: &'static str,
-    shows: &'static str,
-    libtest: &'static [&'static str],
-) -> DeepCheck {
+const fn planted(name: &'static str, shows: &'static str, caught: Caught) -> DeepCheck {
     planted_in(
         &["--profile", "loom", "-p", "gosched", "--lib"],
         &[
@@ -29,19 +59,19 @@ const fn planted(
         ],
         name,
         shows,
-        libtest,
+        caught,
     )
 }
 
-/// [`planted`] for any crate and bug: gochan plants one bug a build
-/// (`--cfg 'loom_planted_bug="…"'`), each in a target directory of its own
-/// so the builds do not evict one another.
+/// [`planted`] for any crate and bug: gochan, goctx and gogc plant one bug
+/// a build (`--cfg 'loom_planted_bug="…"'`), each in a target directory of
+/// its own so the builds do not evict one another.
 const fn planted_in(
     cargo_test: &'static [&'static str],
     env: &'static [(&'static str, &'static str)],
     name: &'static str,
     shows: &'static str,
-    libtest: &'static [&'static str],
+    caught: Caught,
 ) -> DeepCheck {
     DeepCheck {
         check: Check {
@@ -51,11 +81,22 @@ const fn planted_in(
         },
         run: Run {
             env,
-            libtest,
-            must_fail: true,
+            must_fail: Some(caught),
         },
     }
 }
+
+/// The model `test` panics with `panic` in its report.
+const fn caught(test: &'static str, panic: &'static str) -> Caught {
+    Caught { test, panic }
+}
+
+/// Loom's report of a deadlock: every thread blocked, one for good.
+const DEADLOCK: &str = "deadlock; threads";
+/// Loom's report of a thread that spins forever.
+const SPINS: &str = "Model exceeded maximum number of branches";
+/// Loom's report of a read not ordered after the write it sees.
+const CAUSALITY: &str = "Causality violation";
 
 /// A suite run under the chaos schedule (`gosched/src/chaos.rs`): built
 /// with the crate's `chaos` feature, in a target directory of its own so
@@ -73,17 +114,18 @@ const fn chaos(
         },
         run: Run {
             env: &[("CARGO_TARGET_DIR", "target/chaos")],
-            libtest: &[],
-            must_fail: false,
+            must_fail: None,
         },
     }
 }
 
-/// `cargo test` of gochan's models.
+/// `cargo test` of a crate's models.
 const GOCHAN_LIB: &[&str] = &["--profile", "loom", "-p", "gochan", "--lib"];
+const GOCTX_LIB: &[&str] = &["--profile", "loom", "-p", "goctx", "--lib"];
+const GOGC_LIB: &[&str] = &["--profile", "loom", "-p", "gogc", "--lib"];
 
-/// gochan's models built with one planted bug.
-macro_rules! gochan_bug {
+/// A crate's models built with one planted bug.
+macro_rules! one_bug {
     ($bug:literal) => {
         &[
             (
@@ -103,8 +145,7 @@ const LOOM_DEEP: Run = Run {
         ("CARGO_TARGET_DIR", "target/loom"),
         ("LOOM_MAX_PREEMPTIONS", "3"),
     ],
-    libtest: &[],
-    must_fail: false,
+    must_fail: None,
 };
 
 /// The models' tests, each model that must catch a planted bug, and the
@@ -179,42 +220,42 @@ pub(super) const DEEP_CHECKS: &[DeepCheck] = &[
     planted(
         "gosched/loom_planted/token2",
         "the token's clear as a plain store: a second notify is lost (deadlock)",
-        &[
+        caught(
             "parktoken::loom_models::loom_double_notify_wakes_the_waiter",
-            "--exact",
-        ],
+            DEADLOCK,
+        ),
     ),
     planted(
         "gosched/loom_planted/timeout",
         "the token's clear as a plain store: a timer's notify erases the real one",
-        &[
+        caught(
             "parktoken::loom_models::loom_timeout_and_notify_race_to_wake_the_waiter",
-            "--exact",
-        ],
+            DEADLOCK,
+        ),
     ),
     planted(
         "gosched/loom_planted/get",
         "grab's CAS as a plain store: owner get and a thief take one G twice",
-        &[
+        caught(
             "runq::loom_models::loom_owner_get_against_a_thief",
-            "--exact",
-        ],
+            "a G lost or taken twice",
+        ),
     ),
     planted(
         "gosched/loom_planted/overflow",
         "grab's CAS as a plain store: overflow and a thief take one G twice",
-        &[
+        caught(
             "runq::loom_models::loom_overflow_to_global_against_a_thief",
-            "--exact",
-        ],
+            "a G lost or taken twice",
+        ),
     ),
     planted(
         "gosched/loom_planted/thieves",
         "grab's CAS as a plain store: two thieves take one G twice",
-        &[
+        caught(
             "runq::loom_models::loom_two_thieves_and_the_owner",
-            "--exact",
-        ],
+            "a G lost or taken twice",
+        ),
     ),
     DeepCheck {
         check: Check {
@@ -226,49 +267,172 @@ pub(super) const DEEP_CHECKS: &[DeepCheck] = &[
     },
     planted_in(
         GOCHAN_LIB,
-        gochan_bug!("stamp_relaxed"),
+        one_bug!("stamp_relaxed"),
         "gochan/loom_planted/fifo",
         "pop's stamp load Relaxed: a value read before its send's writes",
-        &["hchan::loom_models::loom_split_halves_keep_fifo", "--exact"],
+        caught("hchan::loom_models::loom_split_halves_keep_fifo", CAUSALITY),
     ),
     planted_in(
         GOCHAN_LIB,
-        gochan_bug!("no_recheck"),
+        one_bug!("no_recheck"),
         "gochan/loom_planted/queued",
         "the send half's recvq re-check left out: a queued receiver never woken",
-        &[
+        caught(
             "hchan::loom_models::loom_buffered_send_wakes_a_queued_receiver",
-            "--exact",
-        ],
+            DEADLOCK,
+        ),
     ),
     planted_in(
         GOCHAN_LIB,
-        gochan_bug!("selected_relaxed"),
+        one_bug!("selected_relaxed"),
         "gochan/loom_planted/handoff",
         "the waiter's `selected` load Relaxed: a hand-off read before the sender's writes",
-        &[
+        caught(
             "hchan::loom_models::loom_handoff_to_a_parked_receiver_against_close",
-            "--exact",
-        ],
+            CAUSALITY,
+        ),
     ),
     planted_in(
         GOCHAN_LIB,
-        gochan_bug!("claim_store"),
+        one_bug!("claim_store"),
         "gochan/loom_planted/select",
         "a select claimed by load-then-store: two senders complete one select",
-        &[
+        caught(
             "hchan::loom_models::loom_select_is_completed_once",
-            "--exact",
-        ],
+            "a parker completes once",
+        ),
     ),
     planted_in(
         GOCHAN_LIB,
-        gochan_bug!("unlock_store"),
+        one_bug!("unlock_store"),
         "gochan/loom_planted/lock",
         "the sleeping lock's unlock as load-then-store: a sleeper never woken",
-        &[
+        caught(
             "lock::loom_models::loom_sleeping_lock_wakes_its_sleeper",
-            "--exact",
-        ],
+            DEADLOCK,
+        ),
+    ),
+    DeepCheck {
+        check: Check {
+            name: "goctx/loom",
+            shows: "cancel against a reader, two cancels, a child linked against its parent's cancel: up to 3 preemptions",
+            cargo_test: &["--profile", "loom", "-p", "goctx", "--lib", "loom_"],
+        },
+        run: LOOM_DEEP,
+    },
+    planted_in(
+        GOCTX_LIB,
+        one_bug!("err_relaxed"),
+        "goctx/loom_planted/reader",
+        "Err's fast-path load Relaxed: an error seen while done is still open",
+        caught(
+            "cancel::loom_models::loom_cancel_against_a_reader",
+            "an error seen while `done` is still open",
+        ),
+    ),
+    planted_in(
+        GOCTX_LIB,
+        one_bug!("cancel_unlocked"),
+        "goctx/loom_planted/cancels",
+        "the first-cancel check outside the lock: two cancels win, done closed twice",
+        caught(
+            "cancel::loom_models::loom_two_cancels_the_first_wins",
+            "close of closed channel",
+        ),
+    ),
+    planted_in(
+        GOCTX_LIB,
+        one_bug!("adopt_unlocked"),
+        "goctx/loom_planted/adopt",
+        "the parent's err checked outside its lock: a child linked after the cancel, left live",
+        caught(
+            "cancel::loom_models::loom_child_linked_against_its_parents_cancel",
+            "the child was left live",
+        ),
+    ),
+    DeepCheck {
+        check: Check {
+            name: "gogc/loom",
+            shows: "mark words shared by mutator and worker, the worker's step-aside: up to 3 preemptions",
+            cargo_test: &["--profile", "loom", "-p", "gogc", "--lib", "loom_"],
+        },
+        run: LOOM_DEEP,
+    },
+    planted_in(
+        GOGC_LIB,
+        one_bug!("mark_unshared"),
+        "gogc/loom_planted/marks",
+        "a shared mark set by load-then-store: a mark erased or an object greyed twice",
+        caught(
+            "span::memory::loom_models::loom_mark_bits_shared_by_the_mutator_and_the_worker",
+            "panicked at gogc/src/span/memory/loom_models.rs:",
+        ),
+    ),
+    planted_in(
+        GOGC_LIB,
+        one_bug!("step_aside_locked"),
+        "gogc/loom_planted/step_aside",
+        "the worker waits for the mutator holding the mutex: neither moves again",
+        caught(
+            "worker::loom_models::loom_worker_steps_aside_for_the_mutator",
+            SPINS,
+        ),
     ),
 ];
+
+#[cfg(test)]
+mod tests {
+    use super::{Caught, DEADLOCK, DEEP_CHECKS, caught};
+
+    const TOKEN: &str = "parktoken::loom_models::loom_double_notify_wakes_the_waiter";
+
+    /// Loom's deadlock report, as the planted token prints it before the
+    /// binary aborts (no libtest summary).
+    const DEADLOCKED: &str = "\nrunning 1 test\n\n\
+        thread 'parktoken::loom_models::loom_double_notify_wakes_the_waiter' (7852) panicked at /root/.cargo/registry/src/index.crates.io-1949cf8c6b5b557f/loom-0.7.3/src/rt/execution.rs:215:13:\n\
+        deadlock; threads = [(Id(0), Blocked(Location(None))), (Id(1), Blocked(Location(None))), (Id(2), Terminated), (Id(3), Terminated)]\n\
+        stack backtrace:\n";
+
+    #[test]
+    fn a_planted_bug_is_caught_by_its_tests_panic_only() {
+        let token = caught(TOKEN, DEADLOCK);
+        assert!(token.shown_by(DEADLOCKED, ""));
+        assert!(token.shown_by("", DEADLOCKED), "on either stream");
+        // Another test's deadlock, another panic of this test, or a build
+        // error: not caught.
+        let other = caught("parktoken::loom_models::loom_park_then_notify", DEADLOCK);
+        assert!(!other.shown_by(DEADLOCKED, ""));
+        assert!(!caught(TOKEN, "a G lost or taken twice").shown_by(DEADLOCKED, ""));
+        let build_error = "error[E0425]: cannot find value `x` in this scope\n\
+                           error: could not compile `gosched` (lib test)";
+        assert!(!token.shown_by("", build_error));
+    }
+
+    #[test]
+    fn an_assertion_is_found_in_the_lines_after_its_thread() {
+        let stdout = "---- runq::loom_models::loom_owner_get_against_a_thief stdout ----\n\n\
+            thread 'runq::loom_models::loom_owner_get_against_a_thief' (7869) panicked at gosched/src/runq.rs:420:13:\n\
+            a G lost or taken twice: came out [1, 1, 2, 2, 3, 4], queued [1, 2, 3, 4]\n";
+        let get = |panic| Caught {
+            test: "runq::loom_models::loom_owner_get_against_a_thief",
+            panic,
+        };
+        assert!(get("a G lost or taken twice").shown_by(stdout, ""));
+        assert!(get("gosched/src/runq.rs:").shown_by(stdout, ""));
+        assert!(!get("close of closed channel").shown_by(stdout, ""));
+    }
+
+    #[test]
+    fn every_planted_row_names_a_model_test_and_a_report() {
+        let planted: Vec<&Caught> = DEEP_CHECKS
+            .iter()
+            .filter_map(|d| d.run.must_fail.as_ref())
+            .collect();
+        assert_eq!(planted.len(), 15);
+        for c in planted {
+            let name = c.test.rsplit("::").next().unwrap_or_default();
+            assert!(name.starts_with("loom_"), "{}", c.test);
+            assert!(!c.panic.is_empty(), "{}", c.test);
+        }
+    }
+}
