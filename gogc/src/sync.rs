@@ -12,9 +12,9 @@
 //! models (`cargo test --profile loom -p gogc --lib loom_`) may run in a
 //! loom build: loom's types panic outside `loom::model`.
 
-pub(crate) use std::sync::atomic::Ordering;
 #[cfg(not(loom))]
 pub(crate) use std::sync::atomic::AtomicBool;
+pub(crate) use std::sync::atomic::Ordering;
 #[cfg(not(loom))]
 pub(crate) use std::sync::{Condvar, Mutex, MutexGuard};
 #[cfg(not(loom))]

@@ -2,6 +2,9 @@
 //! its Go twin does (`benches/go/binarytrees.go`, output at depth 10 in
 //! `binarytrees-10.golden`), on every heap it runs on.
 
+// gc-arena, one of those heaps, is no dependency of a loom build.
+#![cfg(not(loom))]
+
 #[path = "../examples/binarytrees/trees.rs"]
 #[allow(dead_code, unreachable_pub)]
 mod trees;

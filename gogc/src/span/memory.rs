@@ -241,10 +241,9 @@ impl SpanMemory {
 /// erase the worker's bit, and its object, reachable, would be swept.
 /// Alone, the mutator's thread saves the locked instruction.
 ///
-/// Relaxed either way: a mark bit carries no data. What a grey object's
-/// scan reads was published under the worker's mutex (its span in the
-/// worker's table, the object in the queue), and that the worker is idle
-/// is only ever seen under the mutex too (`worker.rs`).
+/// Relaxed either way: a mark bit publishes nothing. The worker learns of
+/// work (its span table, grey objects) and the mutator of the worker's
+/// idleness only under the worker's mutex (`worker.rs`).
 ///
 /// With `--cfg 'loom_planted_bug="mark_unshared"'` the shared update is a
 /// load-then-store too, for the loom model that must catch it.

@@ -7,10 +7,10 @@
 //! scans is a real mapping of std's atomics, which loom does not track:
 //! its mark words have their own model (`span/memory/loom_models.rs`).
 
+use super::{MarkWorker, Tally, scan};
 use crate::Object;
 use crate::handle::Ptr;
 use crate::span::{Span, SpanMemory, slot_index, split_index};
-use super::{MarkWorker, Tally, scan};
 
 struct Node;
 impl Object for Node {
