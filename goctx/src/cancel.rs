@@ -35,7 +35,9 @@
 //! `err` is read without the lock. As in Go (issue #75533), a non-nil
 //! error means `done` is closed: `err` carries a `DONE_CLOSED` bit set only
 //! after the close, and a reader that sees the error without the bit waits
-//! for the lock, which the canceller holds until then.
+//! for the lock, which the canceller holds until then. That read, the
+//! first cancel's win and a link against a cancel are model-checked by
+//! loom (`cancel/loom_models.rs`; the lock and atomics from `sync.rs`).
 
 use std::sync::{Arc, LazyLock, OnceLock};
 
@@ -144,8 +146,9 @@ pub(crate) struct CancelState {
     /// Made on the first `done()` (Go: `done atomic.Value`, "created
     /// lazily, closed by first cancel call").
     done: OnceLock<Done>,
-    /// This state's index in its parent's `children`, written under the
-    /// parent's lock.
+    /// This state's index in its parent's `children`, read and written
+    /// only under the parent's lock (an atomic only to be written through
+    /// a shared reference: the lock orders it).
     slot: AtomicUsize,
 }
 
