@@ -503,6 +503,40 @@ pub(crate) fn round_size(bytes: usize) -> usize {
 /// process, with no pidfd to open, keep, or carry stale across a `fork`.
 const PIDFD_SELF: libc::c_int = -10001;
 
+/// `process_madvise(PIDFD_SELF, ranges, advice)`: one system call for
+/// `[at, at + len)` of every `at` of `starts` (a slab's 64, or 1 024, far
+/// below `IOV_MAX`). Returns the bytes advised, or a negative value where
+/// the kernel lacks the call, `PIDFD_SELF` (6.14) or the advice; the
+/// kernel may also stop part way.
+///
+/// # Safety
+/// Every range is page-aligned, inside a mapping of ours, unused, and fit
+/// for `advice`.
+unsafe fn advise_all(
+    starts: impl Iterator<Item = usize>,
+    len: usize,
+    advice: libc::c_int,
+) -> libc::c_long {
+    let ranges: Vec<libc::iovec> = starts
+        .map(|at| libc::iovec {
+            iov_base: at as *mut libc::c_void,
+            iov_len: len,
+        })
+        .collect();
+    // SAFETY: `ranges` is a live array of `ranges.len()` iovecs, which the
+    // kernel only reads; each range is one the caller vouches for.
+    unsafe {
+        libc::syscall(
+            libc::SYS_process_madvise,
+            PIDFD_SELF,
+            ranges.as_ptr(),
+            ranges.len(),
+            advice,
+            0,
+        )
+    }
+}
+
 /// Makes `[at, at + len)` a guard region for every `at` of `starts`, as
 /// [`install_guard`] does one. Where the kernel takes lightweight guards
 /// through `process_madvise` (Linux 6.14+) they all go in one system call
@@ -512,33 +546,11 @@ const PIDFD_SELF: libc::c_int = -10001;
 /// # Safety
 /// As [`install_guard`], for every range.
 unsafe fn install_guards(starts: impl Iterator<Item = usize> + Clone, len: usize) -> bool {
-    if light_guards() {
-        let ranges: Vec<libc::iovec> = starts
-            .clone()
-            .map(|at| libc::iovec {
-                iov_base: at as *mut libc::c_void,
-                iov_len: len,
-            })
-            .collect();
-        let want = (len * ranges.len()) as libc::c_long;
-        // SAFETY: `ranges` is a live array of `ranges.len()` iovecs (a
-        // slab's, far below IOV_MAX), each a range the caller vouches for;
-        // the kernel only reads the array. On a kernel without the
-        // advice, or without PIDFD_SELF, the call fails and changes
-        // nothing, and each range is guarded on its own below.
-        let done = unsafe {
-            libc::syscall(
-                libc::SYS_process_madvise,
-                PIDFD_SELF,
-                ranges.as_ptr(),
-                ranges.len(),
-                MADV_GUARD_INSTALL,
-                0,
-            )
-        };
-        if done == want {
-            return true;
-        }
+    let want = (len * starts.clone().count()) as libc::c_long;
+    // SAFETY: the caller's contract; a failed or partial call leaves the
+    // rest to the loop below.
+    if light_guards() && unsafe { advise_all(starts.clone(), len, MADV_GUARD_INSTALL) } == want {
+        return true;
     }
     // SAFETY: the caller's contract, range by range (a range guarded
     // already by a partial call above is guarded again, which is allowed).
@@ -550,39 +562,21 @@ unsafe fn install_guards(starts: impl Iterator<Item = usize> + Clone, len: usize
 /// `MADV_POPULATE_WRITE` (Linux 5.14).
 const MADV_POPULATE_WRITE: libc::c_int = 23;
 
-/// Commits `[at, at + len)` for every `at` of `starts` in one system call
-/// (`process_madvise`, Linux 6.14+ for `PIDFD_SELF`), as the first write to
-/// each would, one page fault each. A new slab's stacks all run a goroutine
-/// soon after (a slab is carved only when the pool is empty), and the first
-/// thing each does is write its top page: a burst of a million spawns took
-/// a million faults. Returns whether it worked; if not, nothing changed and
-/// the pages fault in as they are first written.
+/// Commits `[at, at + len)` for every `at` of `starts` in one system call,
+/// as the first write to each would, one page fault each. A new slab's
+/// stacks all run a goroutine soon after (a slab is carved only when the
+/// pool is empty), and the first thing each does is write its top page: a
+/// burst of a million spawns took a million faults. Returns whether any
+/// page may now be committed (if none, the pages fault in as they are
+/// first written, as before).
 ///
 /// # Safety
 /// Each range is page-aligned, inside a read-write mapping of ours, and
 /// unused.
 unsafe fn prefault(starts: impl Iterator<Item = usize>, len: usize) -> bool {
-    let ranges: Vec<libc::iovec> = starts
-        .map(|at| libc::iovec {
-            iov_base: at as *mut libc::c_void,
-            iov_len: len,
-        })
-        .collect();
-    let want = (len * ranges.len()) as libc::c_long;
-    // SAFETY: as in `install_guards`: a live array of a slab's iovecs, the
-    // kernel only reads it; populating writable anonymous pages of ours
+    // SAFETY: the caller's contract; populating writable anonymous pages
     // that hold nothing yet changes no value (they read as zero either way).
-    let done = unsafe {
-        libc::syscall(
-            libc::SYS_process_madvise,
-            PIDFD_SELF,
-            ranges.as_ptr(),
-            ranges.len(),
-            MADV_POPULATE_WRITE,
-            0,
-        )
-    };
-    done == want
+    unsafe { advise_all(starts, len, MADV_POPULATE_WRITE) > 0 }
 }
 
 /// Makes `[at, at + len)` a guard region: lightweight where the kernel has
