@@ -4,8 +4,10 @@
 //!
 //! - `parked`: a parked goroutine's resident memory, gosched's
 //!   `examples/parked.rs` beside `gosched/benches/go/parked/main.go` and
-//!   OS threads (`examples/parked_threads.rs`), and spawn time per goroutine
-//!   (`examples/spawn.rs` beside `benches/go/spawn/main.go`);
+//!   OS threads (`examples/parked_threads.rs`), spawn time per goroutine
+//!   (`examples/spawn.rs` beside `benches/go/spawn/main.go`) and a switch
+//!   between two goroutines on one P (`examples/yield.rs` beside
+//!   `benches/go/yield/main.go`);
 //! - `gc-pause`: gogc's `examples/stw.rs`, the longest stop-the-world pause
 //!   of a cycle against the number of goroutine stacks, per sound barrier
 //!   (why Go 1.8 took the hybrid barrier, proposal 17503);
@@ -54,10 +56,11 @@ pub(crate) const MEASURES: [Measure; 3] = [
     Measure {
         name: "parked",
         package: "gosched",
-        examples: &["parked", "parked_threads", "spawn"],
+        examples: &["parked", "parked_threads", "spawn", "yield"],
         twins: &[
             ("parked", "gosched/benches/go/parked", "main.go"),
             ("spawn", "gosched/benches/go/spawn", "main.go"),
+            ("yield", "gosched/benches/go/yield", "main.go"),
         ],
         plan: plan_parked,
     },
@@ -84,6 +87,7 @@ struct Sizes {
     parked: &'static [u64],
     threads: &'static [u64],
     spawned: &'static [u64],
+    switches: &'static [u64],
 }
 
 /// About a minute for `gc-pause` and `parked` together, two to three for
@@ -95,6 +99,7 @@ const FULL: Sizes = Sizes {
     // `vm.max_map_count` caps OS threads in the tens of thousands.
     threads: &[100, 1_000, 10_000],
     spawned: &[10_000, 100_000, 1_000_000],
+    switches: &[100_000, 1_000_000],
 };
 
 const QUICK: Sizes = Sizes {
@@ -103,6 +108,7 @@ const QUICK: Sizes = Sizes {
     parked: &[1_000, 10_000],
     threads: &[100, 1_000],
     spawned: &[10_000, 100_000],
+    switches: &[10_000],
 };
 
 /// A program: one of our examples or one of Go's twins.
@@ -207,6 +213,9 @@ fn plan_parked(sizes: &Sizes) -> Vec<Run> {
     }
     for &n in sizes.spawned {
         runs.extend(ours_then_go("spawn_ns", "spawn", n, "ns_per_goroutine"));
+    }
+    for &n in sizes.switches {
+        runs.extend(ours_then_go("switch_ns", "yield", n, "ns_per_switch"));
     }
     runs
 }
@@ -682,6 +691,9 @@ pub(crate) mod tests {
         assert_eq!(memory[2].1.len(), FULL.threads.len());
         assert!(memory[0].1.windows(2).all(|w| w[0].0 < w[1].0));
         assert_eq!(back.series("spawn_ns").len(), 2);
+        let switch = back.series("switch_ns");
+        let names: Vec<_> = switch.iter().map(|s| s.0).collect();
+        assert_eq!(names, ["gosched", "Go"]);
         assert!(Measured::parse("# colour: blue\n").is_err());
         assert!(Measured::parse("ms\tgogc\t14\n").is_err());
     }

@@ -29,14 +29,17 @@ const FIGURES: [MeasuredFigure; 3] = [
     MeasuredFigure {
         name: "parked",
         file: "parked.svg",
-        title: "Chapter 7: a parked goroutine's memory and a spawn's time, beside Go and OS threads",
+        title: "Chapter 7: a parked goroutine's memory, a spawn's and a switch's time, beside Go and OS threads",
         shows: "Left: resident memory per task while N of them wait on one gate — \
          gosched's `examples/parked.rs`, Go's `benches/go/parked/main.go`, and \
          N `std::thread`s (`examples/parked_threads.rs`; the kernel's map \
          limit stops them in the tens of thousands). A gosched goroutine \
          holds at least one 4 KiB stack page; Go's starts on 2 KiB stacks. \
-         Right: spawning N goroutines that each call `wg.done()`, and waiting \
-         for them (`examples/spawn.rs`, `benches/go/spawn/main.go`).",
+         Middle: spawning N goroutines that each call `wg.done()`, and waiting \
+         for them (`examples/spawn.rs`, `benches/go/spawn/main.go`). Right: \
+         two goroutines on one P (GOMAXPROCS=1) taking turns through a yield \
+         N times (`examples/yield.rs`, `benches/go/yield/main.go`); OS \
+         threads taking turns are in the sched benchmarks below.",
         draw: draw_parked,
     },
     MeasuredFigure {
@@ -284,22 +287,25 @@ fn depth_labels(lo: f64, hi: f64) -> usize {
 fn draw_parked(m: &Measured, path: &Path) -> Drawn {
     let memory = m.series("rss_bytes");
     let spawn = m.series("spawn_ns");
-    // One colour per program across both panels.
+    let switch = m.series("switch_ns");
+    // One colour per program across the panels.
     let mut names = memory.clone();
-    names.extend(
-        spawn
-            .iter()
-            .filter(|(n, _)| !memory.iter().any(|(m, _)| m == n))
-            .cloned(),
-    );
+    for (name, points) in spawn.iter().chain(&switch) {
+        if !names.iter().any(|(n, _)| n == name) {
+            names.push((name, points.clone()));
+        }
+    }
     let colour = palette(&names);
-    let root = SVGBackend::new(path, (1100, 500)).into_drawing_area();
+    let root = SVGBackend::new(path, (1500, 500)).into_drawing_area();
     root.fill(&WHITE)?;
     let root = root.titled(
         "gosched beside Go 1.27 and OS threads (gosched/examples, gosched/benches/go)",
         (FONT, 20),
     )?;
-    let (left, right) = root.split_horizontally(550);
+    let panels = root.split_evenly((1, 3));
+    let [left, middle, right] = &panels[..] else {
+        unreachable!("three panels")
+    };
     for (area, series, caption, y_desc) in [
         (
             &left,
@@ -308,10 +314,16 @@ fn draw_parked(m: &Measured, path: &Path) -> Drawn {
             "bytes per task (RSS)",
         ),
         (
-            &right,
+            &middle,
             &spawn,
             "spawn N goroutines and wait: time per goroutine",
             "ns per goroutine",
+        ),
+        (
+            &right,
+            &switch,
+            "two goroutines yielding on one P: time per switch",
+            "ns per switch",
         ),
     ] {
         let (xs, (_, y_hi)) = bounds(series);
