@@ -466,8 +466,8 @@ pub fn select<'c>(cases: &mut [Case<'c>], block: bool) -> Option<usize> {
 /// channels) in a `Vec`, allocated only then. Reused by the second
 /// all-locks pass (the first is also what a `select` with `default` that
 /// finds nothing ready costs, so it should cost little more than the
-/// locks). A `SmallVec` of sixteen cost ~75 instructions a pass more than
-/// this (its spilled-or-not test in every push, read and clear).
+/// locks), so it is not a `SmallVec`, which tests spilled-or-not in every
+/// push, read and clear.
 struct Guards<'c> {
     inline: [Option<Guard<'c>>; INLINE_GUARDS],
     len: usize,

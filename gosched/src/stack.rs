@@ -540,8 +540,8 @@ unsafe fn advise_all(
 /// Makes `[at, at + len)` a guard region for every `at` of `starts`, as
 /// [`install_guard`] does one. Where the kernel takes lightweight guards
 /// through `process_madvise` (Linux 6.14+) they all go in one system call
-/// (a slab's 64 guards: one call where there were 64, which a million
-/// goroutines' spawns paid 15 600 times over); else one call each.
+/// (a slab's 64 guards in one, where a burst of spawns would otherwise
+/// make a call per goroutine); else one call each.
 ///
 /// # Safety
 /// As [`install_guard`], for every range.
@@ -565,10 +565,10 @@ const MADV_POPULATE_WRITE: libc::c_int = 23;
 /// Commits `[at, at + len)` for every `at` of `starts` in one system call,
 /// as the first write to each would, one page fault each. A new slab's
 /// stacks all run a goroutine soon after (a slab is carved only when the
-/// pool is empty), and the first thing each does is write its top page: a
-/// burst of a million spawns took a million faults. Returns whether any
+/// pool is empty), and the first thing each does is write its top page,
+/// which would otherwise cost a page fault per goroutine. Returns whether any
 /// page may now be committed (if none, the pages fault in as they are
-/// first written, as before).
+/// first written).
 ///
 /// # Safety
 /// Each range is page-aligned, inside a read-write mapping of ours, and
