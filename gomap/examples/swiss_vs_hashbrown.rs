@@ -35,33 +35,26 @@ trait Map {
     fn lookup(&self, k: &u64) -> Option<&u64>;
 }
 
-impl Map for Swiss {
-    fn new_map() -> Self {
-        Swiss::with_hasher(RandomSeed::fixed(SEED))
-    }
-    #[inline]
-    fn put(&mut self, k: u64, v: u64) {
-        self.insert(k, v);
-    }
-    #[inline]
-    fn lookup(&self, k: &u64) -> Option<&u64> {
-        self.get(k)
-    }
+/// The same three calls on either map (both take the same hasher).
+macro_rules! impl_map {
+    ($t:ty) => {
+        impl Map for $t {
+            fn new_map() -> Self {
+                <$t>::with_hasher(RandomSeed::fixed(SEED))
+            }
+            #[inline]
+            fn put(&mut self, k: u64, v: u64) {
+                self.insert(k, v);
+            }
+            #[inline]
+            fn lookup(&self, k: &u64) -> Option<&u64> {
+                self.get(k)
+            }
+        }
+    };
 }
-
-impl Map for Brown {
-    fn new_map() -> Self {
-        Brown::with_hasher(RandomSeed::fixed(SEED))
-    }
-    #[inline]
-    fn put(&mut self, k: u64, v: u64) {
-        self.insert(k, v);
-    }
-    #[inline]
-    fn lookup(&self, k: &u64) -> Option<&u64> {
-        self.get(k)
-    }
-}
+impl_map!(Swiss);
+impl_map!(Brown);
 
 fn filled<M: Map>(ks: &[u64]) -> M {
     let mut m = M::new_map();
