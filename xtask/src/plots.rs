@@ -236,11 +236,10 @@ fn draw_slice_growth(path: &Path) -> Drawn {
         .max()
         .unwrap_or(1) as f64;
 
-    let root = SVGBackend::new(path, (1100, 480)).into_drawing_area();
-    root.fill(&WHITE)?;
-    let root = root.titled(
+    let root = titled_page(
+        path,
+        (1100, 480),
         "append one 24-byte pointerful element at a time (goslice's growslice)",
-        (FONT, 20),
     )?;
     let (left, right) = root.split_horizontally(550);
 
@@ -377,6 +376,18 @@ fn draw_bench(path: &Path, topic: &str, rows: &[crate::report::TopicRow<'_>]) ->
     legend(&mut chart, SeriesLabelPosition::UpperRight)?;
     root.present()?;
     Ok(())
+}
+
+/// A white SVG page of `size` pixels with `title` across its top; returns
+/// the area under the title, for the figure's panels.
+fn titled_page<'a>(
+    path: &'a Path,
+    size: (u32, u32),
+    title: &str,
+) -> Result<DrawingArea<SVGBackend<'a>, Shift>, Box<dyn Error>> {
+    let root = SVGBackend::new(path, size).into_drawing_area();
+    root.fill(&WHITE)?;
+    Ok(root.titled(title, (FONT, 20))?)
 }
 
 /// An axis label without decimals.

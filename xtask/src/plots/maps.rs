@@ -10,7 +10,7 @@ use plotters::prelude::*;
 
 use gomap::{GoVersion, HashMap, RandomSeed};
 
-use super::{COLOURS, Drawn, FONT, chart_on, legend, legend_line, steps, whole};
+use super::{COLOURS, Drawn, chart_on, legend, legend_line, steps, titled_page, whole};
 use crate::mapgrowth::{GrowthRow, growth_rows};
 
 /// One map's state after each insert, thinned to what a figure can show.
@@ -57,11 +57,10 @@ pub(super) fn draw_map_growth(path: &Path) -> Drawn {
     const INSERTS: u64 = 100_000;
     let t = trace_classic_map(INSERTS);
     let x_range = || (1f64..INSERTS as f64).log_scale();
-    let root = SVGBackend::new(path, (900, 900)).into_drawing_area();
-    root.fill(&WHITE)?;
-    let root = root.titled(
+    let root = titled_page(
+        path,
+        (900, 900),
         "gomap's classic map (Go 1.19's hmap), u64 keys, 100 000 inserts",
-        (FONT, 20),
     )?;
     let panels = root.split_evenly((3, 1));
     let classic = COLOURS[0];
@@ -180,11 +179,10 @@ pub(super) fn draw_swiss_map_growth(path: &Path) -> Drawn {
     // both visible where they agree.
     let width = |i: usize| 2 * (series.len() - i) as u32;
     let x_range = || (1f64..INSERTS as f64).log_scale();
-    let root = SVGBackend::new(path, (900, 900)).into_drawing_area();
-    root.fill(&WHITE)?;
-    let root = root.titled(
+    let root = titled_page(
+        path,
+        (900, 900),
         "gomap: Go 1.27's swiss map beside the classic map, int64 keys, 100 000 inserts",
-        (FONT, 20),
     )?;
     let panels = root.split_evenly((3, 1));
 

@@ -12,7 +12,7 @@ use std::path::Path;
 use plotters::coord::combinators::LogCoord;
 use plotters::prelude::*;
 
-use super::{COLOURS, Drawn, FONT, chart_on, legend, legend_line};
+use super::{COLOURS, Drawn, FONT, chart_on, legend, legend_line, titled_page};
 use crate::measure::{Measured, read};
 
 /// A figure drawn from one `cargo xtask measure NAME`'s results.
@@ -224,11 +224,10 @@ fn draw_binarytrees(m: &Measured, path: &Path) -> Drawn {
     let colour = palette(&series);
     let ((lo, hi), ys) = bounds(&series);
     let depths = || lo - 0.3..hi + 0.3;
-    let root = SVGBackend::new(path, (1100, 500)).into_drawing_area();
-    root.fill(&WHITE)?;
-    let root = root.titled(
+    let root = titled_page(
+        path,
+        (1100, 500),
         "binary-trees, the whole program per depth: gogc beside Go 1.27 and Box",
-        (FONT, 20),
     )?;
     let (left, right) = root.split_horizontally(550);
 
@@ -296,11 +295,10 @@ fn draw_parked(m: &Measured, path: &Path) -> Drawn {
         }
     }
     let colour = palette(&names);
-    let root = SVGBackend::new(path, (1500, 500)).into_drawing_area();
-    root.fill(&WHITE)?;
-    let root = root.titled(
+    let root = titled_page(
+        path,
+        (1500, 500),
         "gosched beside Go 1.27 and OS threads (gosched/examples, gosched/benches/go)",
-        (FONT, 20),
     )?;
     let panels = root.split_evenly((1, 3));
     let [left, middle, right] = &panels[..] else {
