@@ -73,6 +73,17 @@ impl ParkToken {
     #[inline]
     pub(crate) fn commit_park(&self) -> bool {
         let t = self.0.load(Ordering::Relaxed) & !STATE;
+        // A check then a store where the CAS is needed: a notify between
+        // them sees `EMPTY`, readies nobody, and the store overwrites its
+        // `NOTIFIED` with `PARKED` (kept so that the loom models below can
+        // be seen to catch it, `--cfg 'loom_planted_bug="commit_store"'`).
+        if cfg!(loom_planted_bug = "commit_store") {
+            let empty = self.0.load(Ordering::Acquire) == t | EMPTY;
+            if empty {
+                self.0.store(t | PARKED, Ordering::Release);
+            }
+            return empty;
+        }
         self.0
             .compare_exchange(t | EMPTY, t | PARKED, Ordering::AcqRel, Ordering::Acquire)
             .is_ok()
@@ -114,13 +125,13 @@ impl ParkToken {
     /// stays for the next park).
     #[inline]
     pub(crate) fn clear_after_wake(&self) {
-        #[cfg(not(loom_planted_bug))]
+        #[cfg(not(loom_planted_bug = "clear_store"))]
         self.0.fetch_and(!STATE, Ordering::AcqRel);
         // The lost wake-up this read-modify-write prevents: a plain store
         // of the cleared state erases a notify that lands between the load
         // and the store. Kept so that the loom models below can be seen to
-        // catch it (`--cfg loom_planted_bug`).
-        #[cfg(loom_planted_bug)]
+        // catch it (`--cfg 'loom_planted_bug="clear_store"'`).
+        #[cfg(loom_planted_bug = "clear_store")]
         {
             let id = self.0.load(Ordering::Acquire) & !STATE;
             self.0.store(id, Ordering::Release);
@@ -181,10 +192,17 @@ mod tests {
 /// once); readying it is `loom::thread::Thread::unpark`, so a lost wake-up
 /// leaves it parked for good and loom reports the deadlock.
 ///
-/// Planted bug: with `--cfg loom_planted_bug`, `clear_after_wake` is the
-/// plain load-then-store (a `store` of the cleared state, as it once was), and `loom_double_notify_wakes_the_waiter`
-/// and `loom_timeout_and_notify_race_to_wake_the_waiter` deadlock (the
-/// second notify erased while the re-check reads the old condition).
+/// Planted bugs, one a build (`--cfg 'loom_planted_bug="…"'`):
+/// - `clear_store`: `clear_after_wake` is the plain load-then-store (a
+///   `store` of the cleared state, as it once was), and
+///   `loom_double_notify_wakes_the_waiter` and
+///   `loom_timeout_and_notify_race_to_wake_the_waiter` deadlock (the second
+///   notify erased while the re-check reads the old condition). One notify
+///   cannot be erased so, and `loom_park_then_notify_wakes_the_waiter`
+///   passes.
+/// - `commit_store`: `commit_park` checks for `EMPTY` and then stores
+///   `PARKED`; a notify in between readies nobody and is overwritten, and
+///   `loom_park_then_notify_wakes_the_waiter` deadlocks.
 #[cfg(all(test, loom))]
 mod loom_models {
     use loom::sync::Arc;

@@ -174,17 +174,7 @@ impl<G> RunQueue<G> {
             if n == 0 {
                 if steal_runnext {
                     let next = self.runnext.load(Ordering::Acquire);
-                    if !next.is_null()
-                        && self
-                            .runnext
-                            .compare_exchange(
-                                next,
-                                ptr::null_mut(),
-                                Ordering::AcqRel,
-                                Ordering::Relaxed,
-                            )
-                            .is_ok()
-                    {
+                    if !next.is_null() && self.take_runnext(next) {
                         // SAFETY: our CAS took `runnext`; we own it.
                         return vec![unsafe { from_raw(next) }];
                     }
@@ -200,15 +190,15 @@ impl<G> RunQueue<G> {
                     self.slots[(h.wrapping_add(i) % RUNQ_SIZE) as usize].load(Ordering::Relaxed),
                 );
             }
-            #[cfg(not(loom_planted_bug))]
+            #[cfg(not(loom_planted_bug = "grab_store"))]
             let claimed = self
                 .head
                 .compare_exchange(h, h.wrapping_add(n), Ordering::AcqRel, Ordering::Relaxed)
                 .is_ok();
             // A store where the CAS is needed: the thief takes slots that
             // the owner or another thief took meanwhile (kept for the loom
-            // models below, `--cfg loom_planted_bug`).
-            #[cfg(loom_planted_bug)]
+            // models below, `--cfg 'loom_planted_bug="grab_store"'`).
+            #[cfg(loom_planted_bug = "grab_store")]
             let claimed = {
                 self.head.store(h.wrapping_add(n), Ordering::Release);
                 true
@@ -218,6 +208,22 @@ impl<G> RunQueue<G> {
                 return taken.into_iter().map(|p| unsafe { from_raw(p) }).collect();
             }
         }
+    }
+
+    /// A thief's claim on `runnext`, which it read as `next`: true when it
+    /// took it (Go's `cas(&pp.runnext, next, 0)` in `runqgrab`).
+    fn take_runnext(&self, next: *mut G) -> bool {
+        // A store where the CAS is needed: when the owner swapped a new G
+        // in since the load, the thief erases it and takes `next`, which
+        // the owner kicked to the tail (kept for the loom models below,
+        // `--cfg 'loom_planted_bug="steal_next_store"'`).
+        if cfg!(loom_planted_bug = "steal_next_store") {
+            self.runnext.store(ptr::null_mut(), Ordering::Release);
+            return true;
+        }
+        self.runnext
+            .compare_exchange(next, ptr::null_mut(), Ordering::AcqRel, Ordering::Relaxed)
+            .is_ok()
     }
 
     /// Takes everything (shutdown, or a P going away).
@@ -377,9 +383,15 @@ mod tests {
 /// The test keeps its own reference to every G, so a G taken twice (the
 /// failure the models look for) is reported, not freed twice.
 ///
-/// Planted bug: with `--cfg loom_planted_bug`, `grab` claims its slots
-/// with a plain store instead of a CAS on `head`, and every model here
-/// fails with a G taken twice.
+/// Planted bugs, one a build (`--cfg 'loom_planted_bug="…"'`), each making
+/// a model fail with a G taken twice:
+/// - `grab_store`: `grab` claims its slots with a plain store instead of a
+///   CAS on `head`; the owner-`get`, overflow and two-thieves models fail
+///   (in the `runnext` model only one party ever takes from the slots).
+/// - `steal_next_store`: a thief takes `runnext` with a plain store of
+///   null instead of a CAS; `loom_owner_put_next_against_a_thief` fails
+///   (the thief takes the `runnext` it read after the owner kicked it to
+///   the tail, so it comes out twice, and may erase the owner's new one).
 #[cfg(all(test, loom))]
 mod loom_models {
     use std::sync::Arc;
@@ -444,26 +456,29 @@ mod loom_models {
     }
 
     /// The owner pushes (a `runnext` put kicks the old one to the tail)
-    /// while a thief steals, the thief's `runnext` steal racing the
-    /// owner's swap.
+    /// while a thief steals: from an empty queue the thief's `runnext`
+    /// steal races the owner's swap; with one G queued it takes that G
+    /// while the owner kicks its old `runnext` in behind it.
     #[test]
     fn loom_owner_put_next_against_a_thief() {
-        loom::model(|| {
-            let q: Queue = loom::sync::Arc::new(RunQueue::new());
-            let mut ours = fill(&q, 1..=1);
-            let (a, b) = (Arc::new(2), Arc::new(3));
-            assert!(q.put(Arc::clone(&a), true).is_none());
-            let thief = spawn_thief(&q, true);
-            assert!(
-                q.put(Arc::clone(&b), true).is_none(),
-                "room for the kicked G"
-            );
-            ours.extend([a, b]);
-            let mut out: Vec<Arc<u64>> = Vec::new();
-            out.extend(q.get().map(|(g, _)| g));
-            out.extend(thief.join().unwrap());
-            check_exactly_once(&q, &ours, out);
-        });
+        for queued in [0, 1] {
+            loom::model(move || {
+                let q: Queue = loom::sync::Arc::new(RunQueue::new());
+                let mut ours = fill(&q, 1..=queued);
+                let (a, b) = (Arc::new(10), Arc::new(11));
+                assert!(q.put(Arc::clone(&a), true).is_none());
+                let thief = spawn_thief(&q, true);
+                assert!(
+                    q.put(Arc::clone(&b), true).is_none(),
+                    "room for the kicked G"
+                );
+                ours.extend([a, b]);
+                let mut out: Vec<Arc<u64>> = Vec::new();
+                out.extend(q.get().map(|(g, _)| g));
+                out.extend(thief.join().unwrap());
+                check_exactly_once(&q, &ours, out);
+            });
+        }
     }
 
     /// A full queue overflows half of itself plus the new G to the global

@@ -46,26 +46,9 @@ impl Caught {
 
 /// A model run on its planted bug, in a process of its own: loom's report
 /// of a deadlock ends the whole test binary, so one model a process is the
-/// only way to see each fail. Which models catch which bug (and that
-/// `loom_park_then_notify` and `loom_owner_put_next_against_a_thief` do
-/// not) is said in the models' docs.
-const fn planted(name: &'static str, shows: &'static str, caught: Caught) -> DeepCheck {
-    planted_in(
-        &["--profile", "loom", "-p", "gosched", "--lib"],
-        &[
-            ("RUSTFLAGS", "--cfg loom --cfg loom_planted_bug"),
-            ("CARGO_TARGET_DIR", "target/loom-planted"),
-            ("LOOM_MAX_PREEMPTIONS", "2"),
-        ],
-        name,
-        shows,
-        caught,
-    )
-}
-
-/// [`planted`] for any crate and bug: gochan, goctx and gogc plant one bug
-/// a build (`--cfg 'loom_planted_bug="…"'`), each in a target directory of
-/// its own so the builds do not evict one another.
+/// only way to see each fail. Each bug is planted in a build of its own
+/// (`--cfg 'loom_planted_bug="…"'`), in a target directory of its own so
+/// the builds do not evict one another.
 const fn planted_in(
     cargo_test: &'static [&'static str],
     env: &'static [(&'static str, &'static str)],
@@ -120,6 +103,7 @@ const fn chaos(
 }
 
 /// `cargo test` of a crate's models.
+const GOSCHED_LIB: &[&str] = &["--profile", "loom", "-p", "gosched", "--lib"];
 const GOCHAN_LIB: &[&str] = &["--profile", "loom", "-p", "gochan", "--lib"];
 const GOCTX_LIB: &[&str] = &["--profile", "loom", "-p", "goctx", "--lib"];
 const GOGC_LIB: &[&str] = &["--profile", "loom", "-p", "gogc", "--lib"];
@@ -217,7 +201,19 @@ pub(super) const DEEP_CHECKS: &[DeepCheck] = &[
         },
         run: LOOM_DEEP,
     },
-    planted(
+    planted_in(
+        GOSCHED_LIB,
+        one_bug!("commit_store"),
+        "gosched/loom_planted/commit",
+        "the park's commit as check-then-store: a notify in between readies nobody (deadlock)",
+        caught(
+            "parktoken::loom_models::loom_park_then_notify_wakes_the_waiter",
+            DEADLOCK,
+        ),
+    ),
+    planted_in(
+        GOSCHED_LIB,
+        one_bug!("clear_store"),
         "gosched/loom_planted/token2",
         "the token's clear as a plain store: a second notify is lost (deadlock)",
         caught(
@@ -225,7 +221,9 @@ pub(super) const DEEP_CHECKS: &[DeepCheck] = &[
             DEADLOCK,
         ),
     ),
-    planted(
+    planted_in(
+        GOSCHED_LIB,
+        one_bug!("clear_store"),
         "gosched/loom_planted/timeout",
         "the token's clear as a plain store: a timer's notify erases the real one",
         caught(
@@ -233,7 +231,9 @@ pub(super) const DEEP_CHECKS: &[DeepCheck] = &[
             DEADLOCK,
         ),
     ),
-    planted(
+    planted_in(
+        GOSCHED_LIB,
+        one_bug!("grab_store"),
         "gosched/loom_planted/get",
         "grab's CAS as a plain store: owner get and a thief take one G twice",
         caught(
@@ -241,7 +241,19 @@ pub(super) const DEEP_CHECKS: &[DeepCheck] = &[
             "a G lost or taken twice",
         ),
     ),
-    planted(
+    planted_in(
+        GOSCHED_LIB,
+        one_bug!("steal_next_store"),
+        "gosched/loom_planted/runnext",
+        "a thief's runnext CAS as a plain store: the G the owner kicked to the tail taken twice",
+        caught(
+            "runq::loom_models::loom_owner_put_next_against_a_thief",
+            "a G lost or taken twice",
+        ),
+    ),
+    planted_in(
+        GOSCHED_LIB,
+        one_bug!("grab_store"),
         "gosched/loom_planted/overflow",
         "grab's CAS as a plain store: overflow and a thief take one G twice",
         caught(
@@ -249,7 +261,9 @@ pub(super) const DEEP_CHECKS: &[DeepCheck] = &[
             "a G lost or taken twice",
         ),
     ),
-    planted(
+    planted_in(
+        GOSCHED_LIB,
+        one_bug!("grab_store"),
         "gosched/loom_planted/thieves",
         "grab's CAS as a plain store: two thieves take one G twice",
         caught(
@@ -428,7 +442,19 @@ mod tests {
             .iter()
             .filter_map(|d| d.run.must_fail.as_ref())
             .collect();
-        assert_eq!(planted.len(), 15);
+        assert_eq!(planted.len(), 17);
+        // Each bug is a value the workspace's `unexpected_cfgs` check knows,
+        // so a misspelt one is a warning rather than a build with no bug.
+        let workspace = include_str!("../../../Cargo.toml");
+        for d in DEEP_CHECKS.iter().filter(|d| d.run.must_fail.is_some()) {
+            let (_, flags) = d.run.env.iter().find(|(k, _)| *k == "RUSTFLAGS").unwrap();
+            let bug = flags.split("loom_planted_bug=").nth(1).unwrap_or_default();
+            assert!(
+                bug.len() > 2 && workspace.contains(bug),
+                "{}: {flags}",
+                d.check.name
+            );
+        }
         for c in planted {
             let name = c.test.rsplit("::").next().unwrap_or_default();
             assert!(name.starts_with("loom_"), "{}", c.test);
