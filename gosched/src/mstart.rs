@@ -303,14 +303,13 @@ fn execute(ctx: &MCtx, g: Arc<G>, inherit: bool) {
         ctx.curg.set(Arc::as_ptr(&g));
         // SAFETY: we own `g`: it came out of a run queue (or we just
         // re-took it after a failed park commit).
-        let slot = unsafe { g.coro_slot() };
+        let coro = unsafe { g.coro_mut() }.expect("coroutine present");
         if !g.stack.get().intact() {
             // A goroutine above overflowed into this stack: it must not run
             // on clobbered frames. Report the one that overflowed.
             let culprit = g.stack.get().culprit().and_then(|id| sched.find_g(id));
             overflow::overflow_exit(g.stack.get().size(), culprit.as_deref());
         }
-        let coro = slot.as_mut().expect("coroutine present");
         let res = coro.resume(());
         ctx.curg.set(std::ptr::null());
         ctx.m.curg.store(0, Ordering::Relaxed);
