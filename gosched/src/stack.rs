@@ -546,11 +546,13 @@ unsafe fn advise_all(
 /// # Safety
 /// As [`install_guard`], for every range.
 unsafe fn install_guards(starts: impl Iterator<Item = usize> + Clone, len: usize) -> bool {
-    let want = (len * starts.clone().count()) as libc::c_long;
-    // SAFETY: the caller's contract; a failed or partial call leaves the
-    // rest to the loop below.
-    if light_guards() && unsafe { advise_all(starts.clone(), len, MADV_GUARD_INSTALL) } == want {
-        return true;
+    if light_guards() {
+        let want = (len * starts.clone().count()) as libc::c_long;
+        // SAFETY: the caller's contract; a failed or partial call leaves
+        // the rest to the loop below.
+        if unsafe { advise_all(starts.clone(), len, MADV_GUARD_INSTALL) } == want {
+            return true;
+        }
     }
     // SAFETY: the caller's contract, range by range (a range guarded
     // already by a partial call above is guarded again, which is allowed).
